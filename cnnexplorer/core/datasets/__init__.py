@@ -1,0 +1,1 @@
+"""Dataset model, loaders, generated sets and augmentation (no Qt)."""

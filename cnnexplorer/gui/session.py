@@ -1,0 +1,50 @@
+"""The application's shared state, observed by the panels (Qt signals, no computation).
+
+Panels never talk to each other directly: the Architecture panel sets the architecture, the
+Data panel sets the dataset, the Training panel and the Happy door read them and announce
+trained models. Each setter emits the matching `*_changed` signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+
+@dataclass(frozen=True)
+class ArchitectureChoice:
+    """A zoo entry and its configuration as the user set it (or an imported model's spec)."""
+
+    key: str
+    input_shape: tuple[int, int, int] | None = None
+    classes: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    network: Any = None  # the spec Network, when already built
+
+
+class Session(QObject):
+    architecture_changed = Signal(object)  # ArchitectureChoice
+    dataset_changed = Signal(object)  # core.datasets.base.Dataset
+    model_trained = Signal(object)  # path of a saved .keras model (a run's best model)
+    open_in_door = Signal(object)  # an image (path or uint8 array) to show in the door panel
+    status_message = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.architecture: ArchitectureChoice | None = None
+        self.dataset = None
+        self.last_model_path = None
+
+    def set_architecture(self, choice: ArchitectureChoice) -> None:
+        self.architecture = choice
+        self.architecture_changed.emit(choice)
+
+    def set_dataset(self, dataset) -> None:
+        self.dataset = dataset
+        self.dataset_changed.emit(dataset)
+
+    def announce_model(self, path) -> None:
+        self.last_model_path = path
+        self.model_trained.emit(path)

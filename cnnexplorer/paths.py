@@ -1,0 +1,65 @@
+"""Where things live: bundled resources, the user's data (runs) and cache (generated sets).
+
+`CNNEXPLORER_HOME`, when set, puts data and cache under one folder (tests and portable use).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "cnnexplorer"
+
+
+def resources_dir() -> Path:
+    """The bundled resources: `resources/` of a checkout, `cnnexplorer/resources` installed."""
+    try:
+        from importlib.resources import files
+
+        path = Path(str(files("cnnexplorer.resources")))
+        if path.is_dir():
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource(name: str) -> Path:
+    return resources_dir() / name
+
+
+def _home() -> Path | None:
+    home = os.environ.get("CNNEXPLORER_HOME")
+    return Path(home) if home else None
+
+
+def data_dir() -> Path:
+    """The user's data directory (saved runs, captures); created on demand."""
+    home = _home()
+    if home is not None:
+        path = home / "data"
+    else:
+        from platformdirs import user_data_dir
+
+        path = Path(user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir() -> Path:
+    """The cache directory (generated datasets, cached activations); created on demand."""
+    home = _home()
+    if home is not None:
+        path = home / "cache"
+    else:
+        from platformdirs import user_cache_dir
+
+        path = Path(user_cache_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def runs_dir() -> Path:
+    path = data_dir() / "runs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
