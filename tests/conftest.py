@@ -1,0 +1,32 @@
+"""Shared test set-up: offscreen Qt, quiet TensorFlow, and user data isolated per test run."""
+
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Runs, caches and settings of a test go to a fresh folder, never the user's."""
+    home = tmp_path_factory.mktemp("cnnexplorer_home")
+    monkeypatch.setenv("CNNEXPLORER_HOME", str(home))
+    yield home
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir():
+    """../shared/data beside the checkout, when present (real SIGNS photos); else skip."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(os.path.dirname(here), "shared", "data")
+    if not os.path.isdir(path):
+        pytest.skip("../shared/data is not present")
+    return path
+
+
+def pytest_report_header(config):
+    return f"python {sys.version.split()[0]}; QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}"
