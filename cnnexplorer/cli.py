@@ -1,14 +1,18 @@
 """`cnnexplorer`: no argument opens the window; subcommands serve scripts.
 
 Each subcommand lives in `cnnexplorer/commands/<name>.py` and exposes
-`register(subparsers)`, which adds its parser and sets `func(args) -> int`. Errors the core
-raises on purpose (`CnnExplorerError`) print one line to stderr and exit with code 2.
+`register(subparsers)`, which adds its parser and sets `func(args) -> int`. Only the module of
+the subcommand asked for is imported (all of them for `--help`), so one subcommand's heavy
+imports never slow another. Errors the core raises on purpose (`CnnExplorerError`) and bad
+arguments print one line to stderr and exit with code 2; nothing prints a traceback unless
+CNNEXPLORER_DEBUG=1 is set.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .core.errors import CnnExplorerError
@@ -17,8 +21,16 @@ from .core.errors import CnnExplorerError
 COMMANDS = ("list", "inspect", "diagram", "train", "evaluate", "predict")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage itself is one `--help` away)."""
+
+    def error(self, message: str):  # argparse's hook, name fixed by the base class
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with `only` the parser with that one subcommand registered."""
+    parser = _Parser(
         prog="cnnexplorer",
         description="See, cost, train and use the convolutional networks of the course. "
                     "Without a subcommand, opens the desktop window.")
@@ -27,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cnnexplorer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
+        if only is not None and name != only:
+            continue
         try:
             module = importlib.import_module(f".commands.{name}", __package__)
         except ModuleNotFoundError as exc:
@@ -38,13 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
         from .gui.app import run_app
 
         return run_app()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors end here
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -55,6 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `cnnexplorer inspect vgg16 | head`: the reader left; say nothing more.
+        sys.stdout = open(os.devnull, "w")
+        return 0
+    except Exception as exc:  # a bug, not the user's fault: still one line, traceback on demand
+        if os.environ.get("CNNEXPLORER_DEBUG"):
+            raise
+        print(f"cnnexplorer {args.command}: internal error: {type(exc).__name__}: {exc} "
+              f"(set CNNEXPLORER_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

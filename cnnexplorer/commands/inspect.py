@@ -1,0 +1,77 @@
+"""`cnnexplorer inspect ARCH`: the layer table, block subtotals and totals of an architecture.
+
+Pure spec arithmetic: nothing here imports TensorFlow, Keras or Qt, so the table of ResNet-50
+prints in milliseconds (tests/test_cli_inspect.py checks that no such module is loaded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "inspect", help="print an architecture's layers, shapes, params and MACs",
+        description="Print the layer table of a zoo architecture: output shape, params, MACs "
+                    "and share of the total per layer, block subtotals, and the totals "
+                    "(params, MACs, FLOPs = 2 x MACs, weight and training memory). "
+                    "No TensorFlow needed: the numbers come from the architecture's spec.",
+        epilog="examples:  cnnexplorer inspect resnet50 | "
+               "cnnexplorer inspect resnet50_course --input 64x64x3 --classes 6 | "
+               "cnnexplorer inspect resnet50 --set width=0.5 --json")
+    p.add_argument("arch", metavar="ARCH",
+                   help="a zoo key or alias (see 'cnnexplorer list'), e.g. resnet50")
+    p.add_argument("--input", metavar="HxWxC", dest="input_shape",
+                   help="input shape, e.g. 64x64x3 (default: the architecture's own)")
+    p.add_argument("--classes", metavar="N", type=_positive_int,
+                   help="number of output classes (default: the architecture's own)")
+    p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
+                   help="an architecture option, e.g. --set width=0.5; repeat --set for "
+                        "several ('cnnexplorer list' shows each architecture's options)")
+    p.add_argument("--batch", metavar="B", type=_positive_int, default=32,
+                   help="batch size for the training-memory estimate (default: 32)")
+    p.add_argument("--no-subtotals", dest="subtotals", action="store_false",
+                   help="leave out the block subtotal lines")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    fmt.add_argument("--csv", action="store_true", help="print CSV (one row per layer/block)")
+    p.set_defaults(func=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
+    return value
+
+
+def run(args) -> int:
+    from ..core.cost import cost_report, report_to_dict
+    from ..core.render import (heading, parse_input_shape, parse_set, render_csv,
+                               render_markdown, render_text)
+    from ..core.sources import load_network
+
+    shape = parse_input_shape(args.input_shape) if args.input_shape is not None else None
+    options = parse_set(args.options)
+    network, meta = load_network(args.arch, shape, args.classes, options)
+    report = cost_report(network)
+    if args.json:
+        data = report_to_dict(report, architecture=meta.architecture, classes=meta.classes,
+                              batch_size=args.batch)
+        data["title"] = meta.title
+        data["options"] = meta.options
+        text = json.dumps(data, indent=2) + "\n"
+    elif args.markdown:
+        text = render_markdown(report, heading(meta), args.batch, args.subtotals)
+    elif args.csv:
+        text = render_csv(report, args.subtotals)
+    else:
+        text = render_text(report, heading(meta), args.batch, args.subtotals)
+    sys.stdout.write(text)
+    return 0
