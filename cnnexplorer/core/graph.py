@@ -117,6 +117,13 @@ class NetworkBuilder:
             if name not in self._nodes:
                 return name
 
+    def _new(self, cls: type[L.Layer], name: str | None, **settings) -> L.Layer:
+        """Make a layer for a convenience method; a bad setting names the layer it was for."""
+        try:
+            return cls(**settings)
+        except ConfigError as exc:
+            raise type(exc)(f"layer {name or cls.kind!r} ({cls.kind}): {exc}") from None
+
     def add(self, layer: L.Layer, inputs: str | Sequence[str] = (), name: str | None = None) -> str:
         """Add a layer fed by `inputs` (node names); returns the new node's name."""
         inputs = (inputs,) if isinstance(inputs, str) else tuple(inputs)
@@ -155,25 +162,26 @@ class NetworkBuilder:
         return self.add(L.Input(shape=shape), (), name)
 
     def conv2d(self, x, filters, kernel_size, strides=1, padding="valid", name=None, **kw) -> str:
-        return self.add(L.Conv2D(filters=filters, kernel_size=kernel_size, strides=strides,
-                                 padding=padding, **kw), x, name)
+        return self.add(self._new(L.Conv2D, name, filters=filters, kernel_size=kernel_size,
+                                   strides=strides, padding=padding, **kw), x, name)
 
     def batch_norm(self, x, name=None, **kw) -> str:
-        return self.add(L.BatchNormalization(**kw), x, name)
+        return self.add(self._new(L.BatchNormalization, name, **kw), x, name)
 
     def activation(self, x, activation="relu", name=None) -> str:
-        return self.add(L.Activation(activation=activation), x, name)
+        return self.add(self._new(L.Activation, name, activation=activation), x, name)
 
     def zero_pad(self, x, padding, name=None) -> str:
-        return self.add(L.ZeroPadding2D(padding=padding), x, name)
+        return self.add(self._new(L.ZeroPadding2D, name, padding=padding), x, name)
 
     def max_pool(self, x, pool_size=2, strides=None, padding="valid", name=None) -> str:
-        return self.add(L.MaxPooling2D(pool_size=pool_size, strides=strides, padding=padding),
+        return self.add(self._new(L.MaxPooling2D, name, pool_size=pool_size, strides=strides,
+                                  padding=padding),
                         x, name)
 
     def avg_pool(self, x, pool_size=2, strides=None, padding="valid", name=None) -> str:
-        return self.add(L.AveragePooling2D(pool_size=pool_size, strides=strides,
-                                           padding=padding), x, name)
+        return self.add(self._new(L.AveragePooling2D, name, pool_size=pool_size,
+                                  strides=strides, padding=padding), x, name)
 
     def global_avg_pool(self, x, name=None) -> str:
         return self.add(L.GlobalAveragePooling2D(), x, name)
@@ -182,19 +190,20 @@ class NetworkBuilder:
         return self.add(L.Flatten(), x, name)
 
     def dense(self, x, units, activation=None, name=None, **kw) -> str:
-        return self.add(L.Dense(units=units, activation=activation, **kw), x, name)
+        return self.add(self._new(L.Dense, name, units=units, activation=activation, **kw),
+                        x, name)
 
     def dropout(self, x, rate, name=None) -> str:
-        return self.add(L.Dropout(rate=rate), x, name)
+        return self.add(self._new(L.Dropout, name, rate=rate), x, name)
 
     def lrn(self, x, name=None, **kw) -> str:
-        return self.add(L.LocalResponseNormalization(**kw), x, name)
+        return self.add(self._new(L.LocalResponseNormalization, name, **kw), x, name)
 
     def add_(self, xs: Sequence[str], name=None) -> str:
         return self.add(L.Add(), xs, name)
 
     def concat(self, xs: Sequence[str], axis=-1, name=None) -> str:
-        return self.add(L.Concatenate(axis=axis), xs, name)
+        return self.add(self._new(L.Concatenate, name, axis=axis), xs, name)
 
     def classifier(self, x, classes: int, name: str) -> str:
         """The output layer: one sigmoid unit for a binary task, else a softmax over classes."""

@@ -379,6 +379,9 @@ class Concatenate(Layer):
         if len(inputs) < 2:
             raise ShapeError(f"Concatenate needs at least two inputs; received {len(inputs)}")
         rank = len(inputs[0])
+        if self.axis == 0:
+            raise ShapeError("Concatenate axis 0 is the batch axis; join along -1 (channels) "
+                             "or 1..rank")
         axis = self.axis if self.axis < 0 else self.axis - 1  # Keras' axis counts the batch
         if not -rank <= axis < rank:
             raise ShapeError(f"Concatenate axis {self.axis} is out of range for rank {rank}")

@@ -1,9 +1,12 @@
 """The architecture zoo: every network of the course as a configurable spec.
 
-Importing this package registers the families in the order the course meets them.
+Importing this package registers the families in the order the course meets them: the
+classic networks (LeNet-5, AlexNet, VGG-16), ResNets, 1x1 convolutions, Inception, then the
+notebooks' Happy House models and the plain-vs-residual pair.
 """
 
-from . import happy, resnet  # noqa: F401  (registration on import)
+# The import order is the order of `entries()` (registration on import).
+from . import lenet, alexnet, vgg, resnet, nin, inception, happy, plain_residual  # noqa: F401,I001
 from .registry import ArchConfig, Option, ZooEntry, build, entries, get, register
 
 __all__ = ["ArchConfig", "Option", "ZooEntry", "build", "entries", "get", "register"]
