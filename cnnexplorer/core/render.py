@@ -133,7 +133,7 @@ def _cells(item: DisplayItem, total_macs: int) -> list[str]:
     s = item.subtotal
     assert s is not None
     macs = f">= {s.macs:,}" if s.macs_lower_bound else f"{s.macs:,}"
-    return [f"= {item.label} total", f"{s.layers} layers", "", "", fmt_int(s.params), macs,
+    return [f"= {item.label} total", f"{s.layers} layer{'' if s.layers == 1 else 's'}", "", "", fmt_int(s.params), macs,
             fmt_share(s.macs, total_macs)]
 
 
@@ -280,5 +280,6 @@ def heading(meta) -> str:
     parts = [f"input {fmt_shape(meta.input_shape)}"]
     if meta.classes is not None:
         parts.append(f"{meta.classes} class{'es' if meta.classes != 1 else ''}")
-    parts += [f"{k}={v}" for k, v in (meta.options or {}).items()]
+    parts += [f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+              for k, v in (meta.options or {}).items()]
     return f"{meta.title} [{meta.architecture}]: " + ", ".join(parts)
