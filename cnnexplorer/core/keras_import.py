@@ -1,0 +1,442 @@
+"""Keras model (a `.keras` file, a legacy full-model `.h5`, or a live `keras.Model`) -> spec.
+
+The functional graph is walked node by node and each Keras layer becomes the core's layer kind
+with the same name, so an imported model gets the same table, costs, charts and diagram as a
+zoo entry. Every translated layer is checked against Keras itself: if the kind's output shape
+or parameter count disagrees with what Keras reports, the layer is kept as `layers.Opaque`
+with Keras' shape and params and MACs "not counted", so totals of params always equal
+`model.count_params()` and a MAC total that misses something is marked as a lower bound.
+
+Nested models (a model used as a layer) are inlined: their layers appear under a block named
+after the inner model. Keras is imported only inside functions; files load with safe mode on.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from . import layers as L
+from . import layers_extra as X
+from .errors import ModelFileError
+from .graph import Network, NetworkBuilder
+from .keras_build import import_keras
+from .keras_import_names import infer_blocks
+
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+
+
+class _Untranslated(Exception):
+    """A Keras layer this module cannot express as a core kind (it becomes Opaque)."""
+
+
+def is_model_path(text: str) -> bool:
+    """True when `text` names a model file by its suffix (used to tell paths from zoo keys)."""
+    return str(text).lower().endswith(MODEL_SUFFIXES)
+
+
+# -- loading --------------------------------------------------------------------------------
+def load_keras_file(path: str | os.PathLike):
+    """Load a full model file with Keras' safe mode on, or raise ModelFileError saying why."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"model file {str(path)!r} does not exist")
+    if not path.is_file():
+        raise ModelFileError(f"{str(path)!r} is not a file")
+    if not is_model_path(path.name):
+        raise ModelFileError(f"{str(path)!r} is not a Keras model file: expected a name "
+                             f"ending in .keras, .h5 or .hdf5")
+    try:
+        from .model_io import load_model_file  # the project's shared safe loader, when present
+    except ImportError:
+        load_model_file = None
+    if load_model_file is not None:
+        return load_model_file(path)
+    return _load_with_keras(path)
+
+
+def _load_with_keras(path: Path):
+    keras = import_keras()
+    try:
+        return keras.saving.load_model(str(path), safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises ValueError, TypeError, OSError, zipfile errors...
+        raise ModelFileError(explain_load_error(path, exc)) from None
+
+
+def explain_load_error(path: Path, exc: Exception) -> str:
+    """Turn what Keras raised into one sentence a user can act on."""
+    text = str(exc)
+    low = text.lower()
+    name = str(path)
+    if "lambda" in low and ("unsafe" in low or "safe_mode" in low):
+        return (f"{name}: the model contains a Lambda layer (arbitrary Python code); it is not "
+                f"loaded because safe mode is on. Replace the Lambda with a registered layer "
+                f"class to open it")
+    if "could not locate class" in low or "unknown layer" in low:
+        return (f"{name}: the model uses a custom class that is not registered here "
+                f"({text.splitlines()[0][:160]}); only standard Keras layers and classes "
+                f"registered with keras.saving.register_keras_serializable can be opened")
+    if path.suffix.lower() == ".keras" and ("zip" in low or "not a zip" in low):
+        return (f"{name}: not a valid .keras file (it is not a complete zip archive: the file "
+                f"may be truncated or not a Keras model)")
+    if "signature" in low or "truncated" in low or "unable to" in low or "hdf5" in low:
+        return (f"{name}: not a readable HDF5 model file (truncated or not a Keras model): "
+                f"{text.splitlines()[0][:160]}")
+    if "no model config" in low or "model_config" in low:
+        return f"{name}: the HDF5 file holds no model (only weights?); save the full model"
+    first = text.splitlines()[0][:200] if text else type(exc).__name__
+    return f"{name}: cannot be opened as a Keras model ({type(exc).__name__}: {first})"
+
+
+# -- translation of one Keras layer ---------------------------------------------------------
+def _activation(cfg: dict) -> str | None:
+    act = cfg.get("activation")
+    if isinstance(act, dict):  # a serialized activation object
+        act = act.get("config", {}).get("name") or act.get("class_name")
+    if not isinstance(act, str) or act == "linear":
+        return None
+    return "swish" if act == "silu" else act  # Keras' swish is silu under a second name
+
+
+def _channels_last(cfg: dict) -> None:
+    if cfg.get("data_format", "channels_last") != "channels_last":
+        raise _Untranslated("channels_first")
+
+
+def _with_activation(layer: L.Layer, cfg: dict) -> L.Layer:
+    act = _activation(cfg)
+    if act is not None and act not in L.ACTIVATIONS:
+        X._set_activation(layer, act)
+    return layer
+
+
+def _conv(cfg, shapes):
+    _channels_last(cfg)
+    layer = L.Conv2D(filters=cfg["filters"], kernel_size=tuple(cfg["kernel_size"]),
+                     strides=tuple(cfg["strides"]), padding=cfg["padding"],
+                     groups=cfg.get("groups", 1), dilation_rate=tuple(cfg["dilation_rate"]),
+                     use_bias=cfg["use_bias"],
+                     activation=_known(_activation(cfg)))
+    return _with_activation(layer, cfg)
+
+
+def _known(act):
+    return act if act is None or act in L.ACTIVATIONS else None
+
+
+def _depthwise(cfg, shapes):
+    _channels_last(cfg)
+    layer = X.DepthwiseConv2D(kernel_size=tuple(cfg["kernel_size"]),
+                              strides=tuple(cfg["strides"]), padding=cfg["padding"],
+                              depth_multiplier=cfg.get("depth_multiplier", 1),
+                              dilation_rate=tuple(cfg["dilation_rate"]), use_bias=cfg["use_bias"],
+                              activation=_activation(cfg))
+    return layer
+
+
+def _separable(cfg, shapes):
+    _channels_last(cfg)
+    return X.SeparableConv2D(filters=cfg["filters"], kernel_size=tuple(cfg["kernel_size"]),
+                             strides=tuple(cfg["strides"]), padding=cfg["padding"],
+                             depth_multiplier=cfg.get("depth_multiplier", 1),
+                             dilation_rate=tuple(cfg["dilation_rate"]), use_bias=cfg["use_bias"],
+                             activation=_activation(cfg))
+
+
+def _conv_transpose(cfg, shapes):
+    _channels_last(cfg)
+    if cfg.get("output_padding") or tuple(cfg.get("dilation_rate", (1, 1))) != (1, 1):
+        raise _Untranslated("output_padding/dilation")
+    return X.Conv2DTranspose(filters=cfg["filters"], kernel_size=tuple(cfg["kernel_size"]),
+                             strides=tuple(cfg["strides"]), padding=cfg["padding"],
+                             use_bias=cfg["use_bias"], activation=_activation(cfg))
+
+
+def _last_axis(cfg, shapes, key="axis"):
+    axis = cfg.get(key, -1)
+    if isinstance(axis, (list, tuple)):
+        if len(axis) != 1:
+            raise _Untranslated("several axes")
+        axis = axis[0]
+    rank = len(shapes[0]) + 1  # Keras' axis counts the batch
+    if axis not in (-1, rank - 1):
+        raise _Untranslated(f"axis {axis}")
+
+
+def _batch_norm(cfg, shapes):
+    _last_axis(cfg, shapes)
+    return L.BatchNormalization(center=cfg["center"], scale=cfg["scale"],
+                                epsilon=cfg["epsilon"], momentum=cfg["momentum"])
+
+
+def _activation_layer(cfg, shapes):
+    act = _activation(cfg) or "linear"
+    layer = L.Activation(activation=_known(act) or "linear")
+    return _with_activation(layer, {"activation": act})
+
+
+def _pool(cls):
+    def make(cfg, shapes):
+        _channels_last(cfg)
+        return cls(pool_size=tuple(cfg["pool_size"]),
+                   strides=tuple(cfg["strides"]) if cfg.get("strides") else None,
+                   padding=cfg["padding"])
+    return make
+
+
+def _global(cls):
+    def make(cfg, shapes):
+        _channels_last(cfg)
+        return cls(keepdims=bool(cfg.get("keepdims", False)))
+    return make
+
+
+def _dense(cfg, shapes):
+    layer = L.Dense(units=cfg["units"], activation=_known(_activation(cfg)),
+                    use_bias=cfg["use_bias"])
+    return _with_activation(layer, cfg)
+
+
+def _zero_pad(cfg, shapes):
+    _channels_last(cfg)
+    return L.ZeroPadding2D(padding=tuple(tuple(p) for p in cfg["padding"]))
+
+
+def _cropping(cfg, shapes):
+    _channels_last(cfg)
+    return X.Cropping2D(cropping=tuple(tuple(p) for p in cfg["cropping"]))
+
+
+def _normalization(cfg, shapes):
+    axis = cfg.get("axis", -1)
+    axis = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+    return X.Normalization(axis=axis, stored_stats=cfg.get("mean") is None,
+                           invert=bool(cfg.get("invert", False)))
+
+
+def _number(v):
+    return float(v) if isinstance(v, (int, float)) else tuple(v)
+
+
+def _relu(cfg, shapes):
+    mv = cfg.get("max_value")
+    return X.ReLU(max_value=None if mv is None else float(mv),
+                  negative_slope=float(cfg.get("negative_slope", 0.0)),
+                  threshold=float(cfg.get("threshold", 0.0)))
+
+
+def _concat(cfg, shapes):
+    return L.Concatenate(axis=cfg.get("axis", -1))
+
+
+_TRANSLATORS = {
+    "Conv2D": _conv,
+    "Convolution2D": _conv,
+    "DepthwiseConv2D": _depthwise,
+    "SeparableConv2D": _separable,
+    "Conv2DTranspose": _conv_transpose,
+    "BatchNormalization": _batch_norm,
+    "Activation": _activation_layer,
+    "ReLU": _relu,
+    "LeakyReLU": lambda c, s: X.LeakyReLU(negative_slope=float(
+        c.get("negative_slope", c.get("alpha", 0.3)))),
+    "Softmax": lambda c, s: X.Softmax(axis=c.get("axis", -1) if isinstance(
+        c.get("axis", -1), int) else -1),
+    "LayerNormalization": lambda c, s: (_last_axis(c, s), X.LayerNormalization(
+        center=c["center"], scale=c["scale"], epsilon=c["epsilon"]))[1],
+    "MaxPooling2D": _pool(L.MaxPooling2D),
+    "AveragePooling2D": _pool(L.AveragePooling2D),
+    "GlobalAveragePooling2D": _global(X.GlobalAveragePooling2D),
+    "GlobalMaxPooling2D": _global(X.GlobalMaxPooling2D),
+    "Flatten": lambda c, s: L.Flatten(),
+    "Dense": _dense,
+    "Dropout": lambda c, s: L.Dropout(rate=float(c["rate"])),
+    "ZeroPadding2D": _zero_pad,
+    "Cropping2D": _cropping,
+    "UpSampling2D": lambda c, s: X.UpSampling2D(size=tuple(c["size"]),
+                                                interpolation=c.get("interpolation", "nearest")),
+    "Reshape": lambda c, s: X.Reshape(target_shape=tuple(c["target_shape"])),
+    "Rescaling": lambda c, s: X.Rescaling(scale=_number(c["scale"]),
+                                          offset=_number(c["offset"])),
+    "Normalization": _normalization,
+    "Add": lambda c, s: X.Add(),
+    "Multiply": lambda c, s: X.Multiply(),
+    "Subtract": lambda c, s: X.Subtract(),
+    "Average": lambda c, s: X.Average(),
+    "Maximum": lambda c, s: X.Maximum(),
+    "Minimum": lambda c, s: X.Minimum(),
+    "Concatenate": _concat,
+    "LocalResponseNormalization": lambda c, s: L.LocalResponseNormalization(
+        depth_radius=c["depth_radius"], bias=c["bias"], alpha=c["alpha"], beta=c["beta"]),
+}
+
+
+def _shape(tensor) -> tuple[int, ...]:
+    """A KerasTensor's shape without the batch axis; unknown sizes become 0 (flagged later)."""
+    return tuple(int(d) if d is not None else 0 for d in tuple(tensor.shape)[1:])
+
+
+def _weight_counts(layer) -> tuple[int, int]:
+    trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
+    frozen = sum(math.prod(w.shape) for w in layer.non_trainable_weights)
+    return int(trainable), int(frozen)
+
+
+# -- the graph walk -------------------------------------------------------------------------
+class _Walker:
+    def __init__(self, keras, name: str):
+        self.keras = keras
+        self.builder = NetworkBuilder(name)
+        self.tensor_names: dict[int, str] = {}  # id(KerasTensor) -> spec node name
+        self.keras_counts: dict[str, tuple[int, int]] = {}  # spec name -> Keras' params
+        self.seen_layers: dict[int, int] = {}  # id(layer) -> calls translated so far
+        self.opaque: list[str] = []
+
+    def unique(self, name: str, prefix: str) -> str:
+        if name not in self.builder._nodes:
+            return name
+        base = f"{prefix}_{name}" if prefix else name
+        candidate, i = base, 1
+        while candidate in self.builder._nodes:
+            candidate, i = f"{base}_{i}", i + 1
+        return candidate
+
+    def walk_functional(self, model, inputs: list[str] | None, prefix: str) -> list[str]:
+        """Translate a functional model; `inputs` maps its inputs to outer nodes (None: top)."""
+        model_inputs = list(model.inputs)
+        if inputs is None:
+            for t in model_inputs:
+                history = getattr(t, "_keras_history", None)
+                layer_name = history.operation.name if history and history.operation \
+                    else getattr(t, "name", "input")
+                shape = _shape(t)
+                if not shape or 0 in shape:
+                    raise ModelFileError(f"model {model.name!r}: input {layer_name!r} has an "
+                                         f"unknown size {tuple(t.shape)!r}; give it a fixed "
+                                         f"shape (e.g. 224x224x3) to compute costs")
+                self.tensor_names[id(t)] = self.builder.input(shape, name=self.unique(
+                    layer_name, prefix))
+        else:
+            for t, outer in zip(model_inputs, inputs):
+                self.tensor_names[id(t)] = outer
+        for depth in sorted(model._nodes_by_depth, reverse=True):
+            for node in model._nodes_by_depth[depth]:
+                if node.is_input or node.operation is None:
+                    continue
+                if type(node.operation).__name__ == "InputLayer":
+                    continue
+                if any(id(t) not in self.tensor_names for t in node.input_tensors):
+                    continue  # a node of another graph sharing this layer
+                self.translate_node(node, prefix)
+        return [self.tensor_names[id(t)] for t in model.outputs]
+
+    def walk_sequential(self, model, inputs: list[str], prefix: str) -> list[str]:
+        x = inputs[0]
+        for layer in model.layers:
+            x = self.translate_call(layer, [x], None, prefix)
+        return [x]
+
+    def translate_node(self, node, prefix: str) -> None:
+        layer = node.operation
+        ins = [self.tensor_names[id(t)] for t in node.input_tensors]
+        outs = node.output_tensors
+        name = self.translate_call(layer, ins, outs, prefix)
+        for t in outs:
+            self.tensor_names[id(t)] = name
+
+    def translate_call(self, layer, ins: list[str], outs, prefix: str) -> str:
+        keras = self.keras
+        if isinstance(layer, keras.Model):
+            block = layer.name
+            with self.builder.block(block):
+                if isinstance(layer, keras.Sequential) and not hasattr(layer, "_nodes_by_depth"):
+                    result = self.walk_sequential(layer, ins, layer.name)
+                elif hasattr(layer, "_nodes_by_depth"):
+                    result = self.walk_functional(layer, ins, layer.name)
+                else:
+                    result = None
+            if result is not None:
+                if len(result) > 1 and outs is not None:
+                    for t, r in zip(outs, result):
+                        self.tensor_names[id(t)] = r
+                return result[0]
+        calls = self.seen_layers.get(id(layer), 0)
+        self.seen_layers[id(layer)] = calls + 1
+        name = layer.name if calls == 0 else f"{layer.name}_call{calls}"
+        name = self.unique(name, prefix)
+        in_shapes = [self.builder.shape(i) for i in ins]
+        keras_out = _shape(outs[0]) if outs else None
+        counts = _weight_counts(layer) if calls == 0 else (0, 0)
+        spec = self._translate(layer, in_shapes, keras_out, counts)
+        if spec is None:
+            if keras_out is None:
+                keras_out = _shape(layer.compute_output_spec(
+                    *[keras.KerasTensor((None,) + s) for s in in_shapes]))
+            spec = L.Opaque(class_name=type(layer).__name__, shape=keras_out,
+                            trainable=counts[0], non_trainable=counts[1])
+            self.opaque.append(name)
+        self.builder.add(spec, ins, name)
+        self.keras_counts[name] = counts
+        return name
+
+    def _translate(self, layer, in_shapes, keras_out, counts) -> L.Layer | None:
+        make = _TRANSLATORS.get(type(layer).__name__)
+        if make is None or type(layer).__module__.split(".")[0] not in ("keras", "cnnexplorer"):
+            return None  # unknown or user-defined (even if it subclasses a known layer)
+        try:
+            spec = make(layer.get_config(), in_shapes)
+            if spec.arity is not None and spec.arity != len(in_shapes):
+                return None
+            out = tuple(spec.output_shape(in_shapes))
+            trainable, frozen = spec.params(in_shapes, out)
+        except (_Untranslated, KeyError, TypeError, ValueError):
+            return None
+        if keras_out is not None and out != keras_out:
+            return None
+        if trainable + frozen != sum(counts) and self.seen_layers[id(layer)] == 1:
+            return None
+        return spec
+
+
+def network_from_keras(model, name: str | None = None) -> Network:
+    """Translate a live `keras.Model` into the core's spec `Network`.
+
+    Raises ModelFileError for models whose graph cannot be read (subclassed models).
+    """
+    keras = import_keras()
+    if not isinstance(model, keras.Model):
+        raise ModelFileError(f"expected a keras.Model; received {type(model).__name__}")
+    walker = _Walker(keras, name or model.name)
+    functional = getattr(model, "_functional", None) if isinstance(model, keras.Sequential) \
+        else model
+    if functional is None or not hasattr(functional, "_nodes_by_depth"):
+        raise ModelFileError(
+            f"model {model.name!r} ({type(model).__name__}) has no functional graph to read: "
+            f"a subclassed model's call() is Python code. Build it with the functional API or "
+            f"as a Sequential with an Input to inspect it")
+    outputs = walker.walk_functional(functional, None, "")
+    network = walker.builder.build(outputs)
+    return _finish(network, walker)
+
+
+def _finish(network: Network, walker: _Walker) -> Network:
+    """Adopt Keras' trainable/non-trainable split (frozen layers, shared layers)."""
+    blocks = infer_blocks(network.nodes)
+    nodes = []
+    for node, block in zip(network.nodes, blocks):
+        changes = {"block": block}
+        counts = walker.keras_counts.get(node.name)
+        if counts is not None:
+            changes.update(trainable_params=counts[0], non_trainable_params=counts[1])
+        nodes.append(replace(node, **changes))
+    return Network(network.name, tuple(nodes), network.outputs)
+
+
+def import_model(source, name: str | None = None) -> Network:
+    """A spec `Network` from a model file path or a live keras.Model."""
+    if isinstance(source, (str, os.PathLike)):
+        model = load_keras_file(source)
+        return network_from_keras(model, name or Path(source).stem)
+    return network_from_keras(source, name)
