@@ -1,0 +1,133 @@
+"""Teach the door: captured frames saved as an image-folder dataset, and read back for training.
+
+Layout, under `paths.data_dir()/captures` unless another root is given:
+
+    captures/happy/capture-20261127-203015-123456-0001.png
+    captures/not_happy/...
+
+This is the image-folder layout the dataset loaders read, so a user can also open the folder
+in the Data panel, add photos by hand, or delete a bad capture in a file manager. Frames are
+stored at full resolution (PNG, lossless) so a later model with a larger input still gets
+detail; training resizes them like any other folder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .errors import DatasetError
+
+#: folder name per label; the door's positive class is "happy"
+LABELS = ("happy", "not_happy")
+_counter = itertools.count(1)
+
+
+def captures_dir(root=None) -> Path:
+    """The captures folder (created): `root`, or `<user data>/captures`."""
+    if root is None:
+        from ..paths import data_dir
+
+        root = data_dir() / "captures"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _check_label(label: str) -> str:
+    norm = label.strip().lower().replace(" ", "_")
+    if norm not in LABELS:
+        raise DatasetError(f"capture label must be one of {', '.join(LABELS)}; received {label!r}")
+    return norm
+
+
+def save_capture(image: np.ndarray, label: str, root=None) -> Path:
+    """Save one uint8 RGB (or gray) frame under `<root>/<label>/` as PNG; return its path.
+
+    The file is written under a temporary name and renamed, so a folder being read for
+    training never holds half a PNG.
+    """
+    label = _check_label(label)
+    arr = np.asarray(image)
+    if arr.dtype != np.uint8 or arr.ndim not in (2, 3) or (arr.ndim == 3 and
+                                                            arr.shape[2] not in (1, 3, 4)):
+        raise DatasetError(f"a capture must be a uint8 image (H, W[, 1|3|4]); received "
+                           f"{arr.dtype} {arr.shape}")
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    folder = captures_dir(root) / label
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    micros = int((time.time() % 1) * 1e6)
+    path = folder / f"capture-{stamp}-{micros:06d}-{next(_counter):04d}.png"
+    tmp = path.with_suffix(".tmp")
+    Image.fromarray(arr).save(tmp, format="PNG")
+    os.replace(tmp, path)
+    return path
+
+
+def capture_counts(root=None) -> dict[str, int]:
+    """Number of image files per label folder."""
+    from .images import is_image_name
+
+    base = captures_dir(root)
+    counts = {}
+    for label in LABELS:
+        folder = base / label
+        counts[label] = sum(1 for p in folder.iterdir() if p.is_file() and is_image_name(p)) \
+            if folder.is_dir() else 0
+    return counts
+
+
+def clear_captures(root=None) -> int:
+    """Delete the captured images (only files this module names); return how many."""
+    base = captures_dir(root)
+    removed = 0
+    for label in LABELS:
+        folder = base / label
+        if folder.is_dir():
+            for p in folder.glob("capture-*.png"):
+                p.unlink()
+                removed += 1
+    return removed
+
+
+def door_labels(dataset):
+    """Reorder a happy/not_happy dataset so that label 1 means "happy" (the door's positive).
+
+    Folder loaders number classes alphabetically ("happy" = 0, "not_happy" = 1); a sigmoid
+    door model must output P(happy), so the labels are flipped when needed.
+    """
+    names = [n.lower() for n in dataset.class_names]
+    if len(names) != 2 or set(names) != set(LABELS):
+        raise DatasetError(f"the captures must hold exactly the classes {', '.join(LABELS)}; "
+                           f"found {', '.join(dataset.class_names) or 'none'}")
+    if names.index("happy") == 1:
+        return dataset
+    from dataclasses import replace
+
+    flip = lambda y: None if y is None else (1 - y).astype(y.dtype)  # noqa: E731
+    return replace(dataset, class_names=["not_happy", "happy"], y_train=flip(dataset.y_train),
+                   y_test=flip(dataset.y_test))
+
+
+def load_captures(root=None, size=(64, 64), minimum_per_class: int = 2):
+    """The captures as a Dataset whose label 1 is "happy", resized like training images.
+
+    Raises:
+        DatasetError: when a class has fewer than `minimum_per_class` images (saying which).
+    """
+    counts = capture_counts(root)
+    short = [f"{label} has {n}" for label, n in counts.items() if n < minimum_per_class]
+    if short:
+        raise DatasetError(f"capture at least {minimum_per_class} images of each kind before "
+                           f"training ({'; '.join(short)}) in {captures_dir(root)}")
+    from .datasets import load_dataset
+
+    dataset = load_dataset(str(captures_dir(root)), size=size)
+    return door_labels(dataset)
