@@ -55,6 +55,8 @@ class Option:
                 v = float(value)
             else:
                 raise ValueError
+        except ConfigError:
+            raise  # already names the option (a ValueError too, so it must pass first)
         except (TypeError, ValueError):
             raise ConfigError(f"option {self.key} must be {self._kind_text()}; "
                               f"received {value!r}") from None
