@@ -15,7 +15,19 @@ from cnnexplorer.core.render import (CSV_COLUMNS, display_items, fmt_share, head
                                      render_markdown, render_text)
 from cnnexplorer.core.sources import load_network
 
-ENTRIES = [e.key for e in zoo.entries()]
+
+
+def _spec_entries():
+    """Entries written as specs. keras.applications entries build a real Keras model (seconds,
+    and TensorFlow in this process): their own tests cover them, these stay instant."""
+    try:
+        from cnnexplorer.core.zoo.applications import FAMILY
+    except ImportError:
+        FAMILY = None
+    return [e for e in zoo.entries() if e.family != FAMILY]
+
+
+ENTRIES = [e.key for e in _spec_entries()]
 
 
 # -- parsers -----------------------------------------------------------------------------------
