@@ -220,7 +220,7 @@ def render_markdown(report: CostReport, title: str | None = None,
     if title:
         out += [f"### {_md(title)}", ""]
     out.append("| " + " | ".join(("Block",) + HEADERS) + " |")
-    out.append("|" + "|".join(["---"] * 4 + ["---:"] * 1 + ["---"] + ["---:"] * 3) + "|")
+    out.append("|" + "|".join(["---"] + ["---:" if right else "---" for right in _RIGHT]) + "|")
     for item in display_items(report, subtotals):
         cells = [_md(c) for c in _cells(item, total_macs)]
         if item.row is not None:

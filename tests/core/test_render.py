@@ -172,6 +172,7 @@ def test_text_and_markdown_show_every_layer_and_the_totals(key):
     table = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert len(table) == 2 + len(report.rows) + len(report.blocks)
     assert all(ln.count(" | ") == table[0].count(" | ") for ln in table[2:])
+    assert table[1] == "|---|---|---|---|---|---:|---:|---:|"  # one rule cell per column
 
 
 def test_text_table_resnet50_figures_and_layout():
