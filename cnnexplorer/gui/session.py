@@ -3,6 +3,10 @@
 Panels never talk to each other directly: the Architecture panel sets the architecture, the
 Data panel sets the dataset, the Training panel and the Happy door read them and announce
 trained models. Each setter emits the matching `*_changed` signal.
+
+The main window's File menu asks for files through `open_model_requested(path)` and
+`open_dataset_requested(path)` (the Happy door and the Data panel connect to them), and any
+panel may bring a tab to the front with `show_panel.emit("Training")`.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import SIGNAL, QObject, Signal
 
 
 @dataclass(frozen=True)
@@ -24,18 +28,30 @@ class ArchitectureChoice:
     network: Any = None  # the spec Network, when already built
 
 
+_SIGNATURES = {"status_message": "QString", "open_model_requested": "QString",
+               "open_dataset_requested": "QString", "show_panel": "QString"}
+
+
 class Session(QObject):
     architecture_changed = Signal(object)  # ArchitectureChoice
     dataset_changed = Signal(object)  # core.datasets.base.Dataset
     model_trained = Signal(object)  # path of a saved .keras model (a run's best model)
     open_in_door = Signal(object)  # an image (path or uint8 array) to show in the door panel
     status_message = Signal(str)
+    open_model_requested = Signal(str)  # File > Open model...: a .keras/.h5 path
+    open_dataset_requested = Signal(str)  # File > Open dataset...: an .h5 file or a folder
+    show_panel = Signal(str)  # a tab title: "Architecture", "Data", "Training", "Happy door"
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.architecture: ArchitectureChoice | None = None
         self.dataset = None
         self.last_model_path = None
+
+    def has_listener(self, signal_name: str) -> bool:
+        """Whether anything is connected to one of this session's signals."""
+        arg = _SIGNATURES.get(signal_name, "PyObject")
+        return self.receivers(SIGNAL(f"{signal_name}({arg})")) > 0
 
     def set_architecture(self, choice: ArchitectureChoice) -> None:
         self.architecture = choice

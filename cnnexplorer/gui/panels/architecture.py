@@ -1,0 +1,434 @@
+"""The Architecture panel: pick a zoo entry, reshape it, see where params and MACs go.
+
+Left: the searchable zoo (grouped by family) with the entry's description and its controls.
+Right: "Layers and costs" (the layer tree, the totals, the charts) and the "1x1 bottleneck"
+comparison. Every change recomputes with the core (`ZooEntry.network` + `cost_report`, a few
+ms for ResNet-50) and redraws at once; a `ConfigError` is shown next to the controls and the
+last valid view stays. The valid choice goes to `Session.set_architecture` for Training.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
+                               QScrollArea, QSplitter, QTabWidget, QToolButton, QTreeView,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from ...core import zoo
+from ...core.cost import CostReport, cost_report, report_to_dict
+from ...core.errors import ConfigError
+from .. import settings
+from ..errors import present_error
+from ..session import ArchitectureChoice, Session
+from ..widgets.layer_table import LAYER_NAME_ROLE, LayerSortProxy, LayerTableModel
+from .arch_config import ConfigForm
+from .bottleneck import BottleneckView
+from .cost_charts import CostCharts
+from .totals import TotalsView
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENTRY = "happymodel"
+EXPORT_FORMATS = {"csv": "CSV (*.csv)", "md": "Markdown (*.md)", "json": "JSON (*.json)"}
+_ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+class ArchitecturePanel(QWidget):
+    """See the module docstring. `report()` is the cost report on screen (the last valid)."""
+
+    recomputed = Signal(object)  # CostReport, after the view is redrawn
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._report: CostReport | None = None
+        self._entry: zoo.ZooEntry | None = None
+        self._valid_config: tuple | None = None  # (shape, classes, options) on screen
+
+        # -- left: zoo list, description, controls ------------------------------------------
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search the zoo (name, family, description)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.zoo_list = QTreeWidget()
+        self.zoo_list.setHeaderHidden(True)
+        self.zoo_list.setRootIsDecorated(True)
+        self.zoo_list.currentItemChanged.connect(self._on_zoo_list_current_changed)
+        self._populate_zoo()
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form = ConfigForm()
+        self.form.changed.connect(self._on_form_changed)
+        left_inner = QWidget()
+        left_layout = QVBoxLayout(left_inner)
+        left_layout.addWidget(self.title)
+        left_layout.addWidget(self.description)
+        left_layout.addWidget(self.form)
+        left_layout.addStretch(1)
+        details = QScrollArea()
+        details.setWidgetResizable(True)
+        details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        details.setWidget(left_inner)
+        left_split = QSplitter(Qt.Orientation.Vertical)
+        zoo_box = QWidget()
+        zoo_layout = QVBoxLayout(zoo_box)
+        zoo_layout.setContentsMargins(0, 0, 0, 0)
+        zoo_layout.addWidget(self.search)
+        zoo_layout.addWidget(self.zoo_list)
+        left_split.addWidget(zoo_box)
+        left_split.addWidget(details)
+        left_split.setSizes([320, 480])
+
+        # -- right: table + totals + charts; bottleneck comparison ------------------------------
+        self.table_model = LayerTableModel(self)
+        self.proxy = LayerSortProxy(self)
+        self.proxy.setSourceModel(self.table_model)
+        self.table = QTreeView()
+        self.table.setModel(self.proxy)
+        self.table.setAlternatingRowColors(True)
+        self.table.setUniformRowHeights(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.table.header()
+        header.setSortIndicatorClearable(True)  # a third click returns to network order
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((205, 140, 175, 95, 120, 80, 90)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.grouped = QCheckBox("Group by block")
+        self.grouped.setChecked(True)
+        self.grouped.toggled.connect(self._on_grouped_toggled)
+        network_order = QPushButton("Network order")
+        network_order.setToolTip("Undo the sorting: show the layers in the network's order")
+        network_order.clicked.connect(self._on_network_order_clicked)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_actions = self._make_export_actions()
+        menu = QMenu(self.export_button)
+        menu.addActions(self.export_actions)
+        self.export_button.setMenu(menu)
+        self.summary = QLabel()
+        table_bar = QHBoxLayout()
+        table_bar.addWidget(self.summary, 1)
+        table_bar.addWidget(self.grouped)
+        table_bar.addWidget(network_order)
+        table_bar.addWidget(self.export_button)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addLayout(table_bar)
+        table_layout.addWidget(self.table, 1)
+        self.totals = TotalsView()
+        self.totals.setMinimumWidth(330)
+        self.totals.set_batch_size(settings.read_int("architecture/batch", 32))
+        self.totals.batch_changed.connect(self._on_totals_batch_changed)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(table_box)
+        top.addWidget(self.totals)
+        top.setStretchFactor(0, 1)
+        top.setStretchFactor(1, 0)
+        self.charts = CostCharts()
+        self.charts.set_log_scale(settings.read_bool("architecture/log_scale", False))
+        self.charts.log_scale.toggled.connect(self._on_log_scale_toggled)
+        self.charts.layer_clicked.connect(self._on_charts_layer_clicked)
+        costs = QSplitter(Qt.Orientation.Vertical)
+        costs.addWidget(top)
+        costs.addWidget(self.charts)
+        costs.setStretchFactor(0, 3)
+        costs.setStretchFactor(1, 2)
+        self.bottleneck = BottleneckView()
+        self.views = QTabWidget()
+        self.views.addTab(costs, "Layers and costs")
+        self.views.addTab(self.bottleneck, "1x1 bottleneck comparison")
+        self.views.setCurrentIndex(settings.read_int("architecture/view", 0))
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left_split)
+        split.addWidget(self.views)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([330, 1270])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split)
+
+        last = settings.app_settings().value("architecture/entry", DEFAULT_ENTRY)
+        if not self.select_entry(str(last)):
+            self.select_entry(DEFAULT_ENTRY)
+
+    # -- zoo list ---------------------------------------------------------------------------------
+    def _populate_zoo(self) -> None:
+        families: dict[str, QTreeWidgetItem] = {}
+        for entry in zoo.entries():
+            family = families.get(entry.family)
+            if family is None:
+                family = QTreeWidgetItem(self.zoo_list, [entry.family])
+                family.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                font = family.font(0)
+                font.setBold(True)
+                family.setFont(0, font)
+                families[entry.family] = family
+            item = QTreeWidgetItem(family, [entry.title])
+            item.setData(0, _ENTRY_ROLE, entry.key)
+            item.setToolTip(0, entry.description)
+        self.zoo_list.expandAll()
+
+    def _entry_items(self) -> list[QTreeWidgetItem]:
+        items = []
+        for i in range(self.zoo_list.topLevelItemCount()):
+            family = self.zoo_list.topLevelItem(i)
+            items += [family.child(j) for j in range(family.childCount())]
+        return items
+
+    def select_entry(self, key: str) -> bool:
+        """Select a zoo entry by key or alias; False when there is no such entry."""
+        try:
+            key = zoo.get(key).key
+        except ConfigError:
+            return False
+        for item in self._entry_items():
+            if item.data(0, _ENTRY_ROLE) == key:
+                self.zoo_list.setCurrentItem(item)
+                return True
+        return False
+
+    def _on_search_text_changed(self, text: str) -> None:
+        needle = text.strip().lower()
+        for i in range(self.zoo_list.topLevelItemCount()):
+            family = self.zoo_list.topLevelItem(i)
+            any_shown = False
+            for j in range(family.childCount()):
+                item = family.child(j)
+                entry = zoo.get(item.data(0, _ENTRY_ROLE))
+                hay = " ".join((entry.key, entry.title, entry.family, entry.description,
+                                *entry.aliases)).lower()
+                shown = needle in hay
+                item.setHidden(not shown)
+                any_shown |= shown
+            family.setHidden(not any_shown)
+
+    def _on_zoo_list_current_changed(self, current, _previous) -> None:
+        key = current.data(0, _ENTRY_ROLE) if current is not None else None
+        if not key:
+            return
+        entry = zoo.get(key)
+        self._entry = entry
+        self.title.setText(f"<b>{entry.title}</b> <small>[{entry.key}]</small>")
+        self.description.setText(entry.description)
+        saved = settings.read_json(f"architecture/config/{entry.key}", None)
+        restored = False
+        if isinstance(saved, dict):
+            try:
+                self.form.set_entry(entry, saved.get("input_shape"), saved.get("classes"),
+                                    saved.get("options"))
+                restored = self.recompute(expand_default=True)
+            except (TypeError, ValueError, KeyError):
+                restored = False
+        if not restored:
+            self.form.set_entry(entry)
+            self.recompute(expand_default=True)
+        settings.app_settings().setValue("architecture/entry", entry.key)
+
+    # -- recompute ---------------------------------------------------------------------------
+    def _on_form_changed(self) -> None:
+        self.recompute()
+
+    def recompute(self, expand_default: bool = False) -> bool:
+        """Rebuild from the controls; False (view kept, message shown) when invalid."""
+        entry = self._entry
+        if entry is None:
+            return False
+        shape, classes, options = self.form.values()
+        try:
+            network = entry.network(shape, classes, options)
+            report = cost_report(network)
+        except ConfigError as exc:
+            self.form.show_error(str(exc))
+            return False
+        except Exception as exc:  # a bug in a zoo entry: report it, keep the last view
+            present_error(self, f"Could not build {entry.title}", exc)
+            return False
+        self.form.clear_error()
+        self._show_report(report, expand_default)
+        self._valid_config = (shape, classes, options)
+        settings.write_json(f"architecture/config/{entry.key}",
+                            {"input_shape": list(shape), "classes": classes,
+                             "options": options})
+        self.session.set_architecture(ArchitectureChoice(entry.key, shape, classes,
+                                                         dict(options), network))
+        self.recomputed.emit(report)
+        return True
+
+    def _show_report(self, report: CostReport, expand_default: bool) -> None:
+        expanded = None if expand_default else self._expanded_paths()
+        selected = self.selected_layer()
+        self._report = report
+        self.table.setUpdatesEnabled(False)
+        try:
+            self.table_model.set_report(report, self.grouped.isChecked())
+            self._restore_expansion(expanded)
+        finally:
+            self.table.setUpdatesEnabled(True)
+        self.totals.set_report(report)
+        self.charts.set_report(report)
+        t = report.totals
+        self.summary.setText(f"<b>{report.network.name}</b>: {len(report.rows)} layers, "
+                             f"input {' x '.join(map(str, report.network.input_shape))}, "
+                             f"output {' x '.join(map(str, report.network.output_shapes[0]))}"
+                             f", {t.params:,} params")
+        if selected and selected in report.network:
+            self.select_layer(selected)
+        else:
+            self.charts.highlight(None)
+
+    def _expanded_paths(self) -> set[str]:
+        return {path for path, index in self.table_model.block_indexes()
+                if self.table.isExpanded(self.proxy.mapFromSource(index))}
+
+    def _restore_expansion(self, expanded: set[str] | None) -> None:
+        for path, index in self.table_model.block_indexes():
+            # default: top-level blocks open (stages), nested blocks (res2a ...) closed
+            keep = ("/" not in path) if expanded is None else path in expanded
+            if keep:
+                self.table.setExpanded(self.proxy.mapFromSource(index), True)
+
+    # -- selection between table and charts ----------------------------------------------------
+    def selected_layer(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(LAYER_NAME_ROLE) or None if index.isValid() else None
+
+    def select_layer(self, name: str) -> bool:
+        source = self.table_model.index_of_layer(name)
+        if not source.isValid():
+            return False
+        index = self.proxy.mapFromSource(source)
+        parent = index.parent()
+        while parent.isValid():
+            self.table.setExpanded(parent, True)
+            parent = parent.parent()
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
+
+    def _on_table_current_changed(self, current: QModelIndex, _previous) -> None:
+        self.charts.highlight(current.data(LAYER_NAME_ROLE) or None)
+
+    def _on_charts_layer_clicked(self, name: str) -> None:
+        self.select_layer(name)
+
+    def _on_grouped_toggled(self, grouped: bool) -> None:
+        if self._report is not None:
+            self._show_report(self._report, expand_default=True)
+
+    def _on_network_order_clicked(self) -> None:
+        self.table.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
+
+    def _on_log_scale_toggled(self, on: bool) -> None:
+        settings.app_settings().setValue("architecture/log_scale", on)
+
+    def _on_totals_batch_changed(self, value: int) -> None:
+        settings.app_settings().setValue("architecture/batch", value)
+
+    # -- state -----------------------------------------------------------------------------
+    def report(self) -> CostReport | None:
+        return self._report
+
+    def entry(self) -> zoo.ZooEntry | None:
+        return self._entry
+
+    def save_state(self) -> None:
+        settings.app_settings().setValue("architecture/view", self.views.currentIndex())
+
+    # -- export ----------------------------------------------------------------------------
+    def _make_export_actions(self) -> list[QAction]:
+        actions = []
+        for fmt, label in (("csv", "Layer table as &CSV..."), ("md", "Layer table as &Markdown..."),
+                           ("json", "Layer table as &JSON (CLI shape)...")):
+            action = QAction(label, self)
+            action.triggered.connect(lambda _=False, f=fmt: self._on_export_table(f))
+            actions.append(action)
+        charts = QAction("Charts as &PNG...", self)
+        charts.triggered.connect(self._on_export_charts)
+        actions.append(charts)
+        return actions
+
+    def _stem(self) -> str:
+        return self._entry.key if self._entry else "architecture"
+
+    def _on_export_table(self, fmt: str) -> None:
+        folder = settings.app_settings().value("export/folder", str(Path.home()))
+        path, _ = QFileDialog.getSaveFileName(self, "Export the layer table",
+                                              str(Path(folder) / f"{self._stem()}.{fmt}"),
+                                              EXPORT_FORMATS[fmt])
+        if not path:
+            return
+        try:
+            written = self.export_table(path, fmt)
+        except Exception as exc:
+            present_error(self, "Could not export the layer table", exc)
+            return
+        settings.app_settings().setValue("export/folder", str(written.parent))
+        self.session.status_message.emit(f"Layer table written to {written}")
+
+    def _on_export_charts(self) -> None:
+        folder = settings.app_settings().value("export/folder", str(Path.home()))
+        chosen = QFileDialog.getExistingDirectory(self, "Export the charts to a folder",
+                                                  str(folder))
+        if not chosen:
+            return
+        try:
+            written = self.export_charts(chosen)
+        except Exception as exc:
+            present_error(self, "Could not export the charts", exc)
+            return
+        settings.app_settings().setValue("export/folder", chosen)
+        self.session.status_message.emit(f"{len(written)} charts written to {chosen}")
+
+    def export_table(self, path: str | Path, fmt: str | None = None) -> Path:
+        """Write the table on screen as csv, md or json (format from the suffix by default)."""
+        from ...core import render
+
+        if self._report is None:
+            raise ConfigError("there is no valid architecture to export yet")
+        path = Path(path)
+        fmt = (fmt or path.suffix.lstrip(".")).lower()
+        if fmt == "markdown":
+            fmt = "md"
+        if fmt not in EXPORT_FORMATS:
+            raise ConfigError(f"export format must be csv, md or json; received {fmt!r}")
+        if not path.suffix:
+            path = path.with_suffix(f".{fmt}")
+        shape, classes, options = self._valid_config
+        batch = self.totals.batch_size()
+        title = f"{self._entry.title} [{self._entry.key}]: input {'x'.join(map(str, shape))}"
+        if fmt == "csv":
+            text = render.render_csv(self._report)
+        elif fmt == "md":
+            text = render.render_markdown(self._report, title=title, batch_size=batch)
+        else:
+            data = report_to_dict(self._report, architecture=self._entry.key, classes=classes,
+                                  batch_size=batch)
+            data["options"] = options
+            text = json.dumps(data, indent=2) + "\n"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_text(text, encoding="utf-8", newline="")
+        tmp.replace(path)  # a crash mid-write never leaves half a file under the real name
+        log.info("exported %s table to %s", fmt, path)
+        return path
+
+    def export_charts(self, folder: str | Path) -> list[Path]:
+        return self.charts.export_png(folder, self._stem())
