@@ -49,12 +49,10 @@ def load_keras_file(path: str | os.PathLike):
         raise ModelFileError(f"{str(path)!r} is not a Keras model file: expected a name "
                              f"ending in .keras, .h5 or .hdf5")
     try:
-        from .model_io import load_model_file  # the project's shared safe loader, when present
+        from .model_io import load_model  # the project's shared safe loader (safe_mode=True)
     except ImportError:
-        load_model_file = None
-    if load_model_file is not None:
-        return load_model_file(path)
-    return _load_with_keras(path)
+        return _load_with_keras(path)
+    return load_model(path)
 
 
 def _load_with_keras(path: Path):
@@ -285,6 +283,38 @@ def _weight_counts(layer) -> tuple[int, int]:
 
 
 # -- the graph walk -------------------------------------------------------------------------
+def _nodes_in_call_order(model, known: dict[int, str]) -> list:
+    """The model's call nodes, parents first, in the order the model's code most likely made
+    them: a depth-first walk back from each output, visiting a node's inputs in argument
+    order (so `Add([main_path, shortcut])` lists the main path first, like the source).
+    Keras' own depth order would interleave parallel branches."""
+    order, done = [], set()
+    for out in model.outputs:
+        history = getattr(out, "_keras_history", None)
+        if history is None or history.operation is None or id(out) in known:
+            continue
+        start = history.operation._inbound_nodes[history.node_index]
+        stack = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in done:
+                continue
+            if expanded:
+                done.add(id(node))
+                if not node.is_input and type(node.operation).__name__ != "InputLayer":
+                    order.append(node)
+                continue
+            stack.append((node, True))
+            for t in reversed(node.input_tensors):
+                h = t._keras_history
+                if id(t) in known or h.operation is None:
+                    continue
+                parent = h.operation._inbound_nodes[h.node_index]
+                if id(parent) not in done:
+                    stack.append((parent, False))
+    return order
+
+
 class _Walker:
     def __init__(self, keras, name: str):
         self.keras = keras
@@ -321,15 +351,8 @@ class _Walker:
         else:
             for t, outer in zip(model_inputs, inputs):
                 self.tensor_names[id(t)] = outer
-        for depth in sorted(model._nodes_by_depth, reverse=True):
-            for node in model._nodes_by_depth[depth]:
-                if node.is_input or node.operation is None:
-                    continue
-                if type(node.operation).__name__ == "InputLayer":
-                    continue
-                if any(id(t) not in self.tensor_names for t in node.input_tensors):
-                    continue  # a node of another graph sharing this layer
-                self.translate_node(node, prefix)
+        for node in _nodes_in_call_order(model, self.tensor_names):
+            self.translate_node(node, prefix)
         return [self.tensor_names[id(t)] for t in model.outputs]
 
     def walk_sequential(self, model, inputs: list[str], prefix: str) -> list[str]:
@@ -440,3 +463,31 @@ def import_model(source, name: str | None = None) -> Network:
         model = load_keras_file(source)
         return network_from_keras(model, name or Path(source).stem)
     return network_from_keras(source, name)
+
+
+def import_model_source(path: str, input_shape=None, classes=None, options=None,
+                        meta_class=None):
+    """`sources.load_network` for a model file: (Network, SourceMeta of kind "file").
+
+    A saved model has a fixed configuration, so an input shape, classes or options other than
+    the file's own are refused by name rather than silently ignored.
+    """
+    if options:
+        raise ModelFileError(f"{path}: options ({', '.join(options)}) apply to zoo "
+                             f"architectures, not to a saved model")
+    network = import_model(path)
+    out = network.output_shapes[0]
+    file_classes = out[-1] if len(out) == 1 else None
+    if input_shape is not None and tuple(input_shape) != tuple(network.input_shape):
+        raise ModelFileError(f"{path}: the model's input is fixed at "
+                             f"{'x'.join(map(str, network.input_shape))}; received --input "
+                             f"{'x'.join(map(str, input_shape))}")
+    if classes is not None and classes != file_classes:
+        raise ModelFileError(f"{path}: the model has {file_classes} outputs; received "
+                             f"classes={classes}")
+    if meta_class is None:
+        from .sources import SourceMeta as meta_class
+    shape = tuple(network.input_shape)
+    meta = meta_class("file", Path(path).name, f"{network.name} ({Path(path).name})",
+                      shape, file_classes, {}, str(path))
+    return network, meta

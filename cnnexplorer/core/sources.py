@@ -41,8 +41,9 @@ def load_network(arch: str, input_shape=None, classes=None,
     if looks_like_model_file(arch):
         if not Path(arch).is_file():
             raise ConfigError(f"model file not found: {arch}")
-        raise ConfigError(f"{arch} is a Keras model file; model files are handled by the "
-                          f"model importer, not by the architecture zoo")
+        from .keras_import import import_model_source  # Keras loads only for model files
+
+        return import_model_source(arch, input_shape, classes, options, SourceMeta)
     from . import zoo  # registers the families; kept out of module import for the GUI's sake
 
     entry = _zoo_entry(arch)

@@ -7,6 +7,7 @@ notebooks' Happy House models and the plain-vs-residual pair.
 
 # The import order is the order of `entries()` (registration on import).
 from . import lenet, alexnet, vgg, resnet, nin, inception, happy, plain_residual  # noqa: F401,I001
+from . import applications  # noqa: F401,I001  (keras.applications, listed last)
 from .registry import ArchConfig, Option, ZooEntry, build, entries, get, register
 
 __all__ = ["ArchConfig", "Option", "ZooEntry", "build", "entries", "get", "register"]
