@@ -32,13 +32,15 @@ def _lrn_layer_class(keras):
 
         def call(self, x):
             ops = keras.ops
-            squared = ops.square(x)
-            # Sum over a window of 2r+1 channels: a 1-D average pool along the channel axis.
-            n = 2 * self.depth_radius + 1
-            shape = ops.shape(x)
-            flat = ops.reshape(squared, (-1, shape[-1], 1))
-            summed = keras.ops.average_pool(flat, n, 1, padding="same") * n
-            summed = ops.reshape(summed, shape)
+            r = self.depth_radius
+            # Sum of squares over a window of 2r+1 channels, zero beyond the first and last
+            # channel (as tf.nn.local_response_normalization). An average pool with 'same'
+            # padding would not do: it divides by the in-range count at the edges.
+            padded = ops.pad(ops.square(x), [[0, 0]] * (len(x.shape) - 1) + [[r, r]])
+            c = x.shape[-1]
+            summed = padded[..., 0:c]
+            for i in range(1, 2 * r + 1):
+                summed = summed + padded[..., i:i + c]
             return x / ops.power(self.bias + self.alpha * summed, self.beta)
 
         def get_config(self):
