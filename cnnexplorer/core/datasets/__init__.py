@@ -4,6 +4,11 @@ Public API (import from `cnnexplorer.core.datasets`):
 
 - `Dataset` (base.py): uint8 NHWC images, int labels, class names, optional test split,
   `fingerprint`, `counts(split)`, `split_validation(fraction, seed)`, `skipped` files.
+- `load_dataset(spec, image_size=None, resize="stretch", progress=None) -> Dataset` (load.py):
+  spec is a built-in name or a path (.h5 course file or either file of a pair, .npz, image
+  folder); `builtin_names()`; `BUILTINS` (generated/: titles and descriptions).
+- `save_hdf5(dataset, path)`, `save_image_folder(dataset, folder)`, `save_npz(dataset, path)`
+  (save.py): written so the loaders read them back unchanged.
 - `AugmentConfig` (augment.py): strengths of mirror, crop, rotation, shear, color_shift,
   pca_color; `AugmentConfig.course_default()`, `.enabled`, `.to_dict()` / `.from_dict()`.
 - `make_tf_dataset(x, y, batch_size, augment=None, shuffle=True, seed=0, scale=1/255,
@@ -15,7 +20,11 @@ Public API (import from `cnnexplorer.core.datasets`):
 
 from .augment import STRENGTHS, AugmentConfig, augment_preview, pca_basis
 from .base import Dataset
+from .generated import BUILTINS, builtin_names
+from .load import load_dataset
 from .pipeline import make_tf_dataset
+from .save import save_hdf5, save_image_folder, save_npz
 
 __all__ = ["Dataset", "AugmentConfig", "STRENGTHS", "augment_preview", "pca_basis",
-           "make_tf_dataset"]
+           "make_tf_dataset", "load_dataset", "builtin_names", "BUILTINS", "save_hdf5",
+           "save_image_folder", "save_npz"]
