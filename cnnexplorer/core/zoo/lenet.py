@@ -2,8 +2,11 @@
 
 classic: what the notes describe for 1998: 32x32x1 grey images, tanh, average pooling, no
 padding; C5 is a 5x5 convolution that covers the whole 5x5x16 map, as in the paper.
-modern:  ReLU and max pooling, full C3 connectivity (every C3 filter reads all six S2 maps,
-where the paper wired only some), C5 as a dense layer; 61,706 params, 416,520 MACs.
+modern:  ReLU and max pooling, C5 as a dense layer; 61,706 params, 416,520 MACs.
+
+Both use full C3 connectivity (every C3 filter reads all six S2 maps; the paper wired only
+some, 1,516 params instead of 2,416), pools without the paper's trainable coefficients and a
+softmax instead of its RBF output units, so both count 61,706 parameters.
 
 Layer names follow the paper (C1, S2, C3, S4, C5, F6, output), lower-cased.
 """
