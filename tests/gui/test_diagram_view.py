@@ -1,0 +1,103 @@
+"""The diagram view: draws the core's layout, click selects, select_layer highlights without
+echo, double-click collapses/expands, wheel zooms, PNG/SVG export."""
+
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+
+from cnnexplorer.core import zoo
+from cnnexplorer.core.diagram_layout import layout_network
+from cnnexplorer.gui.widgets.diagram_view import BOX_ROLE, DiagramView
+
+
+@pytest.fixture
+def view(qtbot):
+    v = DiagramView()
+    v.resize(700, 600)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def _viewport_point(view, box):
+    return view.mapFromScene(QPointF(*box.center))
+
+
+def test_draws_every_box_of_the_core_layout(view):
+    net = zoo.build("inception_module")
+    view.set_network(net)
+    boxes = [i for i in view.scene().items() if i.data(BOX_ROLE)]
+    assert sorted(i.data(BOX_ROLE) for i in boxes) == sorted(n.name for n in net.nodes)
+    assert view.layout_data == layout_network(net)
+
+
+def test_click_selects_and_select_layer_does_not_echo(view, qtbot):
+    view.set_network(zoo.build("inception_module"))
+    box = view.layout_data.box("inception_5x5")
+    view.centerOn(QPointF(*box.center))
+    with qtbot.waitSignal(view.layer_selected, timeout=1000) as sig:
+        qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=_viewport_point(view, box))
+    assert sig.args == ["inception_5x5"]
+    with qtbot.assertNotEmitted(view.layer_selected):
+        view.select_layer("inception_pool")
+    assert view._highlight is not None
+    hl = view._highlight.rect()
+    pool = view.layout_data.box("inception_pool")
+    assert hl.contains(QPointF(*pool.center))
+
+
+def test_double_click_collapses_and_expands_a_block(view, qtbot):
+    net = zoo.build("googlenet")
+    view.set_network(net)
+    n_open = len(view.layout_data.boxes)
+    box = view.layout_data.box("inception_3a_3x3")
+    view.centerOn(QPointF(*box.center))
+    with qtbot.waitSignal(view.collapsed_changed, timeout=1000):
+        qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=_viewport_point(view, box))
+    assert view.collapsed == {box.block}
+    block_box = view.layout_data.box(f"block:{box.block}")
+    assert len(view.layout_data.boxes) == n_open - len(block_box.layers) + 1
+    view.select_layer("inception_3a_3x3")  # a hidden layer highlights its block's box
+    assert view._highlight.rect().contains(QPointF(*block_box.center))
+    view.toggle_block(box.block)
+    assert view.collapsed == frozenset() and len(view.layout_data.boxes) == n_open
+    view.set_collapse_depth(1)
+    assert len(view.layout_data.boxes) < 10
+
+
+def test_wheel_zooms(view):
+    view.set_network(zoo.build("vgg16"))
+    before = view.scale_factor()
+    center = QPointF(view.viewport().rect().center())
+    event = QWheelEvent(center, view.mapToGlobal(center.toPoint()), QPoint(0, 0), QPoint(0, 240),
+                        Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    view.wheelEvent(event)
+    assert view.scale_factor() == pytest.approx(before * 1.15 ** 2)
+
+
+def test_export_png_and_svg(view, tmp_path):
+    net = zoo.build("resnet50_course", width=0.25)
+    view.set_network(net, title="course ResNet-50")
+    view.select_layer("res2a_branch1")
+    png = view.export_png(tmp_path / "d.png", scale=1.0)
+    image = QImage(str(png))
+    lay = view.layout_data
+    assert image.width() >= lay.width and image.height() >= lay.height
+    svg = view.export_svg(tmp_path / "d.svg")
+    root = ET.parse(svg).getroot()
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    ids = [g.get("data-id") for g in root.iterfind(".//s:g[@class='box']", ns)]
+    assert ids == [n.name for n in net.nodes]
+    assert "course ResNet-50" in svg.read_text() and 'stroke="#d62728"' in svg.read_text()
+
+
+def test_vgg16_draws_quickly(view):
+    net = zoo.build("vgg16")
+    start = time.perf_counter()
+    view.set_network(net)
+    view.viewport().repaint()
+    assert time.perf_counter() - start < 1.0  # the benchmark records ~tens of ms; CI is slow
