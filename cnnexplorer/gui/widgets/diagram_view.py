@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsRectItem, QGraphicsScene,
                                QGraphicsSimpleTextItem, QGraphicsView, QMenu)
 
 from ...core.diagram_layout import DiagramLayout, blocks_at_depth, layout_network
-from ...core.diagram_svg import FRAME_STROKES, render_svg
+from ...core.diagram_svg import FRAME_STROKES, TITLE_H, render_svg
 from ...core.graph import Network
 
 BOX_ROLE = 0  # QGraphicsItem.data key holding a box id ("" for frames)
@@ -57,6 +57,8 @@ class DiagramView(QGraphicsView):
         self._title_font = QFont(self.font())
         self._title_font.setBold(True)
         self._title_font.setPointSizeF(9.0)
+        self._heading_font = QFont(self._title_font)
+        self._heading_font.setPointSizeF(11.5)
         self._small_font = QFont(self.font())
         self._small_font.setPointSizeF(7.8)
 
@@ -106,7 +108,7 @@ class DiagramView(QGraphicsView):
         self.collapsed_changed.emit(self.collapsed)
 
     def zoom_to_fit(self) -> None:
-        rect = self.scene().itemsBoundingRect()
+        rect = self.scene().sceneRect()
         if rect.isEmpty():
             return
         self.resetTransform()
@@ -136,7 +138,7 @@ class DiagramView(QGraphicsView):
         if self._layout is None:
             raise ValueError("no diagram to export")
         path = Path(path)
-        rect = self.scene().itemsBoundingRect().adjusted(-8, -8, 8, 8)
+        rect = self.scene().sceneRect()
         image = QImage(max(1, int(rect.width() * scale)), max(1, int(rect.height() * scale)),
                        QImage.Format_ARGB32)
         image.fill(QColor("white"))
@@ -162,7 +164,8 @@ class DiagramView(QGraphicsView):
             return
         self._layout = layout_network(self._network, self._collapsed, self._title)
         self._draw(self._layout)
-        scene.setSceneRect(QRectF(0, 0, self._layout.width, self._layout.height))
+        scene.setSceneRect(QRectF(0, -TITLE_H, self._layout.width,
+                                  self._layout.height + TITLE_H))
         self._place_highlight(ensure_visible=False)
         if fit:
             self.zoom_to_fit()
@@ -171,6 +174,8 @@ class DiagramView(QGraphicsView):
 
     def _draw(self, lay: DiagramLayout) -> None:
         scene = self.scene()
+        heading = scene.addSimpleText(lay.title, self._heading_font)
+        heading.setPos(16, -TITLE_H + 6)
         for f in lay.frames:
             color = QColor(FRAME_STROKES[min(f.depth, len(FRAME_STROKES) - 1)])
             fill = QColor("#bcbddc")
