@@ -20,7 +20,11 @@ def conv_bn_relu(b: NetworkBuilder, x: str, filters: int, kernel_size, strides=1
     """CONV -> BN -> RELU, the unit the course stacks everywhere."""
     x = b.conv2d(x, filters, kernel_size, strides, padding, name=name, use_bias=use_bias)
     x = b.batch_norm(x, name=bn_name or (f"bn_{name}" if name else None))
-    return b.activation(x, "relu") if relu else x
+    if not relu:
+        return x
+    # The notebook leaves these ReLUs unnamed; naming them after their conv keeps the
+    # table readable ("res2a_branch2a_relu" rather than "activation_12").
+    return b.activation(x, "relu", name=f"{name}_relu" if name else None)
 
 
 def _filters(filters: Sequence[int]) -> tuple[int, int, int]:
