@@ -85,19 +85,20 @@ def labels_for(y: np.ndarray, binary: bool) -> np.ndarray:
     return y.astype(np.float32).reshape(-1, 1) if binary else y.astype(np.int32)
 
 
-def augmented_dataset(x_uint8: np.ndarray, y: np.ndarray, batch_size: int, augment, seed: int):
-    """A shuffled, augmented, prefetched `tf.data` pipeline from the datasets package,
-    yielding float images in [0, 1]."""
+def augmented_dataset(x_uint8: np.ndarray, y: np.ndarray, batch_size: int, augment, seed: int,
+                      binary: bool):
+    """The datasets package's shuffled, augmented, prefetched `tf.data` pipeline (float
+    images in [0, 1]); binary tasks get float (batch, 1) targets for the sigmoid unit."""
     try:
-        from .datasets.augment import make_tf_dataset
+        from .datasets import make_tf_dataset
     except ImportError:
         raise TrainingError("augmentation needs the datasets package's make_tf_dataset, "
                             "which this installation lacks; train without --augment") from None
     import tensorflow as tf
 
-    ds = make_tf_dataset(x_uint8, y, batch_size, augment, shuffle=True, seed=seed)
-    images_spec = ds.element_spec[0]
-    if images_spec.dtype != tf.float32:
-        ds = ds.map(lambda a, b: (tf.cast(a, tf.float32) / 255.0, b),
+    ds = make_tf_dataset(x_uint8, np.asarray(y, np.int64), batch_size, augment, shuffle=True,
+                         seed=seed)
+    if binary:
+        ds = ds.map(lambda a, b: (a, tf.reshape(tf.cast(b, tf.float32), (-1, 1))),
                     num_parallel_calls=tf.data.AUTOTUNE)
     return ds

@@ -229,8 +229,10 @@ def train(arch, dataset, config: TrainConfig | None = None, *, on_event=None, st
     compile_model(model, config, prepared.binary, steps_per_epoch=steps)
     augment = config.augment_config()
     if augment is not None:
-        fit_x, fit_y = augmented_dataset(x_tr, labels_for(y_tr, prepared.binary),
-                                         config.batch_size, augment, config.seed), None
+        if x_tr.dtype != np.uint8:
+            raise TrainingError("augmentation works on images, not on cached activations")
+        fit_x, fit_y = augmented_dataset(x_tr, y_tr, config.batch_size, augment, config.seed,
+                                         prepared.binary), None
     else:
         fit_x, fit_y = to_float(x_tr), labels_for(y_tr, prepared.binary)
     val = None

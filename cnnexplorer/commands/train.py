@@ -1,0 +1,167 @@
+"""`cnnexplorer train ARCH DATASET`: train a zoo architecture on a dataset, saving a run.
+
+With --json, one JSON object per epoch on stdout, then a final object with run_dir, model,
+epochs_run, history, status, message and test {loss, accuracy} (when the dataset has a test
+split). Ctrl-C stops after the current batch and saves the run as stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+
+def _positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
+    return v
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number; received {text!r}") from None
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train", help="train an architecture on a dataset and save the run",
+        description="Train a zoo architecture (see 'cnnexplorer list') on a dataset: a built-in "
+                    "set (happy-faces, hand-signs, digits), a course HDF5 file, an image folder "
+                    "or a .npz archive. The run (settings, history, best and last model) is "
+                    "saved in the user data folder, or in --out.",
+        epilog="example: cnnexplorer train happymodel happy-faces --epochs 10 --batch-size 16")
+    p.add_argument("arch", metavar="ARCH", help="architecture key, e.g. happymodel")
+    p.add_argument("dataset", metavar="DATASET", help="built-in name or path")
+    p.add_argument("--epochs", type=_positive_int, default=10, metavar="N")
+    p.add_argument("--batch-size", type=_positive_int, default=32, metavar="B")
+    p.add_argument("--lr", type=_number, default=1e-3, metavar="X", help="learning rate")
+    p.add_argument("--optimizer", default="adam", metavar="NAME", help="adam, sgd or rmsprop")
+    p.add_argument("--momentum", type=_number, default=0.9, metavar="M", help="for sgd")
+    p.add_argument("--augment", default="", metavar="LIST",
+                   help="comma list of mirror, crop, rotation, shear, color_shift, pca_color "
+                        "(name=strength to set one), 'default' for all at the course setting")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--validation-split", type=_number, default=0.1, metavar="F",
+                   help="fraction of the training images held out (0 for none)")
+    p.add_argument("--early-stopping", type=int, default=0, metavar="P",
+                   help="stop after P epochs without improvement (0: off)")
+    p.add_argument("--schedule", default="constant", metavar="NAME",
+                   help="learning-rate schedule: constant, cosine, step or plateau")
+    p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
+                   help="an architecture option, e.g. --set filters=16 (repeatable)")
+    p.add_argument("--image-size", type=_positive_int, metavar="S",
+                   help="resize the dataset's images to SxS when loading")
+    p.add_argument("--out", metavar="RUN_DIR", help="the run folder (new or empty)")
+    p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then the result")
+    p.set_defaults(func=run)
+
+
+def parse_options(items) -> dict:
+    from ..core.errors import ConfigError
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set needs KEY=VALUE; received {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _epoch_line(e) -> str:
+    m = e.metrics
+    parts = [f"epoch {e.epoch + 1}/{e.epochs}", f"loss {m.get('loss', float('nan')):.4f}",
+             f"accuracy {m.get('accuracy', float('nan')):.4f}"]
+    if "val_loss" in m:
+        parts += [f"val_loss {m['val_loss']:.4f}", f"val_accuracy {m['val_accuracy']:.4f}"]
+    parts.append(f"{e.seconds:.1f} s ({e.images_per_s:.0f} images/s){'  *best' if e.best else ''}")
+    return "  ".join(parts)
+
+
+def run(args) -> int:
+    from ..core.datasets import load_dataset
+    from ..core.events import EpochEnd, TrainStarted, event_to_dict
+    from ..core.evaluation import evaluate
+    from ..core.train_config import TrainConfig, parse_augment
+    from ..core.training import ArchSpec, train
+    from ..core.zoo import registry
+
+    entry = registry.get(args.arch)  # unknown names fail before the (slow) data load
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                         optimizer=args.optimizer, momentum=args.momentum,
+                         validation_split=args.validation_split, seed=args.seed,
+                         early_stopping=args.early_stopping, lr_schedule=args.schedule,
+                         augment=parse_augment(args.augment))
+    options = parse_options(args.options)
+    entry.config(None, None, options)  # validate the options now, with the zoo's message
+    dataset = load_dataset(args.dataset, image_size=args.image_size)
+    out = sys.stdout
+
+    def on_event(e):
+        if isinstance(e, EpochEnd):
+            if args.json:
+                d = event_to_dict(e)
+                out.write(json.dumps({"event": "epoch", "epoch": e.epoch + 1,
+                                      "epochs": e.epochs, **d["metrics"],
+                                      "best": e.best}) + "\n")
+            else:
+                out.write(_epoch_line(e) + "\n")
+            out.flush()
+        elif isinstance(e, TrainStarted) and not args.json:
+            out.write(f"training {e.model_name} ({e.params:,} parameters) on {dataset.name}: "
+                      f"{e.train_samples} images, {e.val_samples} for validation, "
+                      f"{e.device}\n")
+            for note in e.notes:
+                out.write(f"  {note}\n")
+            out.write(f"  run: {e.run_dir}\n")
+            out.flush()
+
+    stop = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum, frame):
+        stop.set()
+        signal.signal(signal.SIGINT, previous)  # a second Ctrl-C interrupts at once
+        print("stopping after this batch...", file=sys.stderr)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, on_sigint)
+    try:
+        result = train(ArchSpec(entry.key, options), dataset, config, on_event=on_event,
+                       stop=stop, out=args.out)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, previous)
+    model_path = result.run.best_model_path if result.run.best_model_path.exists() else \
+        result.run.last_model_path
+    final = {"run_dir": str(result.run.path), "model": str(model_path),
+             "last_model": str(result.run.last_model_path), "status": result.status,
+             "message": result.message, "epochs_run": result.epochs_run,
+             "history": result.history}
+    if dataset.x_test is not None and result.history:
+        if result.best_weights is not None:
+            result.model.set_weights(result.best_weights)  # test the model best.keras holds
+        ev = evaluate(result.model, dataset, batch_size=max(config.batch_size, 64))
+        final["test"] = {"loss": ev.loss, "accuracy": ev.accuracy}
+    if args.json:
+        out.write(json.dumps(final) + "\n")
+    else:
+        out.write(f"{result.status}: {result.message}\n")
+        if "test" in final:
+            out.write(f"test: loss {final['test']['loss']:.4f}  accuracy "
+                      f"{final['test']['accuracy']:.4f} ({len(dataset.y_test)} images)\n")
+        out.write(f"model: {model_path}\n")
+    out.flush()
+    if result.status == "failed":
+        print(f"cnnexplorer train: error: {result.message}", file=sys.stderr)
+        return 2
+    return 130 if result.status == "stopped" else 0

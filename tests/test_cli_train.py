@@ -1,0 +1,62 @@
+"""`cnnexplorer train` / `evaluate` end to end on a tiny .npz dataset (in-process)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from cnnexplorer.cli import main
+
+
+@pytest.fixture
+def npz(tmp_path):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 150)
+    x = (rng.random((150, 12, 12, 3)) * 60).astype(np.uint8)
+    for c in range(3):
+        x[y == c, :, 4 * c:4 * c + 4, :] += 160
+    path = tmp_path / "bars.npz"
+    np.savez(path, x_train=x[:120], y_train=y[:120], x_test=x[120:], y_test=y[120:])
+    return path
+
+
+def test_train_json_then_evaluate(npz, tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["train", "happymodel", str(npz), "--epochs", "2", "--batch-size", "16",
+               "--lr", "0.01", "--set", "filters=4", "--set", "kernel=3", "--out", str(out),
+               "--json"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rc == 0
+    assert [d["epoch"] for d in lines[:-1]] == [1, 2]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"} <= set(lines[0])
+    final = lines[-1]
+    assert final["run_dir"] == str(out) and final["epochs_run"] == 2
+    assert final["model"].endswith("best.keras") and len(final["history"]) == 2
+    assert 0 <= final["test"]["accuracy"] <= 1 and final["test"]["loss"] > 0
+    assert (out / "config.json").is_file() and (out / "last.keras").is_file()
+
+    rc = main(["evaluate", final["model"], str(npz), "--json"])
+    ev = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert ev["accuracy"] == pytest.approx(final["test"]["accuracy"], abs=1e-6)
+    assert ev["loss"] == pytest.approx(final["test"]["loss"], rel=1e-3)
+    assert np.array(ev["confusion_matrix"]).sum() == 30
+    assert len(ev["per_class"]) == 3 and all(c["support"] > 0 for c in ev["per_class"])
+    # a run folder works as MODEL too, and the text form prints the table
+    assert main(["evaluate", str(out), str(npz)]) == 0
+    assert "confusion matrix" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["train", "nosuchnet", "digits"], "unknown architecture 'nosuchnet'"),
+    (["train", "happymodel", "{npz}", "--optimizer", "adagrad"], "optimizer must be one of"),
+    (["train", "happymodel", "{npz}", "--augment", "wobble"], "unknown augmentation 'wobble'"),
+    (["train", "happymodel", "{npz}", "--set", "filters=-3"], "filters must be at least 1"),
+    (["train", "happymodel", "{tmp}/missing.npz"], "missing.npz"),
+    (["evaluate", "{tmp}/nope.keras", "{npz}"], "no such model file"),
+])
+def test_errors_are_one_line_and_exit_2(argv, message, npz, tmp_path, capsys):
+    argv = [a.format(npz=npz, tmp=tmp_path) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err
