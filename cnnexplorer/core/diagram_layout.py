@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .cost import readable_count
 from .graph import Network
 
 BOX_W, BOX_H, BLOCK_H = 184, 40, 48
@@ -138,6 +137,15 @@ def all_blocks(network: Network) -> tuple[str, ...]:
 def blocks_at_depth(network: Network, depth: int) -> set[str]:
     """The block paths `depth` levels deep (1 = top-level stages), to collapse them all."""
     return {b for b in all_blocks(network) if b.count("/") + 1 == depth}
+
+
+def compact_count(n: float) -> str:
+    """164k, 128M, 1.5G: short enough for a box."""
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= scale:
+            v = n / scale
+            return f"{v:.1f}{unit}" if v < 10 else f"{v:.0f}{unit}"
+    return f"{n:.0f}"
 
 
 def _ellipsize(text: str, limit: int) -> str:
@@ -282,11 +290,11 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
             path = v[6:]
             params = sum(n.params for n in members)
             macs = [n.macs for n in members]
-            counted = readable_count(sum(m for m in macs if m is not None))
-            sub = (f"{len(members)} layers, {readable_count(params)} params, "
+            counted = compact_count(sum(m for m in macs if m is not None))
+            sub = (f"{len(members)} layers, {compact_count(params)} params, "
                    f"{counted}{'+' if None in macs else ''} MACs")
             boxes.append(Box(v, x, top, BOX_W, BLOCK_H, _ellipsize(path.rsplit("/", 1)[-1], 26),
-                             _ellipsize(sub, 34), "_block", tuple(n.name for n in members),
+                             _ellipsize(sub, 36), "_block", tuple(n.name for n in members),
                              path, kind_color("_block")))
         else:
             n = members[0]
