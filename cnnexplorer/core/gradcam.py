@@ -102,7 +102,7 @@ def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.45) -> np.n
         (w, h), Image.Resampling.BILINEAR), dtype=np.float32)
     heat = np.clip(heat, 0.0, 1.0)
     colour = colorize(heat).astype(np.float32)
-    a = (alpha * (0.35 + 0.65 * heat))[:, :, None]
+    a = (alpha * (0.15 + 0.85 * heat))[:, :, None]
     return np.clip(image.astype(np.float32) * (1 - a) + colour * a, 0, 255).astype(np.uint8)
 
 

@@ -1,0 +1,123 @@
+"""Grad-CAM and feature maps: the heatmap lands where the evidence is, for either decision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from door_samples import face, tiny_happy_model
+
+from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.gradcam import (Inspector, colorize, default_cam_layer, feature_grid,
+                                      overlay, spatial_layers)
+from cnnexplorer.core.inference import DoorModel
+
+
+@pytest.fixture(scope="module")
+def colour_door():
+    """A hand-made door: 'happy' evidence is red anywhere, 'not happy' evidence is blue.
+
+    conv (1x1, 2 channels): channel 0 = red, channel 1 = blue; the dense unit adds red and
+    subtracts blue, so Grad-CAM of "happy" must light the red region and of "not happy" the
+    blue one.
+    """
+    import keras
+
+    inp = keras.Input((16, 16, 3))
+    conv = keras.layers.Conv2D(2, 1, use_bias=False, name="conv")
+    x = keras.layers.Activation("relu", name="relu")(conv(inp))
+    dense = keras.layers.Dense(1, activation="sigmoid", name="fc")
+    out = dense(keras.layers.Flatten()(x))
+    model = keras.Model(inp, out)
+    k = np.zeros((1, 1, 3, 2), np.float32)
+    k[0, 0, 0, 0] = 1.0  # red -> channel 0
+    k[0, 0, 2, 1] = 1.0  # blue -> channel 1
+    conv.set_weights([k])
+    w = np.zeros((16 * 16 * 2, 1), np.float32)
+    w[0::2] = 0.05
+    w[1::2] = -0.05
+    dense.set_weights([w, np.zeros(1, np.float32)])
+    return DoorModel(model, "colours")
+
+
+def _image():
+    img = np.zeros((16, 16, 3), np.uint8)
+    img[:8, :8, 0] = 255  # red: top-left
+    img[8:, 8:, 2] = 255  # blue: bottom-right
+    return img
+
+
+def _mass(heat, rows, cols):
+    return float(heat[rows, cols].sum() / max(heat.sum(), 1e-9))
+
+
+def test_gradcam_lights_the_evidence_for_each_decision(colour_door):
+    ins = Inspector(colour_door)
+    happy = ins.gradcam(_image(), "relu", target="happy")
+    sad = ins.gradcam(_image(), "relu", target="not happy")
+    assert happy.heatmap.shape == (16, 16) and happy.heatmap.max() == pytest.approx(1.0)
+    assert _mass(happy.heatmap, slice(0, 8), slice(0, 8)) > 0.95
+    assert _mass(sad.heatmap, slice(8, 16), slice(8, 16)) > 0.95
+    # equal red and blue areas: probability 0.5, and "decision" follows the threshold
+    assert happy.probability == pytest.approx(0.5, abs=1e-4)
+    assert ins.gradcam(_image(), "relu", "decision", threshold=0.4).target == "happy"
+    assert ins.gradcam(_image(), "relu", "decision", threshold=0.6).target == "not happy"
+
+
+def test_gradcam_probability_matches_the_door(colour_door):
+    img = _image()
+    img[8:, 8:, 2] = 0  # no blue: clearly happy
+    cam = Inspector(colour_door).gradcam(img, target="decision")
+    assert cam.target == "happy"
+    assert cam.probability == pytest.approx(colour_door.probability(img), abs=1e-5)
+    assert cam.layer == "relu"  # default: the activation after the last conv
+
+
+def test_happymodel_layers_and_maps():
+    door = DoorModel(tiny_happy_model(0), "happymodel")
+    names = [info.name for info in spatial_layers(door.model)]
+    assert names == ["zero_padding", "conv0", "bn0", "relu0", "max_pool"]
+    assert default_cam_layer(door.model) == "relu0"
+    ins = Inspector(door)
+    maps = ins.feature_maps(face(True), "conv0")
+    assert maps.shape == (64, 64, 32) and maps.dtype == np.float32
+    cam = ins.gradcam(face(True))
+    assert cam.heatmap.shape == (64, 64)
+    assert 0.0 <= cam.heatmap.min() and cam.heatmap.max() <= 1.0
+    with pytest.raises(ConfigError, match="'fc' has no spatial output"):
+        ins.feature_maps(face(True), "fc")
+    with pytest.raises(ConfigError, match="target"):
+        ins.gradcam(face(True), target="sad")
+
+
+def test_model_without_conv_has_nothing_to_explain():
+    import keras
+
+    inp = keras.Input((8, 8, 3))
+    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(
+        keras.layers.Flatten()(inp)))
+    with pytest.raises(ConfigError, match="no convolutional layer"):
+        default_cam_layer(model)
+
+
+def test_overlay_colours_the_hot_region_only():
+    img = np.full((40, 40, 3), 128, np.uint8)
+    heat = np.zeros((10, 10), np.float32)
+    heat[:5, :5] = 1.0
+    out = overlay(img, heat, alpha=0.5)
+    assert out.shape == img.shape and out.dtype == np.uint8
+    change = np.abs(out.astype(int) - img).sum(axis=2)
+    assert change[:15, :15].mean() > 3 * change[25:, 25:].mean()
+    assert overlay(img[:, :, :1], heat).shape == (40, 40, 3)
+    lut = colorize(np.array([[0.15, 0.95]]))
+    assert lut[0, 0, 2] > lut[0, 0, 0] and lut[0, 1, 0] > lut[0, 1, 2]  # blue cold, red hot
+
+
+def test_feature_grid_tiles_and_normalises_each_channel():
+    maps = np.zeros((4, 4, 5), np.float32)
+    maps[..., 1] = np.arange(16).reshape(4, 4)
+    maps[..., 2] = 1000.0  # constant: black, not white
+    grid = feature_grid(maps, pad=1)
+    assert grid.shape == (2 * 5 - 1, 3 * 5 - 1)  # 3 columns (ceil sqrt 5), 2 rows
+    assert grid[:4, 5:9].max() == pytest.approx(1.0) and grid[:4, 5:9].min() == 0.0
+    assert grid[:4, 10:14].max() == 0.0
+    assert feature_grid(np.ones((2, 2, 100), np.float32), limit=9).shape == (8, 8)
