@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cnnexplorer.core.datasets import AugmentConfig, augment_preview, make_tf_dataset, pca_basis
-from cnnexplorer.core.datasets.augment import _warp, affine_matrices
+from cnnexplorer.core.datasets.augment import affine_matrices, warp_batch
 from cnnexplorer.core.errors import ConfigError, DatasetError
 
 
@@ -63,17 +63,21 @@ def test_pca_basis_follows_the_main_colour_axis():
     assert np.linalg.norm(main) == pytest.approx(40 * np.sqrt(2), rel=0.15)
 
 
-def test_numpy_warp_agrees_with_tensorflow():
+def test_warp_agrees_with_tensorflows_projective_transform():
+    """Our Pillow warp samples like Keras' RandomRotation op (bilinear, reflect), +-1 level."""
     tf = pytest.importorskip("tensorflow")
-    x = _images(1)
-    p = dict(flip=np.array([True]), angle=np.array([0.3]), shear=np.array([0.1]),
-             zoom=np.array([0.8]), off_x=np.array([0.2]), off_y=np.array([-0.3]))
+    x = _images(3)
+    p = dict(flip=np.array([True, False, True]), angle=np.array([0.3, -0.5, 0.0]),
+             shear=np.array([0.1, 0.0, -0.3]), zoom=np.array([0.8, 1.0, 0.6]),
+             off_x=np.array([0.2, 0.0, -0.5]), off_y=np.array([-0.3, 0.0, 0.5]))
     m = affine_matrices(p, 16, 20)
-    ours = _warp(x[0].astype(np.float32), m[0])
+    ours = warp_batch(x, m).astype(np.float32)
     theirs = tf.raw_ops.ImageProjectiveTransformV3(
         images=x.astype(np.float32), transforms=m, output_shape=[16, 20], fill_value=0.0,
-        interpolation="BILINEAR", fill_mode="REFLECT").numpy()[0]
-    assert np.abs(ours - theirs).max() < 1e-3
+        interpolation="BILINEAR", fill_mode="REFLECT").numpy()
+    assert np.abs(ours - theirs).max() <= 1.01
+    gray = warp_batch(x[:, :, :, :1], m)
+    assert gray.shape == (3, 16, 20, 1)
 
 
 def test_make_tf_dataset_batches_scales_and_augments():

@@ -1,70 +1,18 @@
 """The training input pipeline: `make_tf_dataset` (tf.data, augmentation on the CPU, in
-parallel with training). TensorFlow is imported inside the functions only.
+parallel with training). TensorFlow is imported inside the function only.
 
-The augmentation maths is the numpy one of `augment.py` written with TF ops, applied per batch
-(one projective transform op for a whole batch is much cheaper than per image).
+Batches are built from shuffled *indices*: gathering 32 rows of the image array is much cheaper
+than shuffling and batching 12 KB elements one by one (and keeps the images out of the graph,
+so a large folder does not hit the 2 GB graph-constant limit). Augmentation runs the numpy /
+Pillow `augment_batch_numpy` in parallel map calls; Pillow releases the GIL while resampling.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..errors import DatasetError
-from .augment import AugmentConfig, pca_basis
-
-
-def _tf_affine(tf, flip, angle, shear, zoom, off_x, off_y, h: int, w: int):
-    """TF twin of `augment.affine_matrices`: (n, 8) float32 transforms."""
-    cos, sin, tan = tf.cos(angle), tf.sin(angle), tf.tan(shear)
-    sx = tf.where(flip, -1.0, 1.0)
-    a00, a01 = cos * zoom * sx, (cos * tan - sin) * zoom
-    a10, a11 = sin * zoom * sx, (sin * tan + cos) * zoom
-    cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
-    tx = cx + off_x * (1.0 - zoom) * w - (a00 * cx + a01 * cy)
-    ty = cy + off_y * (1.0 - zoom) * h - (a10 * cx + a11 * cy)
-    zero = tf.zeros_like(zoom)
-    return tf.stack([a00, a01, tx, a10, a11, ty, zero, zero], axis=1)
-
-
-def make_augment_fn(cfg: AugmentConfig, shape: tuple[int, int, int],
-                    basis: np.ndarray | None):
-    """A function (float32 batch (n,H,W,C) in 0..255, seed pair) -> augmented batch."""
-    import tensorflow as tf
-
-    h, w, c = shape
-    basis_t = tf.constant(basis if basis is not None else np.zeros((c, c), np.float32))
-
-    def augment(x, seed):
-        n = tf.shape(x)[0]
-        seeds = tf.random.experimental.stateless_split(seed, num=8)
-
-        def uniform(i, lo, hi, shape=None):
-            return tf.random.stateless_uniform(shape if shape is not None else [n], seeds[i],
-                                               minval=lo, maxval=hi)
-
-        if cfg.geometric:
-            flip = uniform(0, 0.0, 1.0) < cfg.mirror
-            angle = uniform(1, -1.0, 1.0) * math.radians(cfg.rotation)
-            shear = uniform(2, -1.0, 1.0) * math.radians(cfg.shear)
-            zoom = uniform(3, 1.0 - cfg.crop, 1.0) if cfg.crop > 0 else tf.ones([n])
-            off_x, off_y = uniform(4, -0.5, 0.5), uniform(5, -0.5, 0.5)
-            mats = _tf_affine(tf, flip, angle, shear, zoom, off_x, off_y, h, w)
-            x = tf.raw_ops.ImageProjectiveTransformV3(
-                images=x, transforms=mats, output_shape=[h, w], fill_value=0.0,
-                interpolation="BILINEAR", fill_mode="REFLECT")
-        offset = tf.zeros([n, c])
-        if cfg.color_shift > 0:
-            offset += uniform(6, -cfg.color_shift, cfg.color_shift, [n, c])
-        if cfg.pca_color > 0:
-            alpha = tf.random.stateless_normal([n, c], seeds[7]) * cfg.pca_color
-            offset += tf.linalg.matmul(alpha, basis_t, transpose_b=True)
-        if cfg.color_shift > 0 or cfg.pca_color > 0:
-            x = x + offset[:, None, None, :]
-        return tf.clip_by_value(x, 0.0, 255.0)
-
-    return augment
+from .augment import AugmentConfig, augment_batch_numpy, pca_basis
 
 
 def make_tf_dataset(x: np.ndarray, y: np.ndarray, batch_size: int,
@@ -84,33 +32,54 @@ def make_tf_dataset(x: np.ndarray, y: np.ndarray, batch_size: int,
     """
     import tensorflow as tf
 
-    x = np.asarray(x)
+    x = np.ascontiguousarray(x)
     y = np.asarray(y)
     if x.ndim != 4 or x.dtype != np.uint8:
         raise DatasetError(f"make_tf_dataset needs uint8 images (N, H, W, C); received "
                            f"{x.dtype} {x.shape}")
     if y.shape != (len(x),):
         raise DatasetError(f"make_tf_dataset: {len(x)} images but labels of shape {y.shape}")
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
+            or batch_size < 1:
         raise DatasetError(f"batch_size must be a positive integer; received {batch_size!r}")
+    if len(x) == 0:
+        raise DatasetError("make_tf_dataset: there are no images")
     augment = augment if augment is not None and augment.enabled else None
     if augment is not None and augment.pca_color > 0 and basis is None:
         basis = pca_basis(x, seed=seed)
 
-    ds = tf.data.Dataset.from_tensor_slices((x, y.astype(np.int32)))
+    shape = x.shape[1:]
+    labels = y.astype(np.int32)
+    scale_f = float(scale)
+    ds = tf.data.Dataset.range(len(x))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    scale_f = float(scale)
+    ds = ds.batch(int(batch_size), drop_remainder=drop_remainder)
+
     if augment is None:
-        ds = ds.map(lambda xb, yb: (tf.cast(xb, tf.float32) * scale_f, yb),
-                    num_parallel_calls=tf.data.AUTOTUNE)
+        images = tf.convert_to_tensor(x)
+        labels_t = tf.convert_to_tensor(labels)
+
+        def gather(idx):
+            return (tf.cast(tf.gather(images, idx), tf.float32) * scale_f,
+                    tf.gather(labels_t, idx))
+
+        ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     else:
-        fn = make_augment_fn(augment, x.shape[1:], basis)
+        def numpy_batch(idx, s):
+            rng = np.random.default_rng([int(s[0]) & 0xFFFFFFFF, int(s[1]) & 0xFFFFFFFF])
+            return augment_batch_numpy(x[idx], augment, rng, basis), labels[idx]
+
+        def augmented(idx, s):
+            xb, yb = tf.numpy_function(numpy_batch, [idx, s], (tf.uint8, tf.int32),
+                                       stateful=False)
+            xb.set_shape((None,) + shape)
+            yb.set_shape((None,))
+            return tf.cast(xb, tf.float32) * scale_f, yb
+
         # A stream of fresh seeds that changes each epoch, so each epoch sees new distortions
         # yet a run is reproducible for `seed`.
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-        ds = tf.data.Dataset.zip((ds, seeds)).map(
-            lambda batch, s: (fn(tf.cast(batch[0], tf.float32), s) * scale_f, batch[1]),
-            num_parallel_calls=tf.data.AUTOTUNE)
+        ds = tf.data.Dataset.zip((ds, seeds)).map(augmented,
+                                                  num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
