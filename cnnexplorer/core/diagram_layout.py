@@ -23,7 +23,7 @@ from typing import Iterable
 
 from .graph import Network
 
-BOX_W, BOX_H, BLOCK_H = 184, 40, 48
+BOX_W, BOX_H, BLOCK_H = 184, 40, 56
 COL_GAP, RANK_GAP, MARGIN = 28, 34, 16
 FRAME_PAD, FRAME_LABEL = 8, 15
 
@@ -54,7 +54,7 @@ class Box:
     w: float
     h: float
     title: str
-    subtitle: str
+    subtitle: str  # one line; a collapsed block's has two ("N layers, P params\nM MACs")
     kind: str  # the layer kind, or "_block"
     layers: tuple[str, ...]  # the spec layers this box stands for
     block: str  # a layer's block path; for a collapsed block, its own path
@@ -291,7 +291,7 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
             params = sum(n.params for n in members)
             macs = [n.macs for n in members]
             counted = compact_count(sum(m for m in macs if m is not None))
-            sub = (f"{len(members)} layers, {compact_count(params)} params, "
+            sub = (f"{len(members)} layers, {compact_count(params)} params\n"
                    f"{counted}{'+' if None in macs else ''} MACs")
             boxes.append(Box(v, x, top, BOX_W, BLOCK_H, _ellipsize(path.rsplit("/", 1)[-1], 26),
                              _ellipsize(sub, 36), "_block", tuple(n.name for n in members),

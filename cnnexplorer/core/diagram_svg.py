@@ -55,8 +55,9 @@ def render_svg(layout: DiagramLayout, selected: str | None = None) -> str:
             f'fill="{b.color}" stroke="{stroke}" stroke-width="{width}"{dash}/>'
             f'<text x="{b.x + 7:.1f}" y="{b.y + 16:.1f}" font-size="12" font-weight="bold" '
             f'fill="#111">{escape(b.title)}</text>'
-            f'<text x="{b.x + 7:.1f}" y="{b.y + 31:.1f}" font-size="10.5" fill="#333">'
-            f'{escape(b.subtitle)}</text>'
+            + "".join(f'<text x="{b.x + 7:.1f}" y="{b.y + 31 + 13 * i:.1f}" font-size="10.5" '
+                      f'fill="#333">{escape(line)}</text>'
+                      for i, line in enumerate(b.subtitle.split("\n")))
             + (f'<text x="{b.x + b.w - 7:.1f}" y="{b.y + 16:.1f}" font-size="12" '
                f'text-anchor="end" fill="#444">\u25b8</text>' if b.is_block else "")
             + "</g>")

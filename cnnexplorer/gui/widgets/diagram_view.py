@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen,
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen,
                            QPolygonF)
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsRectItem, QGraphicsScene,
                                QGraphicsSimpleTextItem, QGraphicsView, QMenu)
@@ -61,6 +61,8 @@ class DiagramView(QGraphicsView):
         self._heading_font.setPointSizeF(11.5)
         self._small_font = QFont(self.font())
         self._small_font.setPointSizeF(7.8)
+        self._title_metrics = QFontMetrics(self._title_font)
+        self._small_metrics = QFontMetrics(self._small_font)
 
     # -- public API -------------------------------------------------------------------------
     @property
@@ -209,10 +211,14 @@ class DiagramView(QGraphicsView):
             rect.setData(BOX_ROLE, b.id)
             rect.setFlag(QGraphicsItem.ItemIsSelectable, False)
             rect.setToolTip(self._tooltip(b))
-            title = QGraphicsSimpleTextItem(b.title + ("  \u25b8" if b.is_block else ""), rect)
+            room = int(b.w - 12)
+            title = QGraphicsSimpleTextItem(self._title_metrics.elidedText(
+                b.title + ("  \u25b8" if b.is_block else ""), Qt.ElideRight, room), rect)
             title.setFont(self._title_font)
             title.setPos(b.x + 7, b.y + 3)
-            sub = QGraphicsSimpleTextItem(b.subtitle, rect)
+            sub = QGraphicsSimpleTextItem("\n".join(
+                self._small_metrics.elidedText(line, Qt.ElideRight, room)
+                for line in b.subtitle.split("\n")), rect)
             sub.setFont(self._small_font)
             sub.setBrush(QColor("#333333"))
             sub.setPos(b.x + 7, b.y + 21)

@@ -1,0 +1,53 @@
+"""Make the diagram screenshots of docs/ (run under Xvfb or any display):
+
+    Xvfb :95 -screen 0 1600x1000x24 &
+    DISPLAY=:95 QT_QPA_PLATFORM=xcb python docs/diagram_screenshots.py
+
+docs/diagram-googlenet.png        the diagram view on GoogLeNet: the stem and the first two
+                                  Inception modules, one layer selected, stages 4-5 collapsed
+docs/diagram-resnet50-course.png  the course ResNet-50, exported whole: res2a expanded (the
+                                  convolutional block and its shortcut), res2b and stages 3-5
+                                  collapsed to one box each
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QApplication
+
+from cnnexplorer.core import zoo
+from cnnexplorer.gui.widgets.diagram_view import DiagramView
+
+DOCS = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    view = DiagramView()
+    view.resize(1000, 940)
+    view.show()
+
+    net = zoo.build("googlenet")
+    view.set_network(net, title="GoogLeNet (Inception v1), 224x224x3",
+                     collapsed={"stage4", "stage5", "head"})
+    view.resetTransform()
+    view.select_layer("inception_3a_5x5")
+    view.centerOn(QPointF(view.layout_data.width / 2, 440))
+    app.processEvents()
+    view.grab().save(str(DOCS / "diagram-googlenet.png"))
+
+    net = zoo.build("resnet50_course")
+    view.set_network(net, title="Course ResNet-50 (64x64x3, 6 classes)",
+                     collapsed={"stage2/res2b", "stage2/res2c", "stage3", "stage4", "stage5"})
+    view.select_layer("res2a_branch1")
+    app.processEvents()
+    view.export_png(DOCS / "diagram-resnet50-course.png", scale=1.25)
+    view.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
