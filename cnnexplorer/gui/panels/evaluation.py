@@ -1,0 +1,136 @@
+"""Evaluation view: test loss and accuracy, confusion-matrix heatmap, per-class precision and
+recall, and a gallery of misclassified test images (click one to look inside it in the Happy
+door). It only shows a `core.evaluation.EvaluationResult`; the Training panel computes it in a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget,
+                               QListWidgetItem, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+THUMB = 72
+
+
+def array_to_pixmap(image: np.ndarray, size: int = THUMB) -> QPixmap:
+    """uint8 (H, W, C) with C in 1/3/4 -> a QPixmap scaled to `size` (nearest: pixels stay
+    visible on 64x64 images)."""
+    img = np.ascontiguousarray(image)
+    h, w = img.shape[:2]
+    c = 1 if img.ndim == 2 else img.shape[2]
+    if c == 1:
+        qimg = QImage(img.data, w, h, w, QImage.Format.Format_Grayscale8)
+    elif c == 3:
+        qimg = QImage(img.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    else:
+        qimg = QImage(img.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
+    pix = QPixmap.fromImage(qimg.copy())  # copy: the numpy buffer may go away
+    return pix.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                      Qt.TransformationMode.FastTransformation)
+
+
+def _heat(value: float) -> QColor:
+    """White (0) to a strong blue (1)."""
+    v = float(np.clip(value, 0, 1))
+    return QColor(int(255 - 225 * v), int(255 - 165 * v), int(255 - 75 * v))
+
+
+class EvaluationView(QWidget):
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.result = None
+        self._images = None
+        self.summary = QLabel("Evaluate a run to see how its best model does on the test set.")
+        self.summary.setWordWrap(True)
+        self.confusion = QTableWidget()
+        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion.setToolTip("Rows: true class; columns: predicted class. Colour: share "
+                                  "of the row (the recall of each cell)")
+        self.per_class = QTableWidget(0, 4)
+        self.per_class.setHorizontalHeaderLabels(["class", "precision", "recall", "support"])
+        self.per_class.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.per_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.gallery = QListWidget()
+        self.gallery.setViewMode(QListWidget.ViewMode.IconMode)
+        self.gallery.setIconSize(QSize(THUMB, THUMB))
+        self.gallery.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.gallery.setGridSize(QSize(THUMB + 56, THUMB + 44))
+        self.gallery.setWordWrap(True)
+        self.gallery.setToolTip("Misclassified test images, most confident mistakes first; "
+                                "click one to look inside it in the Happy door panel")
+        self.gallery.itemClicked.connect(self._on_gallery_item_clicked)
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(QLabel("<b>Confusion matrix</b>"))
+        lv.addWidget(self.confusion, 3)
+        lv.addWidget(QLabel("<b>Per class</b>"))
+        lv.addWidget(self.per_class, 2)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        self.gallery_title = QLabel("<b>Misclassified</b>")
+        rv.addWidget(self.gallery_title)
+        rv.addWidget(self.gallery, 1)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setSizes([450, 550])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(split, 1)
+
+    def show_result(self, result, images: np.ndarray | None, title: str = "") -> None:
+        """Display an EvaluationResult; `images` are the evaluated uint8 images (gallery)."""
+        self.result, self._images = result, images
+        k = len(result.class_names)
+        n = int(result.confusion_matrix.sum())
+        self.summary.setText(f"{title}<br>{result.split}: {n} images, loss "
+                             f"<b>{result.loss:.4f}</b>, accuracy <b>{result.accuracy:.1%}</b>, "
+                             f"{len(result.misclassified)} misclassified")
+        cm = result.confusion_matrix
+        self.confusion.setRowCount(k)
+        self.confusion.setColumnCount(k)
+        self.confusion.setHorizontalHeaderLabels([f"→{c}" for c in result.class_names])
+        self.confusion.setVerticalHeaderLabels(list(result.class_names))
+        rows = cm.sum(axis=1, keepdims=True).clip(min=1)
+        for i in range(k):
+            for j in range(k):
+                item = QTableWidgetItem(str(int(cm[i, j])))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                share = cm[i, j] / rows[i, 0]
+                item.setBackground(QBrush(_heat(share)))
+                item.setForeground(QBrush(QColor("white" if share > 0.6 else "black")))
+                self.confusion.setItem(i, j, item)
+        self.confusion.resizeColumnsToContents()
+        self.per_class.setRowCount(k)
+        for i, row in enumerate(result.per_class()):
+            for j, value in enumerate((row["class"], f"{row['precision']:.3f}",
+                                       f"{row['recall']:.3f}", str(row["support"]))):
+                self.per_class.setItem(i, j, QTableWidgetItem(value))
+        self.gallery.clear()
+        self.gallery_title.setText(f"<b>Misclassified</b> ({len(result.misclassified)}; "
+                                   f"click to look inside)")
+        if images is None:
+            return
+        for m in result.misclassified[:120]:
+            item = QListWidgetItem(QIcon(array_to_pixmap(images[m.index])),
+                                   f"{result.class_names[m.true]} → "
+                                   f"{result.class_names[m.predicted]}\n{m.probability:.0%}")
+            item.setData(Qt.ItemDataRole.UserRole, int(m.index))
+            item.setToolTip(f"true: {result.class_names[m.true]} "
+                            f"(p={m.true_probability:.3f})\npredicted: "
+                            f"{result.class_names[m.predicted]} (p={m.probability:.3f})")
+            self.gallery.addItem(item)
+
+    def _on_gallery_item_clicked(self, item: QListWidgetItem) -> None:
+        if self._images is None:
+            return
+        index = item.data(Qt.ItemDataRole.UserRole)
+        self.session.open_in_door.emit(np.array(self._images[int(index)]))

@@ -1,0 +1,56 @@
+"""Runs a training job in a QThread and forwards the engine's events to the GUI thread.
+
+The job is any callable `job(on_event, stop) -> result`; the engine calls `on_event` from the
+worker thread, and each event is re-emitted as `event` (a queued signal, so slots run in the
+GUI thread, in order). `request_stop()` sets the stop flag the engine checks after every
+batch. Nothing here touches widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+
+from PySide6.QtCore import QThread, Signal
+
+log = logging.getLogger(__name__)
+
+
+class TrainingWorker(QThread):
+    event = Signal(object)  # core.events.* dataclasses, in the order the engine sent them
+    succeeded = Signal(object)  # the job's return value
+    failed = Signal(object)  # the exception (a CnnExplorerError carries a user message)
+
+    def __init__(self, job, parent=None, name: str = "training"):
+        super().__init__(parent)
+        self._job = job
+        self._stop = threading.Event()
+        self.setObjectName(name)
+        self.result = None
+        self.error: BaseException | None = None
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def request_stop(self) -> None:
+        """Ask the run to stop after the current batch (thread-safe, returns at once)."""
+        self._stop.set()
+
+    def run(self) -> None:  # the worker thread
+        try:
+            self.result = self._job(self.event.emit, self._stop)
+        except BaseException as exc:  # reported to the GUI, never lost in the thread
+            self.error = exc
+            if not getattr(exc, "__module__", "").startswith("cnnexplorer"):
+                log.error("training job failed:\n%s", "".join(
+                    traceback.format_exception(type(exc), exc, exc.__traceback__)))
+            self.failed.emit(exc)
+            return
+        self.succeeded.emit(self.result)
+
+    def stop_and_wait(self, timeout_ms: int = 120_000) -> bool:
+        """Stop and wait for the thread to end (closing the window); True when it ended."""
+        self.request_stop()
+        return self.wait(timeout_ms)

@@ -1,0 +1,108 @@
+"""Training panel: the worker's events reach the curves in order; closing mid-run stops it
+cleanly (saved as stopped, no thread left); the evaluation gallery opens images in the door."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThread, Qt
+from PySide6.QtWidgets import QMainWindow
+
+from cnnexplorer.core import runs
+from cnnexplorer.core.datasets.base import Dataset
+from cnnexplorer.core.evaluation import metrics_from_probabilities
+from cnnexplorer.core.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
+from cnnexplorer.gui.panels.evaluation import EvaluationView
+from cnnexplorer.gui.panels.training import TrainingPanel
+from cnnexplorer.gui.pyside_refcount import immortalize_singletons
+from cnnexplorer.gui.session import ArchitectureChoice, Session
+
+immortalize_singletons()
+
+
+def tiny_dataset(n=96, size=12):
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, n)
+    x = (rng.random((n, size, size, 3)) * 60).astype(np.uint8)
+    x[y == 1, 3:9, 3:9] += 150
+    return Dataset("tiny", ["no", "yes"], x, y, x[:16], y[:16])
+
+
+@pytest.fixture
+def panel(qtbot):
+    session = Session()
+    session.set_architecture(ArchitectureChoice("happymodel", options={
+        "filters": 4, "kernel": 3, "padding": 1}))
+    session.set_dataset(tiny_dataset())
+    window = QMainWindow()
+    p = TrainingPanel(session)
+    window.setCentralWidget(p)
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    yield p
+    p.shutdown()
+
+
+def test_worker_events_arrive_in_order_and_reach_the_curves(panel, qtbot):
+    panel.form.epochs.setValue(3)
+    panel.form.batch_size.setValue(16)
+    seen = []
+    panel.event_received.connect(seen.append)
+    panel.start_training()
+    assert panel.is_training() and panel.stop_button.isEnabled()
+    with qtbot.waitSignal(panel.worker.finished, timeout=90_000):
+        pass
+    assert isinstance(seen[0], TrainStarted) and isinstance(seen[-1], TrainFinished)
+    assert seen[-1].status == "finished"
+    batches = [e for e in seen if isinstance(e, BatchEnd)]
+    epochs = [e for e in seen if isinstance(e, EpochEnd)]
+    assert [e.epoch for e in epochs] == [0, 1, 2]
+    assert [e.global_step for e in batches] == list(range(len(batches)))
+    assert len(batches) == 3 * seen[0].steps_per_epoch
+    # the curves' buffers hold every batch and every epoch; the timer redraws them
+    assert panel.curves.batches.n == len(batches)
+    assert panel.curves.epochs.n == 3
+    with qtbot.waitSignal(panel.curves.redrawn, timeout=2000):
+        panel.curves._dirty = True
+    x, y = panel.curves._loss.getData()
+    assert len(x) == len(batches) and np.isfinite(y).all()
+    assert panel.progress.value() == panel.progress.maximum()
+    assert "finished" in panel.status_label.text()
+    assert panel.runs_list.count() == 1
+    assert panel.session.last_model_path.endswith("best.keras")
+    assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_closing_the_window_during_training_stops_and_saves(panel, qtbot):
+    panel.form.epochs.setValue(500)
+    panel.form.batch_size.setValue(8)
+    panel.start_training()
+    worker = panel.worker
+    qtbot.waitUntil(lambda: panel.curves.batches.n >= 3, timeout=60_000)
+    panel.window().close()  # the panel's event filter sees the window close
+    assert not worker.isRunning()
+    assert [t for t in (worker,) if isinstance(t, QThread) and t.isRunning()] == []
+    saved = runs.list_runs()
+    assert len(saved) == 1
+    status = saved[0].status()
+    assert status["status"] == "stopped" and "stopped by the user" in status["message"]
+    assert saved[0].last_model_path.is_file()
+
+
+def test_evaluation_gallery_click_opens_the_image_in_the_door(qtbot):
+    session = Session()
+    view = EvaluationView(session)
+    qtbot.addWidget(view)
+    y = np.array([0, 1, 1, 0, 2])
+    probs = np.array([[.9, .05, .05], [.7, .2, .1], [.1, .8, .1], [.2, .2, .6], [.1, .1, .8]])
+    images = np.arange(5 * 8 * 8 * 3, dtype=np.uint8).reshape(5, 8, 8, 3)
+    result = metrics_from_probabilities(probs, y, ["a", "b", "c"])
+    view.show_result(result, images, "test")
+    assert view.confusion.item(1, 0).text() == "1" and view.confusion.item(0, 2).text() == "1"
+    assert view.per_class.item(0, 1).text() == "0.500"  # precision of a: 1 of 2
+    assert view.gallery.count() == 2  # the two mistakes, most confident first
+    first = view.gallery.item(0)
+    assert first.text().startswith("b → a")
+    with qtbot.waitSignal(session.open_in_door) as sig:
+        view.gallery.itemClicked.emit(first)
+    np.testing.assert_array_equal(sig.args[0], images[1])
