@@ -1,7 +1,8 @@
 """`cnnexplorer inspect ARCH`: the layer table, block subtotals and totals of an architecture.
 
-Pure spec arithmetic: nothing here imports TensorFlow, Keras or Qt, so the table of ResNet-50
-prints in milliseconds (tests/test_cli_inspect.py checks that no such module is loaded).
+Pure spec arithmetic for the zoo's own specs: nothing here imports TensorFlow, Keras or Qt,
+so the table of ResNet-50 prints in milliseconds (tests/test_cli.py checks that no such module
+is loaded). Only a model file or a keras.applications entry needs Keras to be read.
 """
 
 from __future__ import annotations
@@ -14,15 +15,21 @@ import sys
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "inspect", help="print an architecture's layers, shapes, params and MACs",
-        description="Print the layer table of a zoo architecture: output shape, params, MACs "
-                    "and share of the total per layer, block subtotals, and the totals "
-                    "(params, MACs, FLOPs = 2 x MACs, weight and training memory). "
-                    "No TensorFlow needed: the numbers come from the architecture's spec.",
-        epilog="examples:  cnnexplorer inspect resnet50 | "
-               "cnnexplorer inspect resnet50_course --input 64x64x3 --classes 6 | "
-               "cnnexplorer inspect resnet50 --set width=0.5 --json")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Print the layer table of an architecture: output shape, params, MACs and share\n"
+            "of the total per layer, block subtotals, and the totals (params, MACs,\n"
+            "FLOPs = 2 x MACs, weight and training memory). The zoo's own architectures\n"
+            "need no TensorFlow: the numbers come from their spec."),
+        epilog=(
+            "examples:\n"
+            "  cnnexplorer inspect resnet50\n"
+            "  cnnexplorer inspect resnet50_course --input 64x64x3 --classes 6\n"
+            "  cnnexplorer inspect inception_5x5 --set bottleneck=true\n"
+            "  cnnexplorer inspect vgg16 --set width=0.5 --batch 8 --json"))
     p.add_argument("arch", metavar="ARCH",
-                   help="a zoo key or alias (see 'cnnexplorer list'), e.g. resnet50")
+                   help="a zoo key or alias (see 'cnnexplorer list'), e.g. resnet50, or a "
+                        "saved .keras/.h5 model file (read with Keras)")
     p.add_argument("--input", metavar="HxWxC", dest="input_shape",
                    help="input shape, e.g. 64x64x3 (default: the architecture's own)")
     p.add_argument("--classes", metavar="N", type=_positive_int,

@@ -1,4 +1,4 @@
-"""Where a network comes from: a zoo key today (`resnet50`), a model file later.
+"""Where a network comes from: a zoo key (`resnet50`) or a saved Keras model file.
 
 `load_network` is the one entry point the CLI and the GUI use to turn what a user typed or
 picked into a spec `Network`. It stays small on purpose: each kind of source is one branch.
@@ -22,8 +22,8 @@ MODEL_FILE_SUFFIXES = (".keras", ".h5")
 class SourceMeta:
     """What a network was built from, for headers, JSON output and saved runs."""
 
-    kind: str  # "zoo" (a model file importer may add "file")
-    architecture: str  # the zoo key, e.g. "resnet50"
+    kind: str  # "zoo" or "file"
+    architecture: str  # the zoo key, e.g. "resnet50"; for a file, its name
     title: str  # e.g. "ResNet-50 (ImageNet form)"
     input_shape: tuple[int, int, int]
     classes: int | None  # None: no classifier (a block on its own)
@@ -33,10 +33,11 @@ class SourceMeta:
 
 def load_network(arch: str, input_shape=None, classes=None,
                  options: dict | None = None) -> tuple[Network, SourceMeta]:
-    """Resolve `arch` (a zoo key or alias) with its configuration into a spec network.
+    """Resolve `arch` (a zoo key or alias, or a .keras/.h5 file) into a spec network.
 
     Raises ConfigError naming the architecture, option or value that does not work, and
-    ShapeError (a ConfigError) naming the layer when the input is too small.
+    ShapeError (a ConfigError) naming the layer when the input is too small; a model file
+    that cannot be read raises ModelFileError naming the file (keras_import).
     """
     if looks_like_model_file(arch):
         if not Path(arch).is_file():
