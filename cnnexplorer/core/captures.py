@@ -116,7 +116,7 @@ def door_labels(dataset):
                    y_test=flip(dataset.y_test))
 
 
-def load_captures(root=None, size=(64, 64), minimum_per_class: int = 2):
+def load_captures(root=None, size=(64, 64), minimum_per_class: int = 3):
     """The captures as a Dataset whose label 1 is "happy", resized like training images.
 
     Raises:
@@ -129,5 +129,54 @@ def load_captures(root=None, size=(64, 64), minimum_per_class: int = 2):
                            f"training ({'; '.join(short)}) in {captures_dir(root)}")
     from .datasets import load_dataset
 
-    dataset = load_dataset(str(captures_dir(root)), size=size)
+    dataset = load_dataset(str(captures_dir(root)), image_size=tuple(size))
     return door_labels(dataset)
+
+
+def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_event=None,
+               stop=None, seed: int = 0, augment: bool = True):
+    """Train a door model on the captures; returns core.training's TrainResult.
+
+    Args:
+        start_from: "bundled" (fine-tune the bundled HappyModel: a few captures suffice) or
+            "scratch" (a fresh HappyModel).
+        augment: the course's moderate augmentation (mirror, crop, rotation, shear, colour),
+            which matters most when there are only a few dozen captures.
+    Raises:
+        DatasetError: too few captures; TrainingError/ConfigError: bad settings.
+    """
+    from .datasets.augment import AugmentConfig
+    from .train_config import TrainConfig
+    from .training import ArchSpec, PreparedModel, train
+
+    if start_from not in ("bundled", "scratch"):
+        raise DatasetError(f"start_from must be 'bundled' or 'scratch'; received {start_from!r}")
+    dataset = load_captures(root)
+    dataset.name = "my-captures"
+    smallest = int(dataset.counts().min())
+    config = TrainConfig(
+        epochs=epochs, batch_size=16, seed=seed,
+        # fine-tuning takes smaller steps so the bundled model's features survive
+        learning_rate=3e-4 if start_from == "bundled" else 1e-3,
+        # stratified split: at least one image of each class in validation
+        validation_split=0.25 if smallest >= 6 else 0.34,
+        augment=AugmentConfig.course_default().to_dict() if augment else {})
+    if start_from == "bundled":
+        from .inference import DoorModel
+
+        door = DoorModel.bundled()
+        arch = PreparedModel(door.model, door.input_shape, True,
+                             ["fine-tuned from the bundled door model"],
+                             {"key": "happymodel", "from": "bundled door model"})
+    else:
+        arch = ArchSpec("happymodel")
+    return train(arch, dataset, config, on_event=on_event, stop=stop)
+
+
+def final_val_accuracy(result) -> float | None:
+    """The validation accuracy of the model a TrainResult keeps (best epoch, else last)."""
+    hist = [h for h in result.history if h.get("val_accuracy") is not None]
+    if not hist:
+        return None
+    best = min(hist, key=lambda h: h.get("val_loss", float("inf")))
+    return float(best["val_accuracy"])

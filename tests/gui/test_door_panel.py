@@ -1,0 +1,207 @@
+"""The Happy door panel, driven like a user would (pytest-qt, offscreen).
+
+Drops go through a real QDropEvent; the webcam path is exercised with an image-sequence source
+and a video file (an animated GIF played by QMediaPlayer into a QVideoSink); capture-then-train
+runs end to end on a handful of generated faces.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from door_samples import (READABLE, UNREADABLE, bad_images, face, lambda_model_file,
+                          not_a_model_file, six_class_model_file, write_png)
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from cnnexplorer.gui.panels.door import DoorPanel
+from cnnexplorer.gui.session import Session
+from cnnexplorer.gui.workers.camera_source import multimedia_problem, rgb_to_qimage
+
+WAIT_MS = 60_000
+
+
+@pytest.fixture
+def panel(qtbot):
+    session = Session()
+    p = DoorPanel(session)
+    qtbot.addWidget(p)
+    p.resize(1400, 850)
+    qtbot.waitUntil(lambda: p.worker.door is not None, timeout=WAIT_MS)
+    yield p
+    p.shutdown()
+    assert not p.worker.isRunning()
+
+
+def _strip_count(p):
+    return len(p.strip.decisions())
+
+
+def _drop(widget, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(x)) for x in paths])
+    enter = QDragEnterEvent(widget.rect().center(), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(widget.rect().center()), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, drop)
+    return drop
+
+
+def test_drop_images_and_a_folder(panel, qtbot, tmp_path):
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    write_png(folder / "a.png", face(True, 64, 1))
+    write_png(folder / "b.png", face(False, 64, 2))
+    (folder / "readme.txt").write_text("not an image, not listed")
+    single = write_png(tmp_path / "single.png", face(True, 96, 3))
+    drop = _drop(panel, [single, folder])
+    assert drop.isAccepted()
+    qtbot.waitUntil(lambda: _strip_count(panel) == 3, timeout=WAIT_MS)
+    names = [label for _, _, label in panel.strip.decisions()]
+    assert names == ["b.png", "a.png", "single.png"]  # newest first, in the order dropped
+    assert all(0 <= prob <= 1 for prob, _, _ in panel.strip.decisions())
+    res = panel.last_result
+    assert res.heatmap is not None and res.overlay is not None
+    assert panel.door.is_open == (res.probability >= panel.threshold_value())
+
+
+def test_bad_inputs_each_get_a_message_and_the_panel_keeps_working(panel, qtbot, tmp_path):
+    files = bad_images(tmp_path / "bad")
+    good = write_png(tmp_path / "good.png", face(True, 64, 4))
+    empty_folder = tmp_path / "empty_folder"
+    empty_folder.mkdir()
+    panel.open_paths([*files.values(), empty_folder, good])
+    qtbot.waitUntil(lambda: panel.last_result is not None and
+                    str(panel.last_result.tag).endswith("good.png"), timeout=WAIT_MS)
+    text = "\n".join(panel.messages)
+    for name in UNREADABLE:
+        assert files[name].name in text, name
+    assert "1x1 pixels" in text and "decompression bomb" in text
+    assert "holds no images" in text
+    judged = [label for _, _, label in panel.strip.decisions()]
+    for name in READABLE:
+        assert files[name].name in judged, name
+    assert judged[0] == "good.png"
+
+
+def test_bad_models_are_refused_and_the_door_keeps_its_model(panel, qtbot, tmp_path):
+    bundled = panel.worker.door
+    for path, expected in ((not_a_model_file(tmp_path / "junk.keras"), "junk.keras"),
+                           (six_class_model_file(tmp_path / "six.keras"), "6 classes"),
+                           (lambda_model_file(tmp_path / "lam.keras"), "Lambda")):
+        with qtbot.waitSignal(panel.worker.model_failed, timeout=WAIT_MS) as blocker:
+            panel.models.open_model(path)
+        assert expected in blocker.args[0]
+        assert expected in panel.messages[-1]
+        assert panel.worker.door is bundled
+        assert panel.models.combo.currentIndex() == 0
+        assert panel.models.combo.findData(str(path)) < 0
+    panel.judge_image(face(True, 64, 5), "still works")
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=WAIT_MS)
+
+
+def test_a_saved_binary_model_can_be_opened(panel, qtbot, tmp_path):
+    path = tmp_path / "mine.keras"
+    panel.worker.door.model.save(path)
+    with qtbot.waitSignal(panel.worker.model_loaded, timeout=WAIT_MS):
+        panel.models.open_model(path)
+    assert panel.worker.door.source == str(path)
+    assert panel.models.combo.currentData() == str(path)
+
+
+def test_image_sequence_source_newest_frame_wins(panel, qtbot):
+    frames = [face(i % 2 == 0, 64, i) for i in range(4)]
+    sequence = [frames[i % 4] for i in range(80)]
+    panel.play_sequence(sequence, fps=250)
+    qtbot.waitUntil(lambda: panel.source is None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.worker.processed + panel.worker.dropped >= 80,
+                    timeout=WAIT_MS)
+    w = panel.worker
+    assert w.submitted == 80
+    assert w.processed >= 1 and w.processed + w.dropped == w.submitted
+    assert "ended" in panel.messages[-1]
+    assert panel.last_result is not None and panel.last_result.tag == "live"
+
+
+@pytest.mark.skipif(multimedia_problem() is not None, reason="Qt Multimedia unavailable")
+def test_video_file_source_plays_an_animated_gif(panel, qtbot, tmp_path):
+    frames = [Image.fromarray(face(i % 2 == 0, 64, i)) for i in range(6)]
+    gif = tmp_path / "clip.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=60, loop=0)
+    panel.play_video(gif)
+    source = panel.source
+    qtbot.waitUntil(lambda: panel.source is None, timeout=WAIT_MS)
+    assert source is not None
+    qtbot.waitUntil(lambda: panel.worker.processed >= 1, timeout=WAIT_MS)
+    assert panel.last_result.frame.shape == (64, 64, 3)
+
+
+def test_not_a_video_and_no_camera_give_messages(panel, qtbot, tmp_path):
+    junk = tmp_path / "clip.mp4"
+    junk.write_text("not a video")
+    panel.play_video(junk)
+    qtbot.waitUntil(lambda: panel.source is None, timeout=WAIT_MS)
+    assert "clip.mp4" in panel.messages[-1]
+    panel.camera_btn.setChecked(True)  # this machine has no camera
+    qtbot.waitUntil(lambda: not panel.camera_btn.isChecked(), timeout=WAIT_MS)
+    assert "camera" in panel.messages[-1].lower()
+
+
+def test_threshold_slider_moves_the_door(panel, qtbot):
+    panel.judge_image(face(True, 64, 6), "face")
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=WAIT_MS)
+    panel.threshold.setValue(1)
+    assert panel.door.is_open and "OPEN" in panel.decision_label.text()
+    panel.threshold.setValue(99)
+    assert not panel.door.is_open and "CLOSED" in panel.decision_label.text()
+    qtbot.waitUntil(lambda: panel.door.openness == 0.0, timeout=2000)  # animated shut
+
+
+def test_paste_an_image_and_an_empty_clipboard(panel, qtbot):
+    clipboard = QApplication.clipboard()
+    clipboard.setImage(rgb_to_qimage(face(False, 80, 7)))
+    panel.paste()
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=WAIT_MS)
+    assert panel.last_result.frame.shape == (80, 80, 3)
+    clipboard.clear()
+    panel.paste()
+    assert "clipboard holds no image" in panel.messages[-1]
+
+
+def test_feature_maps_follow_the_chosen_layer(panel, qtbot):
+    combo = panel.inside.map_layer
+    combo.setCurrentIndex(combo.findData("max_pool"))
+    panel.judge_image(face(True, 64, 8), "face")
+    qtbot.waitUntil(lambda: panel.last_result is not None and
+                    panel.last_result.feature_layer == "max_pool", timeout=WAIT_MS)
+    assert panel.last_result.feature_maps.shape == (32, 32, 32)
+    panel.inside.mode.setCurrentIndex(1)
+    panel.inside.channel.setValue(5)
+    assert panel.inside.current_title == "max_pool: channel 5"
+
+
+def test_capture_then_train_switches_the_door(panel, qtbot):
+    teach = panel.teach
+    assert not teach.capture("happy")  # nothing on screen yet: a message, no file
+    assert "Nothing to capture" in panel.messages[-1]
+    for i in range(4):
+        for smile, label in ((True, "happy"), (False, "not_happy")):
+            panel.judge_image(face(smile, 64, 20 + i), label)
+            assert teach.capture(label)
+    assert teach.refresh_counts() == {"happy": 4, "not_happy": 4}
+    teach.epochs.setValue(2)
+    with qtbot.waitSignal(teach.trained, timeout=120_000) as blocker:
+        assert teach.start_training()
+    door, val_acc, run_dir = blocker.args[0]
+    assert val_acc is not None and 0.0 <= val_acc <= 1.0
+    assert "validation accuracy" in teach.result.text()
+    qtbot.waitUntil(lambda: panel.worker.door is door, timeout=WAIT_MS)
+    assert door.source.endswith(".keras") and run_dir in door.source
+    assert panel.models.combo.currentData() == door.source
+    qtbot.waitUntil(lambda: teach.worker is None, timeout=WAIT_MS)
+    assert teach.train_btn.isEnabled()
