@@ -129,7 +129,8 @@ def _cells(item: DisplayItem, total_macs: int) -> list[str]:
     if item.row is not None:
         r = item.row
         return [r.name, r.type, _settings(r), fmt_shape(r.output_shape), fmt_int(r.params),
-                fmt_int(r.macs), fmt_share(r.macs, total_macs)]
+                "not counted" if r.macs is None else fmt_int(r.macs),
+                fmt_share(r.macs, total_macs)]
     s = item.subtotal
     assert s is not None
     macs = f">= {s.macs:,}" if s.macs_lower_bound else f"{s.macs:,}"
@@ -169,7 +170,8 @@ def totals_lines(report: CostReport, batch_size: int | None = None,
                       f"{readable_bytes(m.optimizer_state)} + activations "
                       f"{readable_bytes(m.activations)}"))
     if t.macs_lower_bound:
-        lines.append(("Note", "layers marked n/a are not counted: MAC totals are lower bounds"))
+        lines.append(("Note", "layers marked 'not counted' (kinds the core does not model) "
+                              "are left out: MAC totals are lower bounds"))
     return lines
 
 

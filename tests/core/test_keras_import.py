@@ -178,6 +178,10 @@ def test_custom_layer_is_shown_as_not_counted(keras, tmp_path):
     assert row.macs is None and row.params == 4 and row.output_shape == (8, 8, 4)
     assert report.totals.macs_lower_bound and report.totals.macs == 3 * 3 * 3 * 4 * 64
     assert report.totals.params == model.count_params()
+    from cnnexplorer.core.render import render_text
+
+    line = next(ln for ln in render_text(report).splitlines() if ln.startswith("scale"))
+    assert "not counted" in line and ">= 864" in render_text(report)
 
 
 def test_not_a_model_truncated_and_lambda_files_give_clear_messages(keras, tmp_path):

@@ -185,7 +185,7 @@ class LayerTableModel(QAbstractItemModel):
         r, s = item.row, item.subtotal
         if r is not None:
             return (r.name, r.type, format_shape(r.output_shape), f"{r.params:,}",
-                    "-" if r.macs is None else f"{r.macs:,}",
+                    "not counted" if r.macs is None else f"{r.macs:,}",
                     f"{100 * r.mac_share:.2f} %" if r.macs else "",
                     readable_bytes(r.activation_bytes))[col]
         if s is None:
