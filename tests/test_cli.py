@@ -228,3 +228,15 @@ def test_python_m_cnnexplorer_help_and_errors():
                          timeout=60)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.count("\n") == 1 and "'64x64'" in bad.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`cnnexplorer inspect resnet50 --json | head -1`: the pipe closes mid-output."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "cnnexplorer", "inspect", "resnet50",
+                             "--json"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.read(1) == b"{"
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err and err == "", err
