@@ -134,7 +134,8 @@ def _cells(item: DisplayItem, total_macs: int) -> list[str]:
     s = item.subtotal
     assert s is not None
     macs = f">= {s.macs:,}" if s.macs_lower_bound else f"{s.macs:,}"
-    return [f"= {item.label} total", f"{s.layers} layer{'' if s.layers == 1 else 's'}", "", "", fmt_int(s.params), macs,
+    layers = f"{s.layers} layer{'' if s.layers == 1 else 's'}"
+    return [f"= {item.label} total", layers, "", "", fmt_int(s.params), macs,
             fmt_share(s.macs, total_macs)]
 
 

@@ -181,7 +181,7 @@ def test_custom_layer_is_shown_as_not_counted(keras, tmp_path):
     from cnnexplorer.core.render import render_text
 
     line = next(ln for ln in render_text(report).splitlines() if ln.startswith("scale"))
-    assert "not counted" in line and ">= 864" in render_text(report)
+    assert "not counted" in line and ">= 6,912" in render_text(report)
 
 
 def test_not_a_model_truncated_and_lambda_files_give_clear_messages(keras, tmp_path):
