@@ -278,7 +278,8 @@ class DataPanel(QWidget):
         train, test_counts = ds.counts("train"), ds.counts("test")
         self.counts.setRowCount(ds.num_classes)
         for i, name in enumerate(ds.class_names):
-            for col, text in enumerate((f"{i}: {name}", str(int(train[i])),
+            label = name if name == str(i) else f"{i}: {name}"  # the label and its name
+            for col, text in enumerate((label, str(int(train[i])),
                                         str(int(test_counts[i])) if ds.x_test is not None
                                         else "-")):
                 item = QTableWidgetItem(text)
