@@ -89,4 +89,5 @@ for _key, _app, _title, _shape, _options, _description in _APPS:
     register(ZooEntry(
         key=_key, title=_title, family=FAMILY, description=_description,
         default_input=_shape, default_classes=1000, build=_builder(_app), options=_options,
-        aliases=(_app.lower().replace("v", "_v"), f"keras.{_app.lower()}")))
+        aliases=tuple(dict.fromkeys(a for a in (_app.lower().replace("v", "_v"),
+                                                f"keras.{_app.lower()}") if a != _key))))
