@@ -42,10 +42,11 @@ class DeviceStatus(QObject):
         from superqt.utils import create_worker
 
         self.label.setText("Compute device: loading TensorFlow...")
-        self._worker = create_worker(detect_device)
-        self._worker.returned.connect(self._on_worker_returned)
-        self._worker.errored.connect(self._on_worker_errored)
-        self._worker.finished.connect(self._on_worker_finished)
+        # errored connected through _connect: superqt re-raises otherwise
+        self._worker = create_worker(detect_device, _start_thread=False,
+                                     _connect={"returned": self._on_worker_returned,
+                                               "errored": self._on_worker_errored,
+                                               "finished": self._on_worker_finished})
         self._worker.start()
 
     def _on_worker_returned(self, text: str) -> None:

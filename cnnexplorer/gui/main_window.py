@@ -309,7 +309,18 @@ class MainWindow(QMainWindow):
                     log.exception("saving the state of a panel failed")
         s.sync()
 
+    def shutdown_panels(self) -> None:
+        """Call each panel's `shutdown()` (stop cameras, workers) if it has one."""
+        for title, widget in self.panels.items():
+            stop = getattr(widget, "shutdown", None)
+            if callable(stop):
+                try:
+                    stop()
+                except Exception:  # one panel's bug must not block quitting
+                    log.exception("shutting down the %s panel failed", title)
+
     def closeEvent(self, event):
         self._tf_poll.stop()
         self.save_settings()
+        self.shutdown_panels()
         super().closeEvent(event)

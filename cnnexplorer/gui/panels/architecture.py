@@ -39,6 +39,17 @@ EXPORT_FORMATS = {"csv": "CSV (*.csv)", "md": "Markdown (*.md)", "json": "JSON (
 _ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
 
 
+def builds_with_keras(entry: zoo.ZooEntry) -> bool:
+    """Entries imported from keras.applications build the real Keras model (seconds)."""
+    return getattr(entry.build, "__module__", "").endswith(".zoo.applications")
+
+
+def compute(entry: zoo.ZooEntry, shape, classes, options) -> tuple:
+    """(network, cost report) of one configuration: the core's work, nothing else."""
+    network = entry.network(shape, classes, options)
+    return network, cost_report(network)
+
+
 class ArchitecturePanel(QWidget):
     """See the module docstring. `report()` is the cost report on screen (the last valid)."""
 
@@ -50,6 +61,8 @@ class ArchitecturePanel(QWidget):
         self._report: CostReport | None = None
         self._entry: zoo.ZooEntry | None = None
         self._valid_config: tuple | None = None  # (shape, classes, options) on screen
+        self._generation = 0  # bumped per request; a worker's late result is dropped
+        self._workers: set = set()
 
         # -- left: zoo list, description, controls ------------------------------------------
         self.search = QLineEdit()
@@ -68,11 +81,15 @@ class ArchitecturePanel(QWidget):
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form = ConfigForm()
         self.form.changed.connect(self._on_form_changed)
+        self.busy = QLabel()
+        self.busy.setWordWrap(True)
+        self.busy.hide()
         left_inner = QWidget()
         left_layout = QVBoxLayout(left_inner)
         left_layout.addWidget(self.title)
         left_layout.addWidget(self.description)
         left_layout.addWidget(self.form)
+        left_layout.addWidget(self.busy)
         left_layout.addStretch(1)
         details = QScrollArea()
         details.setWidgetResizable(True)
@@ -120,6 +137,7 @@ class ArchitecturePanel(QWidget):
         menu.addActions(self.export_actions)
         self.export_button.setMenu(menu)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # a long network name must not widen the window
         table_bar = QHBoxLayout()
         table_bar.addWidget(self.summary, 1)
         table_bar.addWidget(self.grouped)
@@ -131,7 +149,7 @@ class ArchitecturePanel(QWidget):
         table_layout.addLayout(table_bar)
         table_layout.addWidget(self.table, 1)
         self.totals = TotalsView()
-        self.totals.setMinimumWidth(330)
+        self.totals.setMinimumWidth(250)
         self.totals.set_batch_size(settings.read_int("architecture/batch", 32))
         self.totals.batch_changed.connect(self._on_totals_batch_changed)
         top = QSplitter(Qt.Orientation.Horizontal)
@@ -246,30 +264,78 @@ class ArchitecturePanel(QWidget):
         self.recompute()
 
     def recompute(self, expand_default: bool = False) -> bool:
-        """Rebuild from the controls; False (view kept, message shown) when invalid."""
+        """Rebuild from the controls; False (view kept, message shown) when invalid.
+
+        Entries imported from keras.applications build a real Keras model (seconds): those
+        run in a worker, the newest request wins, and True only means "started".
+        """
         entry = self._entry
         if entry is None:
             return False
         shape, classes, options = self.form.values()
+        self._generation += 1
+        if builds_with_keras(entry):
+            self._start_worker(entry, (shape, classes, options), expand_default)
+            return True
+        self.busy.hide()
         try:
-            network = entry.network(shape, classes, options)
-            report = cost_report(network)
+            network, report = compute(entry, shape, classes, options)
         except ConfigError as exc:
             self.form.show_error(str(exc))
             return False
         except Exception as exc:  # a bug in a zoo entry: report it, keep the last view
             present_error(self, f"Could not build {entry.title}", exc)
             return False
+        self._accept(entry, (shape, classes, options), network, report, expand_default)
+        return True
+
+    def _start_worker(self, entry, config: tuple, expand_default: bool) -> None:
+        from superqt.utils import create_worker
+
+        generation = self._generation
+        self.busy.setText(f"Building {entry.title} with Keras (the first time takes a few "
+                          f"seconds)...")
+        self.busy.show()
+        # errored connected through _connect: superqt re-raises otherwise
+        worker = create_worker(
+            compute, entry, *config, _start_thread=False,
+            _connect={"returned": lambda result: self._on_worker_returned(
+                          generation, entry, config, result, expand_default),
+                      "errored": lambda exc: self._on_worker_errored(generation, entry, exc)})
+        worker.finished.connect(lambda: self._workers.discard(worker))
+        self._workers.add(worker)
+        worker.start()
+
+    def _on_worker_returned(self, generation, entry, config, result, expand_default) -> None:
+        if generation != self._generation:
+            return  # the user changed something since: a newer result is on its way
+        self.busy.hide()
+        self._accept(entry, config, *result, expand_default)
+
+    def _on_worker_errored(self, generation, entry, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.busy.hide()
+        if isinstance(exc, ConfigError):
+            self.form.show_error(str(exc))
+        else:
+            present_error(self, f"Could not build {entry.title}", exc)
+
+    def busy_workers(self) -> int:
+        return len(self._workers)
+
+    def _accept(self, entry, config: tuple, network, report: CostReport,
+                expand_default: bool) -> None:
+        shape, classes, options = config
         self.form.clear_error()
         self._show_report(report, expand_default)
-        self._valid_config = (shape, classes, options)
+        self._valid_config = config
         settings.write_json(f"architecture/config/{entry.key}",
                             {"input_shape": list(shape), "classes": classes,
                              "options": options})
         self.session.set_architecture(ArchitectureChoice(entry.key, shape, classes,
                                                          dict(options), network))
         self.recomputed.emit(report)
-        return True
 
     def _show_report(self, report: CostReport, expand_default: bool) -> None:
         expanded = None if expand_default else self._expanded_paths()

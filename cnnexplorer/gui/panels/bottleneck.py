@@ -65,7 +65,9 @@ class _Side(QGroupBox):
         self.view.setUniformRowHeights(True)
         for col in (5, 6):
             self.view.setColumnHidden(col, True)
-        self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((120, 60, 150, 70, 110)):
+            self.view.setColumnWidth(col, width)
         self.view.setMinimumHeight(70)
         self.view.setMaximumHeight(96)
         self.formula = QLabel()
@@ -75,8 +77,9 @@ class _Side(QGroupBox):
         big = self.macs.font()
         big.setPointSizeF(big.pointSizeF() * 1.3)
         self.macs.setFont(big)
-        for label in (self.macs, self.params):
+        for label in (self.formula, self.macs, self.params):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)  # narrow windows wrap instead of widening the panel
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addWidget(self.formula)

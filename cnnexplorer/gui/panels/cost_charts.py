@@ -71,7 +71,7 @@ class _Chart:
     def __init__(self, title: str, y_label: str, units: str = "", counts: bool = True):
         axes = {"left": CountAxis("left")} if counts else {}
         self.widget = pg.PlotWidget(axisItems=axes)
-        self.widget.setMinimumSize(220, 180)
+        self.widget.setMinimumSize(140, 160)
         self.plot = self.widget.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=False, y=True, alpha=0.25)
@@ -176,14 +176,15 @@ class CostCharts(QWidget):
             colour = type_colour(kind)
             plot.addItem(pg.BarGraphItem(x=np.array(idx), height=heights[idx], width=0.7,
                                          brush=colour, pen=None, name=kind))
+        # the range first: an axis switched to log while showing 1e9 would compute 10**1e9
+        top = float(heights.max()) if len(heights) else 1.0
+        plot.setYRange(0, max(top, 1e-9) * 1.04, padding=0)
         plot.getAxis("left").setLogMode(log)
         plot.setLabel("left", chart.y_label + (" (log scale)" if log else ""))
         plot.setLabel("bottom", x_label)
         plot.addItem(chart.marker, ignoreBounds=True)
         chart.marker.hide()
-        plot.enableAutoRange()
-        if len(rows):
-            plot.setXRange(-1, len(rows), padding=0)
+        plot.setXRange(-1, max(len(rows), 1), padding=0)
 
     def _draw_progression(self, report: CostReport) -> None:
         chart = self.shape

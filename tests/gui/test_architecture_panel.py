@@ -1,0 +1,230 @@
+"""The Architecture panel shows the core's numbers, keeps the last valid view, exports them."""
+
+import csv
+import io
+import json
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
+
+from cnnexplorer.core import zoo
+from cnnexplorer.core.cost import cost_report
+from cnnexplorer.gui.panels import architecture
+from cnnexplorer.gui.panels.architecture import ArchitecturePanel, builds_with_keras
+from cnnexplorer.gui.session import Session
+from cnnexplorer.gui.widgets.layer_table import LAYER_NAME_ROLE
+
+
+@pytest.fixture
+def panel(qtbot):
+    session = Session()
+    p = ArchitecturePanel(session)
+    p.session_ref = session  # keep the session alive as long as the panel
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    return p
+
+
+def _leaf_names(model, parent=None):
+    """Every layer name in the tree model, depth first (the network's order when unsorted)."""
+    from PySide6.QtCore import QModelIndex
+
+    parent = parent or QModelIndex()
+    names = []
+    for row in range(model.rowCount(parent)):
+        index = model.index(row, 0, parent)
+        name = index.data(LAYER_NAME_ROLE)
+        if name:
+            names.append(name)
+        names += _leaf_names(model, index)
+    return names
+
+
+def test_default_is_happymodel_with_core_totals(panel):
+    assert panel.entry().key == "happymodel"
+    assert panel.report().totals.params == 37_633
+    assert "37,633" in panel.totals.params.text()
+
+
+# entries imported from keras.applications need TensorFlow (seconds each): their own tests
+# cover them; here one test drives the worker path they take
+SPEC_ENTRIES = [e.key for e in zoo.entries() if not builds_with_keras(e)]
+
+
+@pytest.mark.parametrize("key", SPEC_ENTRIES)
+def test_each_entry_fills_the_table_with_the_core_rows(panel, key):
+    assert panel.select_entry(key)
+    expected = cost_report(zoo.get(key).network())
+    names = [r.name for r in expected.rows]
+    # grouped by block: every layer once (a block's layers gathered under it)
+    assert sorted(_leaf_names(panel.table_model)) == sorted(names)
+    assert sorted(_leaf_names(panel.proxy)) == sorted(names)
+    panel.grouped.setChecked(False)  # flat: exactly the network's order
+    assert _leaf_names(panel.proxy) == names
+    t = panel.report().totals
+    assert (t.params, t.trainable_params, t.macs) == (
+        expected.totals.params, expected.totals.trainable_params, expected.totals.macs)
+    assert f"{expected.totals.params:,}" in panel.totals.params.text()
+    assert f"{expected.totals.macs:,}" in panel.totals.macs.text()
+    assert panel.session.architecture.key == key
+    assert panel.form.error_text() == ""
+
+
+def test_changing_a_control_updates_totals_and_session(panel, qtbot):
+    panel.select_entry("resnet50")
+    with qtbot.waitSignal(panel.session.architecture_changed) as blocker:
+        panel.form.classes_box.setValue(10)
+    expected = cost_report(zoo.build("resnet50", classes=10))
+    assert panel.report().totals.params == expected.totals.params == 23_608_202
+    assert f"{expected.totals.params:,}" in panel.totals.params.text()
+    assert blocker.args[0].classes == 10
+    assert blocker.args[0].network.node("fc10").output_shape == (10,)
+
+
+def test_options_are_generated_from_their_kind(panel):
+    panel.select_entry("resnet50")
+    assert isinstance(panel.form.option_box("width"), QDoubleSpinBox)
+    assert isinstance(panel.form.option_box("pooling"), QComboBox)
+    panel.select_entry("googlenet")
+    aux = panel.form.option_box("aux_heads")
+    assert isinstance(aux, QCheckBox)
+    without = panel.report().totals.params
+    aux.setChecked(True)
+    with_aux = cost_report(zoo.build("googlenet", aux_heads=True)).totals.params
+    assert panel.report().totals.params == with_aux > without
+    panel.select_entry("happymodel")
+    assert isinstance(panel.form.option_box("filters"), QSpinBox)
+
+
+def test_invalid_input_shows_the_message_and_keeps_the_last_valid_view(panel):
+    panel.select_entry("happymodel")
+    panel.form.option_box("kernel").setValue(31)  # still valid on 64x64
+    before = panel.report()
+    names_before = _leaf_names(panel.table_model)
+    panel.form.height_box.setValue(8)  # 8 + 2 x 3 padding rows < a 31x31 kernel
+    message = panel.form.error_text()
+    assert "conv0" in message and "31x31" in message and "last valid" in message
+    assert panel.form.error_box.isVisibleTo(panel)
+    assert panel.report() is before
+    assert _leaf_names(panel.table_model) == names_before
+    assert f"{before.totals.params:,}" in panel.totals.params.text()
+    assert panel.session.architecture.input_shape == (64, 64, 3)
+    panel.form.height_box.setValue(64)  # valid again: the message goes away
+    assert panel.form.error_text() == ""
+
+
+def test_option_error_names_the_option(panel):
+    panel.select_entry("resnet50")
+    panel.form.option_box("pooling").setCurrentText("avg7")  # valid at 224
+    assert panel.form.error_text() == ""
+    panel.form.height_box.setValue(160)  # avg7 needs a 7x7 final map
+    assert "avg7" in panel.form.error_text()
+
+
+def test_export_writes_the_rows(panel, tmp_path):
+    panel.select_entry("resnet50_course")
+    rows = panel.report().rows
+    path = panel.export_table(tmp_path / "table.csv")
+    records = list(csv.DictReader(io.StringIO(path.read_text())))
+    layers = [r for r in records if r["kind"] == "layer"]
+    assert [r["name"] for r in layers] == [r.name for r in rows]
+    assert int([r for r in records if r["kind"] == "total"][0]["params"]) == 23_600_006
+    data = json.loads(panel.export_table(tmp_path / "table.json").read_text())
+    assert data["architecture"] == "resnet50_course"
+    assert [layer["name"] for layer in data["layers"]] == [r.name for r in rows]
+    assert data["totals"]["params"] == 23_600_006
+    assert data["totals"]["flops"] == 2 * data["totals"]["macs"]
+    md = panel.export_table(tmp_path / "table", "md").read_text()
+    assert (tmp_path / "table.md").exists()
+    assert all(f"`{r.name}`" in md for r in rows)
+    for png in panel.export_charts(tmp_path / "charts"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(list((tmp_path / "charts").glob("resnet50_course-*.png"))) == 3
+
+
+def test_table_selection_and_bar_clicks_are_linked(panel, qtbot):
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.select_entry("resnet50")
+    assert panel.select_layer("res3a_branch2b")
+    assert panel.charts.macs.selected == "res3a_branch2b"
+    assert panel.charts.macs.marker.isVisible()
+    chart = panel.charts.macs
+    i = chart.names.index("res4a_branch2b")
+    vb = chart.plot.getViewBox()
+    scene = vb.mapViewToScene(QPointF(i, chart.values[i] / 2))
+    pos = chart.widget.mapFromScene(scene)
+    with qtbot.waitSignal(panel.charts.layer_clicked) as blocker:
+        qtbot.mouseClick(chart.widget.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == ["res4a_branch2b"]
+    assert panel.selected_layer() == "res4a_branch2b"
+
+
+def test_sorting_and_network_order(panel):
+    panel.select_entry("vgg16")
+    panel.grouped.setChecked(False)
+    panel.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+    top = panel.proxy.index(0, 0).data(LAYER_NAME_ROLE)
+    report = panel.report()
+    assert top == max(report.rows, key=lambda r: r.macs or 0).name
+    panel._on_network_order_clicked()
+    assert _leaf_names(panel.proxy) == [r.name for r in report.rows]
+
+
+def test_log_scale_and_search(panel):
+    panel.select_entry("vgg16")
+    panel.charts.log_scale.setChecked(True)
+    assert panel.charts.macs.plot.getAxis("left").logMode
+    panel.search.setText("residual")
+    visible = [item.text(0) for item in panel._entry_items() if not item.isHidden()]
+    assert visible and all("VGG" not in t for t in visible)
+    assert any("ResNet" in t for t in visible)
+
+
+def test_bottleneck_comparison_moves_with_its_controls(panel):
+    view = panel.bottleneck
+    c = view.comparison()
+    assert (c.naive.totals.macs, c.reduced.totals.macs) == (120_422_400, 12_443_648)
+    assert "120,422,400" in view.naive.macs.text() and "12,443,648" in view.reduced.macs.text()
+    assert "9.68" in view.ratio.text()
+    view.width_bottleneck.setValue(32)
+    c = view.comparison()
+    assert c.reduced.totals.macs == 28 * 28 * 192 * 32 + 5 * 5 * 32 * 28 * 28 * 32
+    assert f"{c.reduced.totals.macs:,}" in view.reduced.macs.text()
+    view.set_values(input_shape=(14, 14, 480))
+    assert view.comparison().naive.totals.macs == 5 * 5 * 480 * 14 * 14 * 32
+
+
+def test_slow_entries_build_in_a_worker_and_the_newest_result_wins(panel, qtbot, monkeypatch):
+    """The keras.applications path, without TensorFlow: pretend HappyModel is slow."""
+    monkeypatch.setattr(architecture, "builds_with_keras", lambda entry: True)
+    panel.select_entry("resnet50")
+    with qtbot.waitSignal(panel.recomputed, timeout=10_000):
+        panel.select_entry("happymodel")
+    assert panel.report().totals.params == 37_633
+    with qtbot.waitSignal(panel.recomputed, timeout=10_000) as blocker:
+        panel.form.option_box("filters").setValue(16)
+        panel.form.option_box("filters").setValue(8)  # supersedes the request for 16
+    qtbot.waitUntil(lambda: panel.busy_workers() == 0, timeout=10_000)
+    expected = cost_report(zoo.build("happymodel", filters=8)).totals.params
+    assert panel.report().totals.params == expected
+    assert blocker.args[0].totals.params in (expected, cost_report(
+        zoo.build("happymodel", filters=16)).totals.params)
+    assert not panel.busy.isVisibleTo(panel)
+    before = panel.report()
+    panel.form.option_box("kernel").setValue(31)
+    qtbot.waitUntil(lambda: panel.busy_workers() == 0, timeout=10_000)
+    assert panel.report() is not before
+    before = panel.report()
+    panel.form.height_box.setValue(8)  # 8 + 2 x 3 padding < 31: the conv cannot fit
+    qtbot.waitUntil(lambda: panel.busy_workers() == 0 and panel.form.error_text() != "",
+                    timeout=10_000)
+    assert "conv0" in panel.form.error_text()
+    assert panel.report() is before
+
+
+def test_keras_application_entries_are_recognised():
+    keras_entries = [e for e in zoo.entries() if e.family == "Keras applications"]
+    assert all(builds_with_keras(e) for e in keras_entries)
+    assert not builds_with_keras(zoo.get("resnet50"))
