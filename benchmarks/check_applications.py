@@ -26,9 +26,29 @@ MODELS = (
 )
 
 
+def _round_trip(net) -> bool:
+    import tempfile
+    from pathlib import Path
+
+    from cnnexplorer.core.cost import cost_report
+    from cnnexplorer.core.keras_build import build_keras_model
+    from cnnexplorer.core.keras_import import import_model
+
+    def rows(n):
+        return [(r.name, r.type, r.output_shape, r.params, r.trainable_params, r.macs)
+                for r in cost_report(n).rows]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.keras"
+        build_keras_model(net).save(path)
+        return rows(import_model(path)) == rows(net)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--round-trip", action="store_true",
+                        help="also build each imported spec back into Keras, save it as "
+                             ".keras, import that file and compare the rows (slow)")
     args = parser.parse_args(argv)
 
     from cnnexplorer.core.cost import cost_report
@@ -57,6 +77,11 @@ def main(argv=None) -> int:
                      f"{report.totals.macs / 1e6:,.1f} M",
                      f"{published / 1e6:,.0f} M" if published else "-", diff, source,
                      f"{t_build:.2f} s", f"{1000 * t_import:.0f} ms", len(report.rows)))
+        if args.round_trip:
+            ok_rt = _round_trip(net)
+            failed |= not ok_rt
+            print(f"{app}: round trip spec -> Keras -> .keras -> spec "
+                  f"{'gives the same rows' if ok_rt else 'DIFFERS'}", file=sys.stderr)
         del model
     head = ("model", "input", "Keras count_params", "spec params", "equal, none opaque",
             "spec MACs", "published", "diff", "source", "Keras build", "import", "layers")

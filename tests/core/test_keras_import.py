@@ -21,6 +21,8 @@ SMALL = {
     "resnet50_course": dict(options={"width": 0.125}),
     "googlenet": dict(input_shape=(160, 160, 3), classes=10,
                       options={"aux_heads": True, "lrn": True}),
+    # one keras.applications entry too: its extra kinds (depthwise, ReLU6, keepdims) build back
+    "mobilenet": dict(input_shape=(64, 64, 3), classes=5, options={"alpha": 0.25}),
 }
 COURSE_ENTRIES = [e.key for e in zoo.entries() if e.family != "Keras applications"]
 
@@ -35,7 +37,7 @@ def rows(network):
             for r in cost_report(network).rows]
 
 
-@pytest.mark.parametrize("key", COURSE_ENTRIES)
+@pytest.mark.parametrize("key", COURSE_ENTRIES + ["mobilenet"])
 def test_round_trip_spec_keras_file_spec(key, keras, tmp_path):
     kwargs = SMALL.get(key, {})
     spec = zoo.get(key).network(kwargs.get("input_shape"), kwargs.get("classes"),
