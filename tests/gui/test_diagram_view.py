@@ -101,3 +101,13 @@ def test_vgg16_draws_quickly(view):
     view.set_network(net)
     view.viewport().repaint()
     assert time.perf_counter() - start < 1.0  # the benchmark records ~tens of ms; CI is slow
+
+
+def test_a_hidden_view_draws_when_shown(qtbot):
+    v = DiagramView()
+    qtbot.addWidget(v)
+    v.set_network(zoo.build("vgg16"))
+    assert v.layout_data is None  # nothing drawn while hidden (a background tab)
+    v.show()
+    qtbot.waitExposed(v)
+    assert len(v.layout_data.boxes) == 23

@@ -54,6 +54,7 @@ class DiagramView(QGraphicsView):
         self._selected: str | None = None
         self._highlight: QGraphicsRectItem | None = None
         self._press_pos = None
+        self._pending = False
         self._title_font = QFont(self.font())
         self._title_font.setBold(True)
         self._title_font.setPointSizeF(9.0)
@@ -67,6 +68,7 @@ class DiagramView(QGraphicsView):
     # -- public API -------------------------------------------------------------------------
     @property
     def layout_data(self) -> DiagramLayout | None:
+        """The layout on screen (None until the view has been shown with a network)."""
         return self._layout
 
     @property
@@ -83,7 +85,10 @@ class DiagramView(QGraphicsView):
 
             known = set(all_blocks(network))
         self._collapsed = set(collapsed) & known
-        self._redraw(fit=True)
+        if self.isVisible() or network is None:
+            self._redraw(fit=True)
+        else:  # a hidden tab: draw when shown, so config changes elsewhere stay fast
+            self._pending = True
 
     def select_layer(self, name: str | None) -> None:
         """Highlight the box showing `name` (or its collapsed block) and bring it into view."""
@@ -158,6 +163,7 @@ class DiagramView(QGraphicsView):
         anchor = None
         if keep is not None and self._layout is not None:
             anchor = self.mapToScene(self.viewport().rect().center())
+        self._pending = False
         scene.clear()
         self._box_items.clear()
         self._highlight = None
@@ -253,6 +259,11 @@ class DiagramView(QGraphicsView):
         self.setTransform(self.transform().fromScale(factor, factor))
 
     # -- events -----------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._pending:
+            self._redraw(fit=True)
+
     def _hit(self, pos) -> tuple[str | None, str | None]:
         """(box id, frame block) under a viewport position."""
         for item in self.items(pos):
