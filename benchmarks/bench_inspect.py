@@ -85,13 +85,16 @@ def main() -> int:
     print(f"`python -m cnnexplorer inspect resnet50`:   {cli_ms:8.1f} ms "
           f"(python -c pass: {bare_ms:.1f} ms; difference {cli_ms - bare_ms:.1f} ms)")
     print()
-    print(f"{'network':<10} {'ours first':>11} {'ours median':>12} {'keras first':>12} "
-          f"{'keras median':>13} {'ratio (medians)':>16}")
+    # "best" is the fastest run: on a machine busy with other work it is the closest to
+    # the code's own cost; the goal is checked on the medians.
+    print(f"{'network':<10} {'ours first':>11} {'ours median':>12} {'ours best':>10} "
+          f"{'keras first':>12} {'keras median':>13} {'ratio (medians)':>16}")
     ok = True
     for key, name in CASES:
         ratio = keras_ms[key] / ours_ms[key]
         print(f"{key:<10} {ours_runs[key][0]:>8.1f} ms {ours_ms[key]:>9.2f} ms "
-              f"{keras_runs[key][0]:>9.0f} ms {keras_ms[key]:>10.0f} ms {ratio:>15.0f}x")
+              f"{min(ours_runs[key]):>7.2f} ms {keras_runs[key][0]:>9.0f} ms "
+              f"{keras_ms[key]:>10.0f} ms {ratio:>15.0f}x")
         ok &= ratio >= 50
     ok &= ours_ms["resnet50"] < 20
     print()
