@@ -300,7 +300,7 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
             n = members[0]
             summary = n.layer.summary()
             sub = f"{n.kind} {summary}".strip() if n.kind != "Opaque" else f"{summary} (custom)"
-            boxes.append(Box(v, x, top, BOX_W, BOX_H, _ellipsize(n.name, 26),
+            boxes.append(Box(v, x, top, BOX_W, BOX_H, _ellipsize(n.name, 24),
                              _ellipsize(sub, 32), n.kind, (n.name,), n.block,
                              kind_color(n.kind)))
     by_id = {b.id: b for b in boxes}
@@ -341,7 +341,9 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
         y1 = max(b.y + b.h for b in inside) + bottom_pad(p)
         frames.append(Frame(p, x0, y0, x1 - x0, y1 - y0, p.count("/")))
     frames.sort(key=lambda f: f.depth)
-    width = max([b.x + b.w for b in boxes] + [f.x + f.w for f in frames], default=0) + MARGIN
+    lanes = [x + 60 for e in edges for x, _ in e.points]  # a bypass lane and its label
+    width = max([b.x + b.w for b in boxes] + [f.x + f.w for f in frames] + lanes,
+                default=0) + MARGIN
     height = max([b.y + b.h for b in boxes] + [f.y + f.h for f in frames], default=0) + MARGIN
     return DiagramLayout(title or network.name, tuple(boxes), tuple(edges), tuple(frames),
                          width, height, frozenset(collapsed), blocks)

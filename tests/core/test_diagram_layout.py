@@ -34,6 +34,8 @@ def test_every_layer_has_one_box_and_boxes_never_overlap(key):
         nested = f.block.startswith(g.block + "/") or g.block.startswith(f.block + "/")
         if not nested:
             assert not _overlap(f, g), (f.block, g.block)
+    assert all(0 <= x <= lay.width and 0 <= y <= lay.height for e in lay.edges
+               for x, y in e.points)  # bypass lanes are inside the picture too
     wired = {(i, n.name) for n in net.nodes for i in n.inputs}
     assert {(e.src, e.dst) for e in lay.edges} == wired
 
