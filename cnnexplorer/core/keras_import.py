@@ -434,6 +434,9 @@ def network_from_keras(model, name: str | None = None) -> Network:
     walker = _Walker(keras, name or model.name)
     functional = getattr(model, "_functional", None) if isinstance(model, keras.Sequential) \
         else model
+    if isinstance(model, keras.Sequential) and functional is None:
+        raise ModelFileError(f"Sequential model {model.name!r} has no input shape yet: start it "
+                             f"with keras.Input((H, W, C)) or call build() to inspect it")
     if functional is None or not hasattr(functional, "_nodes_by_depth"):
         raise ModelFileError(
             f"model {model.name!r} ({type(model).__name__}) has no functional graph to read: "

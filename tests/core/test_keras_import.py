@@ -237,6 +237,11 @@ def test_subclassed_model_is_refused_by_name(keras):
     m(keras.ops.zeros((1, 3)))
     with pytest.raises(ModelFileError, match="'tiny'.*subclassed"):
         network_from_keras(m)
+    with pytest.raises(ModelFileError, match="Sequential model 'empty' has no input shape"):
+        network_from_keras(keras.Sequential([keras.layers.Dense(3)], name="empty"))
+    free = keras.Input((None, None, 3), name="any_size")
+    with pytest.raises(ModelFileError, match="'any_size' has an unknown size"):
+        network_from_keras(keras.Model(free, keras.layers.Conv2D(4, 3)(free)))
 
 
 @pytest.mark.parametrize("key, options, published_macs", [
