@@ -6,7 +6,6 @@ offscreen platform, so it works headless (CI, SSH) with the Qt libraries the app
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -67,10 +66,13 @@ def write_png(svg_text: str, path: Path, scale: float = 1.0) -> None:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QByteArray, QRectF
-    from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QColor, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(["cnnexplorer-diagram"])  # noqa: F841
+    # A QApplication (not only a QGuiApplication): the process may create widgets later,
+    # e.g. a test session that runs GUI tests after this command.
+    app = QApplication.instance() or QApplication(["cnnexplorer-diagram"])  # noqa: F841
     renderer = QSvgRenderer(QByteArray(svg_text.encode("utf-8")))
     size = renderer.defaultSize()
     w, h = max(1, round(size.width() * scale)), max(1, round(size.height() * scale))
@@ -113,5 +115,3 @@ def run(args) -> int:
           f"{layout.width:.0f}x{layout.height:.0f} px", file=sys.stderr)
     return 0
 
-
-__all__ = ["register", "run", "write_png", "argparse"]
