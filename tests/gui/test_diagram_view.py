@@ -111,3 +111,19 @@ def test_a_hidden_view_draws_when_shown(qtbot):
     v.show()
     qtbot.waitExposed(v)
     assert len(v.layout_data.boxes) == 23
+
+
+def test_context_menu_export_writes_the_chosen_file(view, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    view.set_network(zoo.build("happymodel"))
+    target = tmp_path / "happy.svg"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    view._on_export("svg")
+    assert _box_ids_of(target) == [n.name for n in zoo.build("happymodel").nodes]
+
+
+def _box_ids_of(path):
+    root = ET.parse(path).getroot()
+    return [g.get("data-id") for g in
+            root.iterfind(".//s:g[@class='box']", {"s": "http://www.w3.org/2000/svg"})]

@@ -11,7 +11,8 @@ is pure Python and takes milliseconds, even for DenseNet-121). API for the panel
     view.export_png(path); view.export_svg(path)
 
 Wheel zooms around the cursor, dragging pans, double-click on a box collapses its block, on a
-collapsed block expands it; the context menu collapses or expands every block at once.
+collapsed block expands it; the context menu collapses or expands every block at once and
+exports the diagram (PNG of the whole diagram, or the same SVG as `cnnexplorer diagram`).
 """
 
 from __future__ import annotations
@@ -319,4 +320,29 @@ class DiagramView(QGraphicsView):
             for d in range(1, min(depth, 3) + 1):
                 menu.addAction(f"Collapse blocks at level {d}",
                                lambda d=d: self.set_collapse_depth(d))
+        menu.addSeparator()
+        export_png = menu.addAction("Export diagram as PNG...", lambda: self._on_export("png"))
+        export_svg = menu.addAction("Export diagram as SVG...", lambda: self._on_export("svg"))
+        export_png.setEnabled(self._layout is not None)
+        export_svg.setEnabled(self._layout is not None)
         menu.exec(event.globalPos())
+
+    def _on_export(self, fmt: str) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from .. import settings
+        from ..errors import present_error
+
+        folder = settings.app_settings().value("export/folder", str(Path.home()))
+        stem = (self._layout.title if self._layout else "diagram").split(" ")[0] or "diagram"
+        path, _ = QFileDialog.getSaveFileName(self, "Export the diagram",
+                                              str(Path(folder) / f"{stem}.{fmt}"),
+                                              f"{fmt.upper()} (*.{fmt})")
+        if not path:
+            return
+        try:
+            written = self.export_png(path) if fmt == "png" else self.export_svg(path)
+        except Exception as exc:  # a full disk, a folder without write access...
+            present_error(self, "Could not export the diagram", exc)
+            return
+        settings.app_settings().setValue("export/folder", str(written.parent))
