@@ -133,3 +133,17 @@ def test_bad_settings_are_refused_by_name():
         TrainConfig(learning_rate=-1)
     with pytest.raises(ConfigError, match="unknown training setting"):
         TrainConfig.from_dict({"epochz": 3})
+
+
+def test_augmented_training_runs_through_the_datasets_pipeline():
+    from cnnexplorer.core.train_config import parse_augment
+
+    ds = separable(n=64, test=0)
+    augment = parse_augment("mirror,rotation=5")
+    assert augment == {"mirror": 0.5, "rotation": 5.0}
+    res = train(TINY, ds, TrainConfig(epochs=1, batch_size=16, validation_split=0.25,
+                                      augment=augment))
+    assert res.status == "finished", res.message
+    assert runs.open_run(res.run.path).config()["train"]["augment"] == augment
+    with pytest.raises(ConfigError, match="unknown augmentation 'wobble'"):
+        parse_augment("wobble")

@@ -232,6 +232,7 @@ class TrainingPanel(QWidget):
                 self.transfer.record_epoch_time(self._cached_mode, e.seconds)
         elif isinstance(e, TrainStarted):
             self.curves.reset()
+            self.curves.set_epoch_range(e.initial_epoch, e.epochs)
             total = (e.epochs - e.initial_epoch) * e.steps_per_epoch
             self._progress = (0, total, 0.0, time.monotonic(), e.initial_epoch * e.steps_per_epoch)
             self._epochs = (e.initial_epoch, e.epochs, e.steps_per_epoch)

@@ -1,0 +1,232 @@
+"""Training throughput of the engine vs plain `model.fit`, GUI-thread stalls, and transfer
+learning with cached activations. Everything measured in one run on this machine.
+
+    python benchmarks/bench_training.py            # HappyModel + course ResNet-50
+    python benchmarks/bench_training.py --quick    # HappyModel only, fewer epochs
+
+Throughput is images per second over the epochs after the first (which traces the graph),
+timed from epoch begin to epoch end in every path, with no validation split, the same model
+(same spec, same seed), the same images and the same batch size:
+- plain: `model.fit(x, y, batch_size, epochs, verbose=0)`, nothing else;
+- CLI: `cnnexplorer train ... --json` in a subprocess (the epoch seconds it prints);
+- GUI worker: the Training panel's Start, its QThread worker, events to the live curves.
+While the panel trains ResNet-50, a 10 ms QTimer in the GUI thread records how late it fires.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+
+
+def subset(ds, n, seed=0):
+    from cnnexplorer.core.datasets.base import Dataset
+
+    idx = np.random.default_rng(seed).permutation(len(ds.y_train))[:n]
+    return Dataset(f"{ds.name}-{n}", list(ds.class_names), ds.x_train[idx], ds.y_train[idx],
+                   source=ds.source)
+
+
+def plain_fit(arch_key, ds, batch, epochs, seed=0):
+    """Plain Keras: the same spec model, compiled the same way, fit on the same floats."""
+    import keras
+
+    from cnnexplorer.core.keras_build import build_keras_model
+    from cnnexplorer.core.zoo import registry
+
+    binary = ds.num_classes == 2
+    net = registry.get(arch_key).network(ds.input_shape, 1 if binary else ds.num_classes)
+    model = build_keras_model(net, seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    x = ds.x_train.astype(np.float32) / 255
+    y = ds.y_train.astype(np.float32).reshape(-1, 1) if binary else ds.y_train
+
+    class EpochTimer(keras.callbacks.Callback):  # epoch hooks only: fit stays on its fast path
+        def __init__(self):
+            super().__init__()
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self.t0)
+
+    timer = EpochTimer()
+    model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, shuffle=True,
+              callbacks=[timer])
+    return timer.seconds
+
+
+def cli_fit(arch_key, ds, batch, epochs, tmp, rep=0):
+    from cnnexplorer.core.datasets import save_npz
+
+    path = save_npz(ds, os.path.join(tmp, f"{ds.name}.npz"), compress=False)
+    out = subprocess.run([sys.executable, "-m", "cnnexplorer", "train", arch_key, str(path),
+                          "--epochs", str(epochs), "--batch-size", str(batch),
+                          "--validation-split", "0", "--json",
+                          "--out", os.path.join(tmp, f"cli-{arch_key}-{rep}")],
+                         capture_output=True, text=True, env=dict(os.environ))
+    if out.returncode != 0:
+        raise SystemExit(f"CLI failed: {out.stderr[-2000:]}")
+    lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    return [d["seconds"] for d in lines if d.get("event") == "epoch"]
+
+
+_PANEL = {}
+
+
+def gui_fit(arch_key, ds, batch, epochs, measure_stalls=False):
+    """Train through the Training panel (worker thread) while the GUI event loop runs;
+    optionally time a 10 ms QTimer in the GUI thread."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from cnnexplorer.core.events import EpochEnd, TrainStarted
+    from cnnexplorer.core.train_config import TrainConfig
+    from cnnexplorer.gui.panels.training import TrainingPanel
+    from cnnexplorer.gui.pyside_refcount import immortalize_singletons
+    from cnnexplorer.gui.session import ArchitectureChoice, Session
+
+    immortalize_singletons()
+    app = QApplication.instance() or QApplication([])
+    if "panel" not in _PANEL:  # one window for the whole benchmark, as a user would have
+        session = Session()
+        panel = TrainingPanel(session)
+        panel.resize(1400, 850)
+        panel.show()
+        _PANEL.update(panel=panel, session=session)
+    panel, session = _PANEL["panel"], _PANEL["session"]
+    session.set_architecture(ArchitectureChoice(arch_key))
+    session.set_dataset(ds)
+    seconds, lateness = [], []
+    state = {"training": False}
+
+    def on_event(e):
+        if isinstance(e, TrainStarted):
+            state["training"] = True
+        elif isinstance(e, EpochEnd):
+            seconds.append(e.seconds)
+
+    panel.event_received.connect(on_event)
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+
+    def tick():
+        now = clock.nsecsElapsed()
+        if state["training"]:
+            lateness.append((now - last[0]) / 1e6 - 10.0)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    if measure_stalls:
+        timer.start()
+    loop = QEventLoop()
+    panel.start_training(TrainConfig(epochs=epochs, batch_size=batch, validation_split=0))
+    panel.worker.finished.connect(loop.quit)
+    loop.exec()  # the GUI thread idles in Qt's event loop, as in the app
+    app.processEvents()
+    timer.stop()
+    panel.event_received.disconnect(on_event)
+    return seconds, np.array(lateness)
+
+
+def rate(n_images, seconds):
+    steady = seconds[1:] if len(seconds) > 1 else seconds
+    return n_images * len(steady) / sum(steady)
+
+
+def throughput(arch_key, ds, batch, epochs, tmp, stalls=False, reps=3):
+    n = len(ds.y_train)
+    print(f"\n{arch_key}: {n} images {ds.input_shape}, batch {batch}, {epochs} epochs "
+          f"(first not counted)", flush=True)
+    rows = {}
+    lat = None
+    # interleaved `reps` times (best of each kept), so background load on a shared machine hits every path alike
+    for rep in range(reps):
+        rows.setdefault("plain model.fit", []).append(rate(n, plain_fit(arch_key, ds, batch,
+                                                                         epochs)))
+        rows.setdefault("CLI (cnnexplorer train)", []).append(
+            rate(n, cli_fit(arch_key, ds, batch, epochs, tmp, rep)))
+        s, la = gui_fit(arch_key, ds, batch, epochs, measure_stalls=stalls)
+        rows.setdefault("GUI worker (Training panel)", []).append(rate(n, s))
+        lat = la if lat is None else np.concatenate([lat, la])
+    base = max(rows["plain model.fit"])
+    for name, values in rows.items():
+        best = max(values)
+        print(f"  {name:30s} {best:8.1f} images/s  ratio {best / base:.3f}  "
+              f"(runs: {', '.join(f'{v:.1f}' for v in values)})", flush=True)
+    if stalls and lat is not None and len(lat):
+        print(f"  GUI thread during training: 10 ms QTimer lateness p50 "
+              f"{np.percentile(lat, 50):.1f} ms, p99 {np.percentile(lat, 99):.1f} ms, max "
+              f"{lat.max():.1f} ms over {len(lat)} ticks", flush=True)
+    return rows
+
+
+def transfer_bench(ds, epochs=3):
+    from cnnexplorer.core import transfer
+    from cnnexplorer.core.keras_build import build_keras_model
+    from cnnexplorer.core.train_config import TrainConfig
+    from cnnexplorer.core.zoo import registry
+
+    net = registry.build("resnet50_course", input_shape=ds.input_shape, classes=6)
+    base = build_keras_model(net, seed=0)
+    cfg = TrainConfig(epochs=epochs, batch_size=32, validation_split=0)
+    print(f"\ntransfer learning, course ResNet-50 on {len(ds.y_train)} images, every block "
+          f"frozen, head trains ({epochs} epochs, first not counted)", flush=True)
+    tm = transfer.build_transfer_model(base, ds, len(transfer.model_blocks(base, net)), net)
+    plain, _ = transfer.train_transfer(tm, ds, cfg, cache=False)
+    tm2 = transfer.build_transfer_model(base, ds, len(transfer.model_blocks(base, net)), net)
+    t0 = time.perf_counter()
+    cached, feats = transfer.train_transfer(tm2, ds, cfg, cache=True)
+    total_cached = time.perf_counter() - t0
+    up = np.mean([h["seconds"] for h in plain.history[1:]])
+    cp = np.mean([h["seconds"] for h in cached.history[1:]])
+    print(f"  uncached: {up:.3f} s per epoch; cached: {cp:.4f} s per epoch -> "
+          f"{up / cp:.0f}x faster", flush=True)
+    print(f"  building the cache (one forward pass, HDF5 write): {feats.build_seconds:.1f} s; "
+          f"whole cached run {total_cached:.1f} s", flush=True)
+    print(f"  final training accuracy: uncached {plain.history[-1]['accuracy']:.3f}, cached "
+          f"{cached.history[-1]['accuracy']:.3f}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--skip-transfer", action="store_true")
+    args = ap.parse_args()
+    from cnnexplorer.core.datasets import load_dataset
+    from cnnexplorer.core.device import configure
+
+    print(f"device: {configure().describe()}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CNNEXPLORER_HOME"] = tmp
+        happy = load_dataset("happy-faces")
+        throughput("happymodel", happy, 16, 4 if args.quick else 6, tmp)
+        if args.quick:
+            return
+        signs = subset(load_dataset("hand-signs"), 320)
+        throughput("resnet50_course", signs, 32, 3, tmp, stalls=True, reps=2)
+        if not args.skip_transfer:
+            transfer_bench(signs)
+    _PANEL.get("panel") and _PANEL["panel"].shutdown()
+    os._exit(0)  # skip interpreter teardown of Qt and TensorFlow objects (nothing to save)
+
+
+if __name__ == "__main__":
+    main()
