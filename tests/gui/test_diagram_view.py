@@ -127,3 +127,21 @@ def _box_ids_of(path):
     root = ET.parse(path).getroot()
     return [g.get("data-id") for g in
             root.iterfind(".//s:g[@class='box']", {"s": "http://www.w3.org/2000/svg"})]
+
+
+def test_collapse_state_survives_a_reshape_and_big_networks_open_folded(view):
+    from cnnexplorer.core.graph import NetworkBuilder
+
+    view.set_network(zoo.build("resnet50_course"))
+    view.toggle_block("stage3")
+    view.set_network(zoo.build("resnet50_course", width=0.5))  # same network, reshaped
+    assert view.collapsed == {"stage3"}
+    view.set_network(zoo.build("googlenet"))  # another network: starts open
+    assert view.collapsed == frozenset()
+    b = NetworkBuilder("Deep")
+    x = b.input((8, 8, 4))
+    for i in range(130):
+        with b.block(f"stage{i // 65}"), b.block(f"unit{i}"):
+            x = b.activation(b.batch_norm(x, name=f"bn{i}"), name=f"relu{i}")
+    view.set_network(b.build(x))  # 261 layers: the units fold, the stages stay open
+    assert len(view.collapsed) == 130 and all("/unit" in c for c in view.collapsed)

@@ -25,13 +25,15 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsRectItem, QGraphicsScene,
                                QGraphicsSimpleTextItem, QGraphicsView, QMenu)
 
-from ...core.diagram_layout import DiagramLayout, blocks_at_depth, layout_network
+from ...core.diagram_layout import (DiagramLayout, all_blocks, blocks_at_depth,
+                                     layout_network)
 from ...core.diagram_svg import FRAME_STROKES, TITLE_H, render_svg
 from ...core.graph import Network
 
 BOX_ROLE = 0  # QGraphicsItem.data key holding a box id ("" for frames)
 FRAME_ROLE = 1  # QGraphicsItem.data key holding a frame's block path
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
+AUTO_COLLAPSE_LAYERS = 250  # bigger networks open with their innermost blocks folded
 
 
 class DiagramView(QGraphicsView):
@@ -77,15 +79,27 @@ class DiagramView(QGraphicsView):
         return frozenset(self._collapsed)
 
     def set_network(self, network: Network | None, title: str | None = None,
-                    collapsed=()) -> None:
-        """Show `network` (None clears the view); keeps the zoom when the network changes."""
-        self._network, self._title = network, title
-        known = set()
-        if network is not None:
-            from ...core.diagram_layout import all_blocks
+                    collapsed=None) -> None:
+        """Show `network` (None clears the view).
 
+        `collapsed`: block paths to collapse. None keeps what the user collapsed when the same
+        network comes back reshaped (a config change), and otherwise folds the innermost
+        blocks of a network over AUTO_COLLAPSE_LAYERS layers (DenseNet-121: one box per dense
+        layer instead of 429 boxes); double-click opens any of them.
+        """
+        previous = self._network
+        self._network, self._title = network, title
+        known: set[str] = set()
+        if network is not None:
             known = set(all_blocks(network))
-        self._collapsed = set(collapsed) & known
+        if collapsed is not None:
+            self._collapsed = set(collapsed) & known
+        elif previous is not None and network is not None and previous.name == network.name:
+            self._collapsed &= known
+        elif network is not None and len(network.nodes) > AUTO_COLLAPSE_LAYERS and known:
+            self._collapsed = blocks_at_depth(network, max(b.count("/") for b in known) + 1)
+        else:
+            self._collapsed = set()
         if self.isVisible() or network is None:
             self._redraw(fit=True)
         else:  # a hidden tab: draw when shown, so config changes elsewhere stay fast
