@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
+                               QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from .. import __version__
 from . import settings
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self.panels: dict[str, QWidget] = {}
+        self._pages: dict[str, QScrollArea] = {}
         for spec in PANELS:
             try:
                 widget = make_panel(spec, self.session)
@@ -110,7 +111,14 @@ class MainWindow(QMainWindow):
                                     f"This panel failed to load: {type(exc).__name__}: {exc}. "
                                     f"Details are in the log.")
             self.panels[spec.title] = widget
-            self.tabs.addTab(widget, spec.title)
+            # in a scroll area: a panel wider than the screen scrolls instead of pushing the
+            # whole window off a small screen
+            page = QScrollArea()
+            page.setFrameShape(QFrame.Shape.NoFrame)
+            page.setWidgetResizable(True)
+            page.setWidget(widget)
+            self._pages[spec.title] = page
+            self.tabs.addTab(page, spec.title)
         self.device = DeviceStatus(self)
         self.statusBar().addPermanentWidget(self.device.label)
         self._make_actions()
@@ -181,9 +189,13 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.action_about)
 
     def show_panel(self, title: str) -> None:
-        widget = self.panels.get(title)
-        if widget is not None:
-            self.tabs.setCurrentWidget(widget)
+        page = self._pages.get(title)
+        if page is not None:
+            self.tabs.setCurrentWidget(page)
+
+    def current_panel(self) -> QWidget:
+        page = self.tabs.currentWidget()
+        return page.widget() if isinstance(page, QScrollArea) else page
 
     # -- File ----------------------------------------------------------------------------------
     def _start_folder(self) -> str:

@@ -182,7 +182,7 @@ def test_open_requests_reach_listeners_or_say_why_not(window, boxes):
     window.session.open_dataset_requested.connect(received.append)
     window.request_open_dataset("/tmp/signs.h5")
     assert received == ["/tmp/signs.h5"]
-    assert window.tabs.currentWidget() is window.panels["Data"]
+    assert window.current_panel() is window.panels["Data"]
 
 
 def test_present_error_words_expected_and_unexpected_errors(boxes):

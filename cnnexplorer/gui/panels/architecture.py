@@ -13,11 +13,11 @@ import json
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
-                               QScrollArea, QSplitter, QTabWidget, QToolButton, QTreeView,
+                               QSplitter, QTabWidget, QToolButton, QTreeView,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...core import zoo
@@ -37,6 +37,28 @@ log = logging.getLogger(__name__)
 DEFAULT_ENTRY = "happymodel"
 EXPORT_FORMATS = {"csv": "CSV (*.csv)", "md": "Markdown (*.md)", "json": "JSON (*.json)"}
 _ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label that asks for the height its text needs at its actual width
+    (a plain QLabel's estimate, made at another width, clips the last line in a splitter)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def _fit(self) -> None:
+        needed = self.heightForWidth(max(1, self.width()))
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
 
 
 def builds_with_keras(entry: zoo.ZooEntry) -> bool:
@@ -62,6 +84,11 @@ class ArchitecturePanel(QWidget):
         self._entry: zoo.ZooEntry | None = None
         self._valid_config: tuple | None = None  # (shape, classes, options) on screen
         self._generation = 0  # bumped per request; a worker's late result is dropped
+        self._pending_config: tuple | None = None
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(800)
+        self._save_timer.timeout.connect(self._on_save_timer_timeout)
         self._workers: set = set()
 
         # -- left: zoo list, description, controls ------------------------------------------
@@ -76,8 +103,7 @@ class ArchitecturePanel(QWidget):
         self._populate_zoo()
         self.title = QLabel()
         self.title.setWordWrap(True)
-        self.description = QLabel()
-        self.description.setWordWrap(True)
+        self.description = WrappedLabel()
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form = ConfigForm()
         self.form.changed.connect(self._on_form_changed)
@@ -91,10 +117,6 @@ class ArchitecturePanel(QWidget):
         left_layout.addWidget(self.form)
         left_layout.addWidget(self.busy)
         left_layout.addStretch(1)
-        details = QScrollArea()
-        details.setWidgetResizable(True)
-        details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        details.setWidget(left_inner)
         left_split = QSplitter(Qt.Orientation.Vertical)
         zoo_box = QWidget()
         zoo_layout = QVBoxLayout(zoo_box)
@@ -102,8 +124,8 @@ class ArchitecturePanel(QWidget):
         zoo_layout.addWidget(self.search)
         zoo_layout.addWidget(self.zoo_list)
         left_split.addWidget(zoo_box)
-        left_split.addWidget(details)
-        left_split.setSizes([320, 480])
+        left_split.addWidget(left_inner)  # no scroll area: it would clip wrapped text
+        left_split.setSizes([300, 500])
 
         # -- right: table + totals + charts; bottleneck comparison ------------------------------
         self.table_model = LayerTableModel(self)
@@ -118,7 +140,7 @@ class ArchitecturePanel(QWidget):
         header.setSortIndicatorClearable(True)  # a third click returns to network order
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for col, width in enumerate((205, 140, 175, 95, 120, 80, 90)):
             self.table.setColumnWidth(col, width)
@@ -149,7 +171,7 @@ class ArchitecturePanel(QWidget):
         table_layout.addLayout(table_bar)
         table_layout.addWidget(self.table, 1)
         self.totals = TotalsView()
-        self.totals.setMinimumWidth(250)
+        self.totals.setMinimumWidth(290)
         self.totals.set_batch_size(settings.read_int("architecture/batch", 32))
         self.totals.batch_changed.connect(self._on_totals_batch_changed)
         top = QSplitter(Qt.Orientation.Horizontal)
@@ -157,6 +179,7 @@ class ArchitecturePanel(QWidget):
         top.addWidget(self.totals)
         top.setStretchFactor(0, 1)
         top.setStretchFactor(1, 0)
+        top.setSizes([920, 340])
         self.charts = CostCharts()
         self.charts.set_log_scale(settings.read_bool("architecture/log_scale", False))
         self.charts.log_scale.toggled.connect(self._on_log_scale_toggled)
@@ -241,6 +264,7 @@ class ArchitecturePanel(QWidget):
         key = current.data(0, _ENTRY_ROLE) if current is not None else None
         if not key:
             return
+        self._on_save_timer_timeout()  # the previous entry's last configuration
         entry = zoo.get(key)
         self._entry = entry
         self.title.setText(f"<b>{entry.title}</b> <small>[{entry.key}]</small>")
@@ -330,9 +354,10 @@ class ArchitecturePanel(QWidget):
         self.form.clear_error()
         self._show_report(report, expand_default)
         self._valid_config = config
-        settings.write_json(f"architecture/config/{entry.key}",
-                            {"input_shape": list(shape), "classes": classes,
-                             "options": options})
+        # written after a pause: an INI sync costs more than the whole recompute
+        self._pending_config = (entry.key, {"input_shape": list(shape), "classes": classes,
+                                            "options": options})
+        self._save_timer.start()
         self.session.set_architecture(ArchitectureChoice(entry.key, shape, classes,
                                                          dict(options), network))
         self.recomputed.emit(report)
@@ -416,7 +441,15 @@ class ArchitecturePanel(QWidget):
         return self._entry
 
     def save_state(self) -> None:
+        self._on_save_timer_timeout()
         settings.app_settings().setValue("architecture/view", self.views.currentIndex())
+
+    def _on_save_timer_timeout(self) -> None:
+        self._save_timer.stop()
+        if self._pending_config is not None:
+            key, config = self._pending_config
+            self._pending_config = None
+            settings.write_json(f"architecture/config/{key}", config)
 
     # -- export ----------------------------------------------------------------------------
     def _make_export_actions(self) -> list[QAction]:

@@ -82,7 +82,18 @@ class _Chart:
         self.values: list[int] = []
         self.marker = pg.InfiniteLine(angle=90, movable=False)
         self.marker.setZValue(20)
+        self.marker.hide()
+        self.plot.addItem(self.marker, ignoreBounds=True)
         self.selected: str | None = None
+        self.bars: dict[str, pg.BarGraphItem] = {}  # one item per layer type, reused
+        self._applied: dict[str, object] = {}
+
+    def apply(self, key: str, value, setter) -> None:
+        """Call `setter(value)` only when `value` changed: pyqtgraph re-lays out an axis or
+        title on every set, which costs more than redrawing the bars."""
+        if self._applied.get(key, self) != value:
+            setter(value)
+            self._applied[key] = value
 
     def index_at(self, scene_pos) -> int | None:
         vb = self.plot.getViewBox()
@@ -97,7 +108,8 @@ class _Chart:
         if self.selected in self.names:
             v = self.values[self.names.index(self.selected)]
             extra = f"  ·  {self.selected}: {readable_count(v)}"
-        self.plot.setTitle(self.title + extra, color=text_colour.name(), size="10pt")
+        self.apply("title", (self.title + extra, text_colour.name()),
+                   lambda v: self.plot.setTitle(v[0], color=v[1], size="10pt"))
 
 
 class CostCharts(QWidget):
@@ -108,6 +120,7 @@ class CostCharts(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._report: CostReport | None = None
+        self._lines = None  # the progression chart's two curves
         self.macs = _Chart("MACs per layer", "MACs")
         self.params = _Chart("Parameters per layer", "params")
         self.shape = _Chart(f"<span style='color:{_HEIGHT_COLOUR}'>height n_H</span> vs "
@@ -163,7 +176,6 @@ class CostCharts(QWidget):
     def _draw_bars(self, chart: _Chart, rows: list[LayerRow], value, log: bool,
                    x_label: str) -> None:
         plot = chart.plot
-        plot.clear()
         chart.names = [r.name for r in rows]
         chart.values = [value(r) for r in rows]
         heights = np.array(chart.values, dtype=float)
@@ -172,41 +184,55 @@ class CostCharts(QWidget):
         by_type: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
             by_type.setdefault(r.type, []).append(i)
+        for kind in list(chart.bars):
+            if kind not in by_type:
+                plot.removeItem(chart.bars.pop(kind))
         for kind, idx in by_type.items():
-            colour = type_colour(kind)
-            plot.addItem(pg.BarGraphItem(x=np.array(idx), height=heights[idx], width=0.7,
-                                         brush=colour, pen=None, name=kind))
+            x = np.array(idx, dtype=float)
+            item = chart.bars.get(kind)
+            if item is None:
+                colour = type_colour(kind)
+                item = chart.bars[kind] = pg.BarGraphItem(
+                    x=x, height=heights[idx], width=0.7, brush=colour, pen=None, name=kind)
+                plot.addItem(item)
+            else:
+                item.setOpts(x=x, height=heights[idx], width=0.7)
         # the range first: an axis switched to log while showing 1e9 would compute 10**1e9
         top = float(heights.max()) if len(heights) else 1.0
         plot.setYRange(0, max(top, 1e-9) * 1.04, padding=0)
-        plot.getAxis("left").setLogMode(log)
-        plot.setLabel("left", chart.y_label + (" (log scale)" if log else ""))
-        plot.setLabel("bottom", x_label)
-        plot.addItem(chart.marker, ignoreBounds=True)
-        chart.marker.hide()
+        chart.apply("log", log, plot.getAxis("left").setLogMode)
+        chart.apply("left", chart.y_label + (" (log scale)" if log else ""),
+                    lambda v: plot.setLabel("left", v))
+        chart.apply("bottom", x_label, lambda v: plot.setLabel("bottom", v))
         plot.setXRange(-1, max(len(rows), 1), padding=0)
 
     def _draw_progression(self, report: CostReport) -> None:
         chart = self.shape
         plot = chart.plot
-        plot.clear()
         rows = [r for r in report.rows if len(r.output_shape) == 3]
         chart.names = [r.name for r in rows]
         chart.values = [r.output_shape[0] for r in rows]
+        if self._lines is None:  # made once: setData is much cheaper than a new item
+            self._lines = (pg.PlotDataItem(pen=pg.mkPen(_HEIGHT_COLOUR, width=2)),
+                           pg.PlotDataItem(pen=pg.mkPen(_CHANNELS_COLOUR, width=2)))
+            for line in self._lines:
+                plot.addItem(line)
         if rows:
             x = np.arange(len(rows))
             h = np.log2([r.output_shape[0] for r in rows])
             c = np.log2([r.output_shape[2] for r in rows])
-            plot.plot(x, h, pen=pg.mkPen(_HEIGHT_COLOUR, width=2))
-            plot.plot(x, c, pen=pg.mkPen(_CHANNELS_COLOUR, width=2))
+            self._lines[0].setData(x, h)
+            self._lines[1].setData(x, c)
             top = int(math.ceil(max(h.max(), c.max())))
-            plot.getAxis("left").setTicks(
-                [[(k, f"{2 ** k:,}") for k in range(0, top + 1)], []])
+            chart.apply("ticks", top, lambda t: plot.getAxis("left").setTicks(
+                [[(k, f"{2 ** k:,}") for k in range(0, t + 1)], []]))
             plot.setYRange(0, top + 0.3, padding=0)
             plot.setXRange(-0.5, len(rows) - 0.5, padding=0)
-        plot.setLabel("bottom", "image-shaped layer outputs, in network order")
-        plot.addItem(chart.marker, ignoreBounds=True)
-        chart.marker.hide()
+        else:
+            for line in self._lines:
+                line.setData([], [])
+        chart.apply("bottom", "image-shaped layer outputs, in network order",
+                    lambda v: plot.setLabel("bottom", v))
 
     # -- selection ----------------------------------------------------------------------------
     def highlight(self, name: str | None) -> None:
@@ -245,6 +271,8 @@ class CostCharts(QWidget):
                 axis.setTextPen(text)
             chart.marker.setPen(marker_pen)
             chart.set_title(text)
+            for bar in chart.bars.values():  # the bars keep their colours
+                bar.update()
         self._redraw()
 
     def changeEvent(self, event):

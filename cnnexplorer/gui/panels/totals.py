@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLay
 from ...core.cost import MAC_NOTE, CostReport, readable_bytes, readable_count
 
 
-def _value_label() -> QLabel:
+def _value_label(wrap: bool = False) -> QLabel:
     label = QLabel()
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
+    label.setWordWrap(wrap)  # numbers stay on one line; only the long breakdown wraps
     return label
 
 
@@ -41,7 +41,7 @@ class TotalsView(QGroupBox):
         self.batch.setToolTip("batch size for the training-memory estimate")
         self.batch.valueChanged.connect(self._on_batch_value_changed)
         self.training = _value_label()
-        self.training_split = _value_label()
+        self.training_split = _value_label(wrap=True)
         self.note = QLabel(MAC_NOTE)
         self.note.setWordWrap(True)
         self.note.setObjectName("mac_note")
@@ -71,6 +71,8 @@ class TotalsView(QGroupBox):
         t = report.totals
         ge = ">= " if t.macs_lower_bound else ""
         self.params.setText(f"<b>{t.params:,}</b> ({readable_count(t.params)})")
+        self.params.setToolTip("trainable + non-trainable (BatchNorm moving statistics), "
+                               "counted the way Keras counts them")
         self.params_split.setText(f"trainable {t.trainable_params:,}<br>"
                                   f"non-trainable {t.non_trainable_params:,}")
         self.macs.setText(f"<b>{ge}{t.macs:,}</b> ({readable_count(t.macs)})")

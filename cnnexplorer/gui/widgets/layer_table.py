@@ -25,6 +25,7 @@ _HEADER_TIPS = ("layer name (as in Keras)", "layer kind", "output shape of one i
                 "multiply-accumulates for one image; FLOPs = 2 x MACs",
                 "share of the network's MACs", "memory of this output for one image, float32")
 NUMERIC = {3, 4, 5, 6}
+_DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
 @dataclass(eq=False)
@@ -38,6 +39,7 @@ class _Item:
     subtotal: Subtotal | None = None
     children: list[_Item] = field(default_factory=list)
     pos: int = 0  # index among the parent's children, kept so parent() is O(1)
+    cells: tuple[str, ...] | None = None  # display texts, formatted once on first paint
 
     def index_in_parent(self) -> int:
         return self.pos
@@ -164,8 +166,10 @@ class LayerTableModel(QAbstractItemModel):
             return None
         item: _Item = index.internalPointer()
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(item, col)
+        if role == _DISPLAY:  # the hot path: a view asks this for every visible cell
+            if item.cells is None:
+                item.cells = tuple(self._display(item, c) for c in range(len(COLUMNS)))
+            return item.cells[col]
         if role == SORT_ROLE:
             return self._sort_key(item, col)
         if role == LAYER_NAME_ROLE:
