@@ -87,10 +87,27 @@ def colorize(heatmap: np.ndarray) -> np.ndarray:
     return TURBO[idx]
 
 
-def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.45) -> np.ndarray:
+def smooth(heatmap: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur (separable, edges repeated), renormalised to a peak of 1."""
+    heat = np.nan_to_num(np.asarray(heatmap, np.float32))
+    if sigma < 0.5:
+        return heat
+    r = int(np.ceil(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2).astype(np.float32)
+    k /= k.sum()
+    padded = np.pad(heat, r, mode="edge")
+    rows = np.stack([np.convolve(line, k, mode="valid") for line in padded])
+    out = np.stack([np.convolve(line, k, mode="valid") for line in rows.T]).T
+    peak = float(out.max())
+    return out / peak if peak > 0 else np.zeros_like(out)
+
+
+def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.5) -> np.ndarray:
     """Blend a [0, 1] heatmap (any size) over a uint8 RGB image of its own size.
 
-    The heat weighs its own opacity, so cold regions leave the picture visible.
+    A high-resolution map (HappyModel's only conv layer is 64x64) is blurred a little first
+    (sigma = 1/32 of its side), as the usual coarse Grad-CAM map is by upsampling; the heat
+    weighs its own opacity, so cold regions leave the picture visible.
     """
     if image.ndim == 2:
         image = image[:, :, None]
@@ -98,11 +115,12 @@ def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.45) -> np.n
         image = np.repeat(image, 3, axis=2)
     image = image[:, :, :3]
     h, w = image.shape[:2]
-    heat = np.asarray(Image.fromarray(np.asarray(heatmap, np.float32), mode="F").resize(
+    heat = smooth(heatmap, max(heatmap.shape) / 32.0)
+    heat = np.asarray(Image.fromarray(heat, mode="F").resize(
         (w, h), Image.Resampling.BILINEAR), dtype=np.float32)
     heat = np.clip(heat, 0.0, 1.0)
     colour = colorize(heat).astype(np.float32)
-    a = (alpha * (0.15 + 0.85 * heat))[:, :, None]
+    a = (alpha * (0.25 + 0.75 * heat))[:, :, None]
     return np.clip(image.astype(np.float32) * (1 - a) + colour * a, 0, 255).astype(np.uint8)
 
 

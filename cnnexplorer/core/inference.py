@@ -204,9 +204,10 @@ class DoorModel:
                     spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
                     model = self.model
                     # One trace for any batch size; training=False keeps BN/Dropout in
-                    # inference mode, as model.predict would.
-                    self._fast = tf.function(lambda x: model(x, training=False),
-                                             input_signature=[spec])
+                    # inference mode, as model.predict would. The concrete function skips
+                    # tf.function's per-call signature matching.
+                    self._fast = tf.function(lambda x: model(x, training=False)
+                                             ).get_concrete_function(spec)
         return self._fast
 
     def _to_probability(self, raw: np.ndarray) -> np.ndarray:
@@ -222,7 +223,9 @@ class DoorModel:
 
     def predict_batch(self, batch: np.ndarray) -> np.ndarray:
         """Happy probabilities of a preprocessed float32 batch (n, h, w, c)."""
-        raw = self._fast_fn()(np.ascontiguousarray(batch, dtype=np.float32))
+        import tensorflow as tf
+
+        raw = self._fast_fn()(tf.constant(batch, dtype=tf.float32))
         return self._to_probability(raw.numpy())
 
     def probability(self, image: np.ndarray) -> float:

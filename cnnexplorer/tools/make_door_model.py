@@ -1,11 +1,12 @@
 """Regenerate the bundled door model: HappyModel trained on the built-in "happy-faces" set.
 
-    python -m cnnexplorer.tools.make_door_model [--epochs 20] [--seed 0] [--out resources/door_model.keras]
+    python -m cnnexplorer.tools.make_door_model [--epochs 60] [--seed 0] [--out resources/door_model.keras]
 
 Uses the project's own training engine (core.training.train) with the course's moderate
 augmentation, keeps the best epoch by validation loss, and writes the model atomically plus a
-small JSON of what it scored next to it (resources/door_model.json). Deterministic for a seed
-on one machine; TensorFlow's CPU kernels may differ in the last digits across machines.
+small JSON of what it scored next to it (resources/door_model.json). The file holds the model
+without its optimizer state (Adam's two moments would triple it), about 160 KB. Deterministic
+for a seed on one machine; TensorFlow's CPU kernels may differ in the last digits elsewhere.
 """
 
 from __future__ import annotations
@@ -20,11 +21,22 @@ from pathlib import Path
 COMMAND = "python -m cnnexplorer.tools.make_door_model --epochs {epochs} --seed {seed}"
 
 
-def make_door_model(out: Path, epochs: int = 20, seed: int = 0, augment: str = "default",
+def save_inference_model(model, out: Path) -> Path:
+    """Save `model` without optimizer state (an uncompiled clone with the same weights)."""
+    import keras
+
+    from ..core.model_io import save_model
+
+    bare = keras.models.clone_model(model)
+    bare.set_weights(model.get_weights())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return save_model(bare, out)
+
+
+def make_door_model(out: Path, epochs: int = 60, seed: int = 0, augment: str = "default",
                     on_event=None) -> dict:
     """Train and save the door model; returns the metadata written beside it."""
     from ..core.datasets.generated import load_builtin
-    from ..core.model_io import save_model
     from ..core.train_config import TrainConfig, parse_augment
     from ..core.training import ArchSpec, train
 
@@ -43,8 +55,7 @@ def make_door_model(out: Path, epochs: int = 20, seed: int = 0, augment: str = "
         x_test = dataset.x_test.astype("float32") / 255.0
         loss, acc = model.evaluate(x_test, dataset.y_test.astype("float32").reshape(-1, 1),
                                    verbose=0, batch_size=64)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        save_model(model, out)
+        save_inference_model(model, out)
     last = result.history[-1] if result.history else {}
     meta = {"model": out.name, "architecture": "happymodel", "dataset": "happy-faces",
             "dataset_fingerprint": dataset.fingerprint, "params": int(model.count_params()),
@@ -63,7 +74,7 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m cnnexplorer.tools.make_door_model",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--augment", default="default",
                         help="augmentations as for `cnnexplorer train --augment` (default: "

@@ -103,7 +103,7 @@ def test_overlay_colours_the_hot_region_only():
     img = np.full((40, 40, 3), 128, np.uint8)
     heat = np.zeros((10, 10), np.float32)
     heat[:5, :5] = 1.0
-    out = overlay(img, heat, alpha=0.5)
+    out = overlay(img, heat, alpha=0.5)  # a 10x10 map: no blur (sigma < 0.5)
     assert out.shape == img.shape and out.dtype == np.uint8
     change = np.abs(out.astype(int) - img).sum(axis=2)
     assert change[:15, :15].mean() > 3 * change[25:, 25:].mean()
@@ -121,3 +121,14 @@ def test_feature_grid_tiles_and_normalises_each_channel():
     assert grid[:4, 5:9].max() == pytest.approx(1.0) and grid[:4, 5:9].min() == 0.0
     assert grid[:4, 10:14].max() == 0.0
     assert feature_grid(np.ones((2, 2, 100), np.float32), limit=9).shape == (8, 8)
+
+
+def test_smooth_blurs_and_keeps_the_peak_at_one():
+    from cnnexplorer.core.gradcam import smooth
+
+    heat = np.zeros((64, 64), np.float32)
+    heat[32, 32] = 1.0
+    out = smooth(heat, 2.0)
+    assert out.shape == heat.shape and out.max() == pytest.approx(1.0)
+    assert out[32, 35] > 0.1 and out[32, 45] < 1e-3  # spread over a few pixels only
+    assert not smooth(np.zeros((8, 8), np.float32), 2.0).any()

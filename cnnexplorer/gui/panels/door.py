@@ -76,6 +76,9 @@ class DoorPanel(QWidget):
         self._fps_times: deque[float] = deque(maxlen=30)
         self._build()
         self._connect()
+        app = QApplication.instance()
+        if app is not None:  # a tab is not closed with the window: stop threads on quit
+            app.aboutToQuit.connect(self.shutdown)
         self.models.load_initial()
 
     # -- layout ----------------------------------------------------------------------------
@@ -91,6 +94,9 @@ class DoorPanel(QWidget):
         self.video_btn.setToolTip("A video file or animated GIF through the same pipeline as "
                                   "the camera")
         self.models = ModelPicker(self.session, self.worker, self)
+        self.camera_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.camera_combo.setMinimumContentsLength(14)
         bar = QHBoxLayout()
         for w in (self.open_files_btn, self.open_folder_btn, self.paste_btn):
             bar.addWidget(w)
@@ -428,7 +434,10 @@ class DoorPanel(QWidget):
 
     # -- lifecycle -------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop the stream, any training and the inference thread (window closing)."""
+        """Stop the stream, any training and the inference thread (window closing).
+
+        Safe to call more than once (closeEvent, aboutToQuit, the main window).
+        """
         self.stop_source()
         self.teach.shutdown()
         self.worker.shutdown()

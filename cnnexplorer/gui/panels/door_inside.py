@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from ...core.gradcam import feature_grid
 
 MODES = ("Grid of channels", "One channel")
+#: feature maps of a live stream are redrawn at most this often (ImageView's levels and
+#: histogram cost milliseconds of GUI thread per redraw; 5 Hz is plenty to watch)
+REDRAW_MS = 200
 
 
 class LookInside(QWidget):
@@ -70,6 +73,11 @@ class LookInside(QWidget):
         self._maps: np.ndarray | None = None
         self._maps_layer = ""
         self.current_title = ""
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
+        self._dirty = False
 
     # -- settings --------------------------------------------------------------------------
     def set_layers(self, layers) -> None:
@@ -119,10 +127,22 @@ class LookInside(QWidget):
         if res.feature_maps is not None:
             self._maps, self._maps_layer = res.feature_maps, res.feature_layer
             self.channel.setRange(0, self._maps.shape[2] - 1)
-            self._redraw()
+            if res.tag != "live":
+                self._redraw()  # a still image: show it now
+            elif self._redraw_timer.isActive():
+                self._dirty = True  # the timer draws the newest maps when it fires
+            else:
+                self._redraw()
+                self._redraw_timer.start()
         if res.heatmap is not None:
             self.info.setText(f"Grad-CAM of '{res.cam_layer}' explains <b>{res.cam_target}</b>"
                               f" (happy probability {res.probability:.1%}).")
+
+    def _on_redraw_timer_timeout(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self._redraw()
+            self._redraw_timer.start()
 
     def _redraw(self) -> None:
         if self._maps is None:

@@ -48,7 +48,9 @@ class ModelPicker(QWidget):
         self.session = session
         self.worker = worker
         self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(24)
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(18)
         self.combo.setToolTip("The model that decides whether the door opens")
         self.open_btn = QPushButton("Open model…")
         self.state = QLabel("")
