@@ -48,7 +48,8 @@ def _class_folders(root: Path) -> list[Path]:
 
 
 def _splits(root: Path) -> dict[str, Path]:
-    """{"train": folder, "test": folder} when the root holds train/ and test/, else {"train": root}."""
+    """{"train": folder, "test": folder} for a root holding train/ and test/ (or val/,
+    validation/); else {"train": root}."""
     subs = {p.name.lower(): p for p in root.iterdir() if p.is_dir()}
     if "train" in subs:
         out = {"train": subs["train"]}

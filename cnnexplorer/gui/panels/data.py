@@ -14,9 +14,9 @@ import os
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QListWidget, QProgressBar, QPushButton, QScrollArea, QSplitter,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QListWidget, QProgressBar, QPushButton, QScrollArea,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.datasets import BUILTINS, AugmentConfig, pca_basis
 from ...core.images import RESIZE_MODES
@@ -156,6 +156,9 @@ class DataPanel(QWidget):
         if hasattr(session, "open_dataset_requested"):
             session.open_dataset_requested.connect(self.load)
         self._on_augment_config_changed(self.augment.config())
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._on_app_about_to_quit)
         if session.dataset is not None:
             self._on_session_dataset_changed(session.dataset)
 
@@ -165,8 +168,9 @@ class DataPanel(QWidget):
         if self.loader is not None:
             self._retire(self.loader)
         spec = os.fspath(spec) if not isinstance(spec, str) else spec
-        loader = DatasetLoader(spec, self.size.currentData(), self.resize_mode.currentData(),
-                               self)
+        # No Qt parent: a parent deleted with the window would destroy a running QThread
+        # (a crash); the panel keeps the reference and waits for it when the app quits.
+        loader = DatasetLoader(spec, self.size.currentData(), self.resize_mode.currentData())
         loader.progress.connect(self._on_loader_progress)
         loader.loaded.connect(lambda ds, ld=loader: self._on_loader_loaded(ld, ds))
         loader.errored.connect(lambda exc, ld=loader: self._on_loader_errored(ld, exc))
@@ -191,6 +195,12 @@ class DataPanel(QWidget):
         for ld in [self.loader, *self._old_loaders]:
             if ld is not None:
                 ld.wait(ms)
+
+    def _on_app_about_to_quit(self) -> None:
+        for ld in [self.loader, *self._old_loaders]:
+            if ld is not None:
+                ld.cancel()
+        self.wait_for_loaders(5000)
 
     def _on_loader_progress(self, done: int, total: int, message: str) -> None:
         if self.sender() is not self.loader:

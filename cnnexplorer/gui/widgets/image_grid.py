@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
@@ -129,7 +129,6 @@ class ImageGrid(QWidget):
                                                   text_rect.width())
                 p.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                            text)
-        p.setPen(QColor(0, 0, 0, 0))
 
     def index_at(self, pos) -> int:
         for i in range(len(self._pixmaps)):

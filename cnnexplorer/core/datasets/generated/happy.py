@@ -2,8 +2,10 @@
 
 The label is decided by the mouth's curvature alone, from frown (-1) through neutral (0) to
 broad smile (+1); happy means curvature > 0. Most mouths are clearly curved, a few are nearly
-neutral and hard on purpose, so a good model is very accurate but not perfect. Everything else (skin, size, position, tilt,
-eyes, hair, glasses, light, clutter, noise, blur) varies independently of the label.
+neutral and hard on purpose, so a good model is accurate but not perfect. Broad smiles often
+show teeth, as people's do (and a few frowns too). Everything else (skin, face size and
+position, tilt, eyes, hair, glasses, light, clutter, noise, blur) varies independently of the
+label. Faces are framed like the Happy House photos: one face, roughly centred.
 """
 
 from __future__ import annotations
