@@ -135,7 +135,8 @@ class DataPanel(QWidget):
         right.addWidget(samples)
         right.addWidget(self.augment)
         right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
+        right.setStretchFactor(1, 0)  # the controls keep their natural height
+        right.setSizes([560, self.augment.sizeHint().height()])
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
