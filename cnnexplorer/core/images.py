@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -52,15 +53,15 @@ def _open(source) -> Image.Image:
         stream = io.BytesIO(data)
     else:
         path = Path(os.fspath(source))
-        if not path.exists():
-            raise ImageReadError(f"{name}: no such file")
-        if path.is_dir():
-            raise ImageReadError(f"{name}: is a folder, not an image file")
         try:
-            size = path.stat().st_size
+            st = os.stat(path)  # one system call answers "missing", "folder" and "empty"
+        except FileNotFoundError as exc:
+            raise ImageReadError(f"{name}: no such file") from exc
         except OSError as exc:
             raise ImageReadError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
-        if size == 0:
+        if stat.S_ISDIR(st.st_mode):
+            raise ImageReadError(f"{name}: is a folder, not an image file")
+        if st.st_size == 0:
             raise ImageReadError(f"{name}: the file is empty (0 bytes), not an image")
         stream = path
     try:
