@@ -102,12 +102,12 @@ def smooth(heatmap: np.ndarray, sigma: float) -> np.ndarray:
     return out / peak if peak > 0 else np.zeros_like(out)
 
 
-def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.6) -> np.ndarray:
     """Blend a [0, 1] heatmap (any size) over a uint8 RGB image of its own size.
 
     A high-resolution map (HappyModel's only conv layer is 64x64) is blurred a little first
     (sigma = 1/32 of its side), as the usual coarse Grad-CAM map is by upsampling; the heat
-    weighs its own opacity, so cold regions leave the picture visible.
+    weighs its own opacity (heat ** 1.5), so cold regions leave the picture as it is.
     """
     if image.ndim == 2:
         image = image[:, :, None]
@@ -120,7 +120,7 @@ def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.5) -> np.nd
         (w, h), Image.Resampling.BILINEAR), dtype=np.float32)
     heat = np.clip(heat, 0.0, 1.0)
     colour = colorize(heat).astype(np.float32)
-    a = (alpha * (0.25 + 0.75 * heat))[:, :, None]
+    a = (alpha * heat ** 1.5)[:, :, None]
     return np.clip(image.astype(np.float32) * (1 - a) + colour * a, 0, 255).astype(np.uint8)
 
 
@@ -238,17 +238,18 @@ class Inspector:
 
 
 def feature_grid(maps: np.ndarray, columns: int | None = None, pad: int = 1,
-                 limit: int = 64) -> np.ndarray:
+                 limit: int = 64, fill: float = 0.0) -> np.ndarray:
     """Tile the first `limit` channels of (H, W, C) maps into one [0, 1] float image.
 
     Each channel is scaled on its own (a channel's pattern matters, not its magnitude);
-    a constant channel shows as black.
+    a constant channel shows as black. Padding and unused cells get `fill` (NaN draws as
+    transparent in pyqtgraph).
     """
     h, w, c = maps.shape
     n = min(c, limit)
     columns = columns or int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / columns))
-    grid = np.zeros((rows * (h + pad) - pad, columns * (w + pad) - pad), np.float32)
+    grid = np.full((rows * (h + pad) - pad, columns * (w + pad) - pad), fill, np.float32)
     for k in range(n):
         ch = maps[:, :, k]
         lo, hi = float(ch.min()), float(ch.max())

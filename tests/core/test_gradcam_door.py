@@ -132,3 +132,10 @@ def test_smooth_blurs_and_keeps_the_peak_at_one():
     assert out.shape == heat.shape and out.max() == pytest.approx(1.0)
     assert out[32, 35] > 0.1 and out[32, 45] < 1e-3  # spread over a few pixels only
     assert not smooth(np.zeros((8, 8), np.float32), 2.0).any()
+
+
+def test_feature_grid_fill_marks_padding_and_unused_cells():
+    grid = feature_grid(np.ones((2, 2, 3), np.float32), pad=1, fill=np.nan)
+    assert grid.shape == (5, 5)
+    assert np.isnan(grid[2, :]).all() and np.isnan(grid[3:, 3:]).all()  # pad row, empty cell
+    assert not np.isnan(grid[:2, :2]).any()

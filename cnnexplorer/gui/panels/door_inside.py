@@ -149,7 +149,7 @@ class LookInside(QWidget):
             return
         maps = self._maps
         if self.mode.currentIndex() == 0:
-            img = feature_grid(maps)
+            img = feature_grid(maps, fill=np.nan)
             title = f"{self._maps_layer}: {min(maps.shape[2], 64)} of {maps.shape[2]} channels"
         else:
             img = maps[:, :, self.channel.value()]

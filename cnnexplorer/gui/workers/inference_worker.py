@@ -23,6 +23,7 @@ from ...core.errors import CnnExplorerError
 
 #: overlays are blended at most this many pixels a side (a display needs no more)
 DISPLAY_SIDE = 512
+MIN_DISPLAY_SIDE = 256
 
 
 @dataclass
@@ -182,7 +183,11 @@ class InferenceWorker(QThread):
         cam = self._inspector.gradcam(frame, self.cam_layer or None, "decision", self.threshold)
         res.heatmap, res.cam_layer, res.cam_target = cam.heatmap, cam.layer, cam.target
         h, w = frame.shape[:2]
+        # Blend at display size: big camera frames shrink to DISPLAY_SIDE, small ones (a
+        # 64x64 dataset image) grow to MIN_DISPLAY_SIDE so the heat keeps smooth edges.
         scale = min(1.0, DISPLAY_SIDE / max(h, w))
+        if max(h, w) < MIN_DISPLAY_SIDE:
+            scale = MIN_DISPLAY_SIDE / max(h, w)
         shown = frame if scale == 1.0 else resize_array(
             frame if frame.ndim == 3 else frame[:, :, None],
             (max(1, round(h * scale)), max(1, round(w * scale))))
