@@ -18,8 +18,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel,
-                               QProgressBar, QPushButton, QSlider, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QSizePolicy, QSlider, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from ...core.images import is_image_name
 from ...core.inference import DEFAULT_THRESHOLD
@@ -113,6 +113,12 @@ class DoorPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.stats = QLabel("")
+        # Labels whose text changes with every frame must not change their size hint: a
+        # relayout would repaint every sibling (the pyqtgraph view costs ~30 ms a paint).
+        for label in (self.message, self.stats):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.message.setFixedHeight(self.fontMetrics().height() * 2 + 4)
+        self.stats.setFixedHeight(self.fontMetrics().height() + 4)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -128,7 +134,10 @@ class DoorPanel(QWidget):
         self.threshold.setRange(1, 99)
         self.threshold.setValue(int(round(DEFAULT_THRESHOLD * 100)))
         self.threshold_label = QLabel()
+        self.threshold_label.setFixedWidth(self.fontMetrics().horizontalAdvance("0.000"))
         self.decision_label = QLabel("")
+        self.decision_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.decision_label.setFixedHeight(self.fontMetrics().height() * 2 + 8)
         self.decision_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         mid = QWidget()
         mv = QVBoxLayout(mid)
@@ -414,12 +423,15 @@ class DoorPanel(QWidget):
         is_open = probability >= t
         self.door.set_probability(probability, t)
         self.door.set_open(is_open)
-        self.prob_bar.setValue(int(round(probability * 1000)))
-        self.prob_bar.setFormat(f"happy: {probability:.1%}")
+        permille = int(round(probability * 1000))
+        if permille != self.prob_bar.value():  # QProgressBar repaints at once on a change
+            self.prob_bar.setValue(permille)
+            self.prob_bar.setFormat(f"happy: {probability:.1%}")
         colour = "#2ea043" if is_open else "#cf222e"
-        self.decision_label.setText(
-            f"<span style='font-size:16pt; font-weight:600; color:{colour}'>"
-            f"{'OPEN — welcome!' if is_open else 'CLOSED'}</span>")
+        text = (f"<span style='font-size:16pt; font-weight:600; color:{colour}'>"
+                f"{'OPEN — welcome!' if is_open else 'CLOSED'}</span>")
+        if text != self.decision_label.text():
+            self.decision_label.setText(text)
 
     def _update_stats(self, res) -> None:
         fps = 0.0

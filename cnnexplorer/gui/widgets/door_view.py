@@ -67,6 +67,7 @@ class DoorView(QWidget):
                                          self._openness == (1.0 if is_open else 0.0)):
             return
         self._is_open = is_open
+        self.update()  # the lamp changes at once, the leaf follows the animation
         self._anim.stop()
         target = 1.0 if is_open else 0.0
         if not animate:
@@ -77,17 +78,60 @@ class DoorView(QWidget):
         self._anim.start()
 
     def set_probability(self, probability: float | None, threshold: float) -> None:
+        # Repaint only when what is drawn changes (the sign shows whole percents): a video
+        # sends a verdict per frame and most of them look the same.
+        shown = (None if probability is None else round(probability * 100), threshold)
+        old = (None if self._probability is None else round(self._probability * 100),
+               self._threshold)
         self._probability = probability
         self._threshold = threshold
-        self.update()
+        if shown != old:
+            self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(300, 360)
 
     # -- painting -------------------------------------------------------------------------
+    def _geometry(self):
+        w, h = self.width(), self.height()
+        side = min(w * 0.9, h * 0.95 / 1.15)
+        hx, hy = (w - side) / 2, h * 0.9 - side * 0.9
+        wall = QRectF(hx, hy, side, side * 0.9)
+        dw, dh = side * 0.42, side * 0.62
+        frame = QRectF(w / 2 - dw / 2, wall.bottom() - dh, dw, dh)
+        return side, wall, frame
+
+    def _background(self) -> QPixmap:
+        """Sky, ground, roof and wall: drawn once per size (they never change)."""
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio)
+        if getattr(self, "_bg_key", None) != key:
+            pix = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
+            pix.setDevicePixelRatio(ratio)
+            painter = QPainter(pix)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_scene(painter)
+            painter.end()
+            self._bg, self._bg_key = pix, key
+        return self._bg
+
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
+        p.drawPixmap(0, 0, self._background())
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side, wall, frame = self._geometry()
+        self._paint_interior(p, frame)
+        self._paint_leaf(p, frame)
+        p.setPen(QPen(QColor(92, 60, 36), max(3.0, side * 0.02)))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(frame)
+        self._paint_sign(p, QRectF(wall.left() + side * 0.12, wall.top() + side * 0.05,
+                                   side * 0.76, side * 0.16))
+        self._paint_lamp(p, QPointF(frame.right() + side * 0.08,
+                                    frame.top() + frame.height() * 0.2), side * 0.05)
+        p.end()
+
+    def _paint_scene(self, p: QPainter) -> None:
         w, h = self.width(), self.height()
         # Sky and a ground line behind the house.
         sky = QLinearGradient(0, 0, 0, h)
@@ -97,9 +141,8 @@ class DoorView(QWidget):
         p.fillRect(QRectF(0, h * 0.9, w, h * 0.1), QColor(122, 170, 96))
 
         # The house front: a wall under a roof, scaled to the widget.
-        side = min(w * 0.9, h * 0.95 / 1.15)
-        hx, hy = (w - side) / 2, h * 0.9 - side * 0.9
-        wall = QRectF(hx, hy, side, side * 0.9)
+        side, wall, _frame = self._geometry()
+        hx, hy = wall.left(), wall.top()
         roof = QPolygonF([QPointF(hx - side * 0.06, hy + 2), QPointF(w / 2, hy - side * 0.25),
                           QPointF(hx + side * 1.06, hy + 2)])
         p.setPen(QPen(QColor(96, 44, 36), 2))
@@ -111,20 +154,6 @@ class DoorView(QWidget):
         p.setPen(QPen(QColor(160, 130, 90), 1.5))
         p.setBrush(wall_grad)
         p.drawRect(wall)
-
-        # Door opening, centred at the bottom of the wall.
-        dw, dh = side * 0.42, side * 0.62
-        frame = QRectF(w / 2 - dw / 2, wall.bottom() - dh, dw, dh)
-        self._paint_interior(p, frame)
-        self._paint_leaf(p, frame)
-        p.setPen(QPen(QColor(92, 60, 36), max(3.0, side * 0.02)))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRect(frame)
-        self._paint_sign(p, QRectF(wall.left() + side * 0.12, wall.top() + side * 0.05,
-                                   side * 0.76, side * 0.16))
-        self._paint_lamp(p, QPointF(frame.right() + side * 0.08, frame.top() + dh * 0.2),
-                         side * 0.05)
-        p.end()
 
     def _paint_interior(self, p: QPainter, frame: QRectF) -> None:
         glow = QRadialGradient(frame.center(), frame.height() * 0.8)
@@ -160,9 +189,14 @@ class DoorView(QWidget):
             return
         flat = QRectF(0, 0, 100, 200)
         transform = QTransform()
-        if not QTransform.quadToQuad(QPolygonF([flat.topLeft(), flat.topRight(),
-                                                flat.bottomRight(), flat.bottomLeft()]),
-                                     quad, transform):
+        if self._openness <= 1e-3:
+            # Shut: a plain scale. A projective transform sends the gradients and paths
+            # through Qt's slow path (~10 ms a paint), which only the swing needs.
+            transform.translate(frame.left(), frame.top())
+            transform.scale(frame.width() / 100.0, frame.height() / 200.0)
+        elif not QTransform.quadToQuad(QPolygonF([flat.topLeft(), flat.topRight(),
+                                                  flat.bottomRight(), flat.bottomLeft()]),
+                                       quad, transform):
             return
         p.save()
         p.setTransform(transform, True)
