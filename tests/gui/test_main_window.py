@@ -16,16 +16,9 @@ from cnnexplorer.gui.settings import settings_path
 
 
 @pytest.fixture
-def boxes(monkeypatch):
-    """Every message box the presenter would show: (icon, title, text, informative, details)."""
-    shown = []
-
-    def fake_exec(box):
-        shown.append((box.icon(), box.windowTitle(), box.text(), box.informativeText(),
-                      box.detailedText()))
-        return QMessageBox.StandardButton.Ok
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return shown
+def boxes(error_boxes):
+    """The message boxes the presenter shows (tests/gui/conftest.py captures them)."""
+    return error_boxes
 
 
 @pytest.fixture(autouse=True)

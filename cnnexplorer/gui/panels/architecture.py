@@ -15,9 +15,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QFrame, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
-                               QSplitter, QTabWidget, QToolButton, QTreeView,
+                               QScrollArea, QSplitter, QTabWidget, QTextBrowser, QToolButton,
+                               QTreeView,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...core import zoo
@@ -37,28 +38,6 @@ log = logging.getLogger(__name__)
 DEFAULT_ENTRY = "happymodel"
 EXPORT_FORMATS = {"csv": "CSV (*.csv)", "md": "Markdown (*.md)", "json": "JSON (*.json)"}
 _ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
-
-
-class WrappedLabel(QLabel):
-    """A word-wrapped label that asks for the height its text needs at its actual width
-    (a plain QLabel's estimate, made at another width, clips the last line in a splitter)."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None):
-        super().__init__(text, parent)
-        self.setWordWrap(True)
-
-    def _fit(self) -> None:
-        needed = self.heightForWidth(max(1, self.width()))
-        if needed > 0 and needed != self.minimumHeight():
-            self.setMinimumHeight(needed)
-
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
-        super().setText(text)
-        self._fit()
-
-    def resizeEvent(self, event):  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._fit()
 
 
 def builds_with_keras(entry: zoo.ZooEntry) -> bool:
@@ -103,8 +82,14 @@ class ArchitecturePanel(QWidget):
         self._populate_zoo()
         self.title = QLabel()
         self.title.setWordWrap(True)
-        self.description = WrappedLabel()
-        self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a text view, not a QLabel: a wrapped label's height estimate clips or overlaps in a
+        # splitter, and a long description should scroll rather than push the controls away
+        self.description = QTextBrowser()
+        self.description.setFrameShape(QFrame.Shape.NoFrame)
+        self.description.viewport().setAutoFillBackground(False)  # the window's colour
+        self.description.document().setDocumentMargin(0)
+        self.description.setMinimumHeight(90)
+        self.description.setMaximumHeight(190)
         self.form = ConfigForm()
         self.form.changed.connect(self._on_form_changed)
         self.busy = QLabel()
@@ -113,7 +98,7 @@ class ArchitecturePanel(QWidget):
         left_inner = QWidget()
         left_layout = QVBoxLayout(left_inner)
         left_layout.addWidget(self.title)
-        left_layout.addWidget(self.description)
+        left_layout.addWidget(self.description, 1)
         left_layout.addWidget(self.form)
         left_layout.addWidget(self.busy)
         left_layout.addStretch(1)
@@ -124,7 +109,12 @@ class ArchitecturePanel(QWidget):
         zoo_layout.addWidget(self.search)
         zoo_layout.addWidget(self.zoo_list)
         left_split.addWidget(zoo_box)
-        left_split.addWidget(left_inner)  # no scroll area: it would clip wrapped text
+        details = QScrollArea()  # many options scroll rather than overlap
+        details.setWidgetResizable(True)
+        details.setFrameShape(QFrame.Shape.NoFrame)
+        details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        details.setWidget(left_inner)
+        left_split.addWidget(details)
         left_split.setSizes([300, 500])
 
         # -- right: table + totals + charts; bottleneck comparison ------------------------------
@@ -142,7 +132,7 @@ class ArchitecturePanel(QWidget):
         self.table.setSortingEnabled(True)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((205, 140, 175, 95, 120, 80, 90)):
+        for col, width in enumerate((190, 140, 170, 95, 120, 80, 90)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.grouped = QCheckBox("Group by block")
@@ -268,7 +258,7 @@ class ArchitecturePanel(QWidget):
         entry = zoo.get(key)
         self._entry = entry
         self.title.setText(f"<b>{entry.title}</b> <small>[{entry.key}]</small>")
-        self.description.setText(entry.description)
+        self.description.setPlainText(entry.description)
         saved = settings.read_json(f"architecture/config/{entry.key}", None)
         restored = False
         if isinstance(saved, dict):

@@ -53,6 +53,10 @@ def compact_count(v: float) -> str:
 class CountAxis(pg.AxisItem):
     """A value axis that writes 120 M rather than 1.2e+08 (log mode: 10^n as pyqtgraph does)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enableAutoSIPrefix(False)  # the tick texts carry the prefix (k, M, G) already
+
     def tickStrings(self, values, scale, spacing):
         if self.logMode:
             return [compact_count(10 ** v) for v in values]
