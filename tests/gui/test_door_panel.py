@@ -216,3 +216,38 @@ def test_capture_then_train_switches_the_door(panel, qtbot):
     assert panel.models.combo.currentData() == door.source
     qtbot.waitUntil(lambda: teach.worker is None, timeout=WAIT_MS)
     assert teach.train_btn.isEnabled()
+
+
+def test_burst_captures_ten_frames_from_a_stream(panel, qtbot):
+    teach = panel.teach
+    panel.play_sequence([face(True, 64, i) for i in range(5)], fps=40, loop=True)
+    qtbot.waitUntil(lambda: panel.current_frame() is not None, timeout=WAIT_MS)
+    teach.burst.setChecked(True)
+    teach.happy_btn.click()
+    qtbot.waitUntil(lambda: teach.refresh_counts()["happy"] == 10, timeout=WAIT_MS)
+    qtbot.wait(400)  # the burst is over: no eleventh frame
+    assert teach.refresh_counts() == {"happy": 10, "not_happy": 0}
+    panel.stop_source()
+
+
+def test_other_panels_can_send_images(panel, qtbot, tmp_path):
+    path = write_png(tmp_path / "sent.png", face(False, 64, 9))
+    panel.session.open_in_door.emit(str(path))
+    qtbot.waitUntil(lambda: panel.last_result is not None and
+                    str(panel.last_result.tag).endswith("sent.png"), timeout=WAIT_MS)
+    panel.session.open_in_door.emit(face(True, 64, 10))
+    qtbot.waitUntil(lambda: panel.last_result.tag == "from another panel", timeout=WAIT_MS)
+
+
+@pytest.mark.skipif(multimedia_problem() is not None, reason="Qt Multimedia unavailable")
+def test_a_failing_camera_says_why():
+    from PySide6.QtMultimedia import QCamera
+
+    from cnnexplorer.gui.workers.camera_source import CameraSource
+
+    source = CameraSource()
+    messages = []
+    source.errored.connect(messages.append)
+    source._on_camera_error(QCamera.Error.CameraError, "device busy")
+    assert "device busy" in messages[0]
+    assert "in use by another program" in messages[0] and "permission" in messages[0]
