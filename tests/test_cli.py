@@ -240,3 +240,20 @@ def test_a_reader_that_leaves_early_gets_no_traceback():
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and "Traceback" not in err and err == "", err
+
+
+def test_an_unexpected_exception_is_one_line_unless_debugging(capsys, monkeypatch):
+    import cnnexplorer.commands.inspect as inspect_cmd
+
+    def broken(args):
+        raise RuntimeError("something the code did not expect")
+
+    monkeypatch.setattr(inspect_cmd, "run", broken)
+    monkeypatch.delenv("CNNEXPLORER_DEBUG", raising=False)
+    rc, out, err = run_cli(capsys, "inspect", "resnet50")
+    assert rc == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert "internal error: RuntimeError: something the code did not expect" in err
+    assert "CNNEXPLORER_DEBUG=1" in err
+    monkeypatch.setenv("CNNEXPLORER_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["inspect", "resnet50"])
