@@ -9,9 +9,11 @@ One implementation, `augment_batch_numpy`, used twice:
 
 Mirror, crop, rotation and shear are composed into ONE affine transform per image and applied by
 one bilinear resampling: chaining Keras' RandomFlip/RandomCrop/RandomRotation/RandomZoom layers
-would resample every image several times (slower, and blurrier), and their op
-(`ImageProjectiveTransformV3`) is several times slower than Pillow's on this kind of CPU (see
-`warp_batch`). Transforms map output pixels to input pixels; borders are filled by reflection.
+would resample every image several times (slower, and blurrier). Written in TF ops (the op
+behind those layers, `ImageProjectiveTransformV3`, plus colour ops) the same augmentation cost
+more CPU per image than this numpy/Pillow version in a same-run measurement
+(benchmarks/datasets.md). Transforms map output pixels to input pixels; borders are filled by
+reflection.
 """
 
 from __future__ import annotations
@@ -141,8 +143,8 @@ def warp_batch(x: np.ndarray, mats: np.ndarray) -> np.ndarray:
 
     Pillow's C code does the work, one image at a time (`transform`, affine, bilinear); it
     releases the GIL, so tf.data's parallel map calls run in parallel. TensorFlow's
-    ImageProjectiveTransformV3 (behind Keras' RandomRotation) costs about as much CPU per image
-    but cannot serve the Qt-free preview. Borders reflect (symmetric padding as far as
+    ImageProjectiveTransformV3 (behind Keras' RandomRotation) costs at least as much CPU per
+    image and cannot serve the Qt-free preview. Borders reflect (symmetric padding as far as
     needed, at most half an image; black beyond that, which only extreme settings reach).
     """
     n, h, w, c = x.shape
