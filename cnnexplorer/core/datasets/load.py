@@ -54,7 +54,7 @@ def load_dataset(spec, image_size=None, resize: str = "stretch", progress=None):
             ds.__dict__.pop("fingerprint", None)  # the pixels changed
         return ds
     try:
-        path = Path(os.fspath(spec))
+        path = Path(os.fspath(spec)).expanduser()
     except TypeError as exc:
         raise DatasetError(f"cannot load a dataset from {spec!r}; give {describe_kinds()}") \
             from exc
