@@ -31,9 +31,9 @@ def test_json_output_and_threshold(faces, capsys):
     assert [r["image"] for r in rows] == [str(p) for p in faces]
     assert all(r["decision"] == "open" and r["threshold"] == 0 for r in rows)
     assert all(0.0 <= r["probability"] <= 1.0 for r in rows)
-    assert main(["predict", "--json", "--threshold", "1", str(faces[0])]) == 0
+    assert main(["predict", "--json", "--threshold", "1", str(faces[1])]) == 0  # a frown
     row = json.loads(capsys.readouterr().out)
-    assert row["decision"] == ("open" if row["probability"] >= 1 else "closed")
+    assert row["decision"] == "closed" and row["threshold"] == 1
 
 
 def test_unreadable_files_are_reported_and_the_others_judged(faces, tmp_path, capsys):

@@ -22,14 +22,15 @@ COMMAND = "python -m cnnexplorer.tools.make_door_model --epochs {epochs} --seed 
 
 
 def save_inference_model(model, out: Path) -> Path:
-    """Save `model` without optimizer state (an uncompiled clone with the same weights)."""
-    import keras
+    """Save `model` without optimizer state: written once, reopened uncompiled, saved again.
 
-    from ..core.model_io import save_model
+    (keras.models.clone_model copies the compile state in Keras 3, optimizer included.)
+    """
+    from ..core.model_io import load_model, save_model
 
-    bare = keras.models.clone_model(model)
-    bare.set_weights(model.get_weights())
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        full = save_model(model, Path(tmp) / "full.keras")
+        bare = load_model(full, compile=False)
     return save_model(bare, out)
 
 

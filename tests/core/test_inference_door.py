@@ -166,3 +166,12 @@ def test_awkward_but_readable_inputs_are_judged(tmp_path, name, door):
     if name == "exif":  # rotated as a viewer shows it: portrait, red on top
         assert img.shape[:2] == (40, 20)
         assert img[5, 10, 0] > 150 and img[35, 10, 2] > 150
+
+
+def test_bundled_model_tells_clear_smiles_from_frowns():
+    """On clearly smiling / frowning generated faces (curvature +-1) the door is right."""
+    bundled = DoorModel.bundled()
+    smiles = [bundled.probability(face(True, 64, 100 + i)) for i in range(10)]
+    frowns = [bundled.probability(face(False, 64, 200 + i)) for i in range(10)]
+    correct = sum(p >= 0.5 for p in smiles) + sum(p < 0.5 for p in frowns)
+    assert correct >= 17, (smiles, frowns)

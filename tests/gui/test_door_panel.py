@@ -29,6 +29,8 @@ def panel(qtbot):
     p = DoorPanel(session)
     qtbot.addWidget(p)
     p.resize(1400, 850)
+    assert not p.worker.isRunning()  # nothing loads (no TensorFlow import) until shown
+    p.show()
     qtbot.waitUntil(lambda: p.worker.door is not None, timeout=WAIT_MS)
     yield p
     p.shutdown()

@@ -79,7 +79,8 @@ class DoorPanel(QWidget):
         app = QApplication.instance()
         if app is not None:  # a tab is not closed with the window: stop threads on quit
             app.aboutToQuit.connect(self.shutdown)
-        self.models.load_initial()
+        # The bundled model (and with it TensorFlow) loads when the door is first shown or
+        # first given an image, not while the window starts.
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -207,6 +208,7 @@ class DoorPanel(QWidget):
     def _pump_files(self) -> None:
         if self._file_in_flight is None and self._files:
             path = self._files.popleft()
+            self.models.load_initial()
             self._file_in_flight = self.worker.submit(str(path), tag=str(path))
 
     def judge_image(self, image: np.ndarray, tag: str = "image") -> None:
@@ -215,6 +217,7 @@ class DoorPanel(QWidget):
         self._still_frame, self._still_tag = image, tag
         self._still_judged = False
         self.frame_view.set_frame(image, tag)
+        self.models.load_initial()
         self.worker.submit(image, tag=tag)
 
     def paste(self) -> None:
@@ -305,6 +308,7 @@ class DoorPanel(QWidget):
         if not (self.inside.show_cam.isChecked() and self.last_result is not None
                 and self.last_result.overlay is not None):
             self.frame_view.set_frame(frame, self.source.description() if self.source else "")
+        self.models.load_initial()
         self.worker.submit(frame, tag="live")
 
     def _on_source_errored(self, text: str) -> None:
@@ -445,6 +449,10 @@ class DoorPanel(QWidget):
         self.stats.setText(" · ".join(parts))
 
     # -- lifecycle -------------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        self.models.load_initial()
+        super().showEvent(event)
+
     def shutdown(self) -> None:
         """Stop the stream, any training and the inference thread (window closing).
 

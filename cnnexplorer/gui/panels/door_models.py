@@ -63,6 +63,7 @@ class ModelPicker(QWidget):
         self._active_index = -1
         self._requested_index = -1
         self._opened: list[str] = []
+        self._started = False
         self.open_btn.clicked.connect(self._on_open_clicked)
         self.combo.activated.connect(self._on_combo_activated)
         session.model_trained.connect(self._on_session_model_trained)
@@ -87,7 +88,10 @@ class ModelPicker(QWidget):
         self.combo.blockSignals(False)
 
     def load_initial(self) -> None:
-        self._request(0)
+        """Load the bundled model the first time the door needs a model (later: no-op)."""
+        if not self._started:
+            self._started = True
+            self._request(0)
 
     def open_model(self, path) -> None:
         """Use a .keras/.h5 file (checked in the worker; refused with a message if unfit)."""
@@ -99,6 +103,7 @@ class ModelPicker(QWidget):
 
     def use_door(self, door, label: str) -> None:
         """Switch to a model already loaded (what "train on my captures" produced)."""
+        self._started = True
         self.refresh()
         index = self.combo.findData(door.source)
         if index < 0:
@@ -110,6 +115,7 @@ class ModelPicker(QWidget):
         self.worker.use_model(door)
 
     def _request(self, index: int) -> None:
+        self._started = True
         self._requested_index = index
         self.combo.setCurrentIndex(index)
         self.state.setText("loading…")
