@@ -130,6 +130,15 @@ class GradCam:
     layer: str
     probability: float  # happy probability of the image
     target: str  # "happy" or "not happy": which decision the map explains
+    method: str = "gradcam"
+    contributions: np.ndarray | None = None  # (h, w) signed sum_k A*dz/dA, before ReLU
+
+
+#: the heatmap methods `Inspector.gradcam` offers, with what the GUI calls them
+METHODS = {
+    "hirescam": "HiResCAM (Grad-CAM without averaging)",
+    "gradcam": "Grad-CAM (channel weights averaged)",
+}
 
 
 class Inspector:
@@ -197,13 +206,23 @@ class Inspector:
             return fn
 
     def gradcam(self, image: np.ndarray, layer: str | None = None,
-                target: str = "decision", threshold: float = 0.5) -> GradCam:
-        """Grad-CAM of one uint8 frame.
+                target: str = "decision", threshold: float = 0.5,
+                method: str = "gradcam") -> GradCam:
+        """Grad-CAM (or HiResCAM) of one uint8 frame.
 
         Args:
             layer: a spatial layer's name; None: `default_cam_layer`.
             target: "happy", "not happy", or "decision" (whichever the threshold picks).
+            method: "gradcam" weighs each channel by its gradient averaged over space
+                (Selvaraju et al. 2017); "hirescam" multiplies activations and gradients
+                position by position before summing channels (Draelos & Carin 2020). For a
+                Flatten -> Dense head, as HappyModel's, HiResCAM's signed map sums exactly
+                to the log-odds minus the bias: it shows where the decision was made, where
+                Grad-CAM's averaging blurs the dense layer's per-position weights away.
         """
+        if method not in METHODS:
+            raise ConfigError(f"heatmap method must be one of {', '.join(METHODS)}; "
+                              f"received {method!r}")
         name = layer or default_cam_layer(self.model)
         x = preprocess(image, self.door.input_shape)
         fmap, grads, score = self._cam_fn(name)(x)
@@ -216,11 +235,15 @@ class Inspector:
                               f"received {target!r}")
         if target == "not happy":
             grads = -grads
-        weights = grads.mean(axis=(0, 1))
-        cam = np.maximum((fmap * weights).sum(axis=2), 0.0)
+        if method == "gradcam":
+            signed = (fmap * grads.mean(axis=(0, 1))).sum(axis=2)
+        else:
+            signed = (fmap * grads).sum(axis=2)
+        cam = np.maximum(signed, 0.0)
         peak = float(cam.max())
         cam = cam / peak if peak > 0 else np.zeros_like(cam)
-        return GradCam(cam.astype(np.float32), name, prob, target)
+        return GradCam(cam.astype(np.float32), name, prob, target, method,
+                       signed.astype(np.float32))
 
     def feature_maps(self, image: np.ndarray, layer: str) -> np.ndarray:
         """The float32 (H, W, C) activations of `layer` for one uint8 frame."""

@@ -52,7 +52,7 @@ def main(argv=None) -> int:
     window = MainWindow()
     window.resize(1600, 960)
     window.show()
-    window.tabs.setCurrentWidget(window.panels["Happy door"])
+    window.show_panel("Happy door")
     panel = window.panels["Happy door"]
     _wait(app, lambda: panel.worker.door is not None)
     # a few faces first, so the strip of recent decisions has something to show
@@ -63,6 +63,7 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for index, name in ((frown, "door-closed.png"), (smile, "door-open.png")):
         tag = f"happy-faces test #{index} ({'smiling' if ds.y_test[index] else 'not smiling'})"
+        window.show_panel("Happy door")  # the window may restore another tab meanwhile
         panel.judge_image(ds.x_test[index], tag)
         _wait(app, lambda: panel.last_result is not None and panel.last_result.tag == tag)
         _settle(app, 1.0)  # the door's swing

@@ -139,3 +139,26 @@ def test_feature_grid_fill_marks_padding_and_unused_cells():
     assert grid.shape == (5, 5)
     assert np.isnan(grid[2, :]).all() and np.isnan(grid[3:, 3:]).all()  # pad row, empty cell
     assert not np.isnan(grid[:2, :2]).any()
+
+
+def test_hirescam_sums_to_the_log_odds_for_a_dense_head():
+    """HappyModel: logit = sum(max_pool * W) + b, so HiResCAM's signed map adds up to it."""
+    door = DoorModel(tiny_happy_model(3), "happymodel")
+    ins = Inspector(door)
+    img = face(True, 64, 5)
+    cam = ins.gradcam(img, "max_pool", target="happy", method="hirescam")
+    p = door.probability(img)
+    logit = np.log(p / (1 - p))
+    bias = float(door.model.get_layer("fc").bias.numpy()[0])
+    assert cam.contributions.shape == (32, 32)
+    assert float(cam.contributions.sum()) + bias == pytest.approx(logit, rel=1e-3, abs=1e-3)
+    with pytest.raises(ConfigError, match="method"):
+        ins.gradcam(img, method="saliency")
+
+
+def test_hirescam_also_finds_the_colour_evidence(colour_door):
+    ins = Inspector(colour_door)
+    happy = ins.gradcam(_image(), "relu", target="happy", method="hirescam")
+    sad = ins.gradcam(_image(), "relu", target="not happy", method="hirescam")
+    assert _mass(happy.heatmap, slice(0, 8), slice(0, 8)) > 0.95
+    assert _mass(sad.heatmap, slice(8, 16), slice(8, 16)) > 0.95

@@ -193,9 +193,14 @@ def test_feature_maps_follow_the_chosen_layer(panel, qtbot):
     qtbot.waitUntil(lambda: panel.last_result is not None and
                     panel.last_result.feature_layer == "max_pool", timeout=WAIT_MS)
     assert panel.last_result.feature_maps.shape == (32, 32, 32)
+    assert panel.last_result.cam_method == "hirescam"  # the default heatmap
     panel.inside.mode.setCurrentIndex(1)
     panel.inside.channel.setValue(5)
     assert panel.inside.current_title == "max_pool: channel 5"
+    method = panel.inside.cam_method
+    method.setCurrentIndex(method.findData("gradcam"))  # re-judges the still image
+    qtbot.waitUntil(lambda: panel.last_result.cam_method == "gradcam", timeout=WAIT_MS)
+    assert "Grad-CAM of 'relu0'" in panel.inside.info.text()
 
 
 def test_capture_then_train_switches_the_door(panel, qtbot):

@@ -404,6 +404,7 @@ class DoorPanel(QWidget):
     def _on_inside_settings_changed(self) -> None:
         self.worker.explain = self.inside.explain_wanted()
         self.worker.cam_layer = self.inside.cam_layer_name()
+        self.worker.cam_method = self.inside.cam_method_name()
         self.worker.feature_layer = self.inside.map_layer_name()
         self._resubmit_still()
 

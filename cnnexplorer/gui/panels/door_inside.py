@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from ...core.gradcam import feature_grid
+from ...core.gradcam import METHODS, feature_grid
 
 MODES = ("Grid of channels", "One channel")
 #: feature maps of a live stream are redrawn at most this often (ImageView's levels and
@@ -27,11 +27,17 @@ class LookInside(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.show_cam = QCheckBox("Show Grad-CAM over the image")
+        self.show_cam = QCheckBox("Show the heatmap over the image")
         self.show_cam.setChecked(True)
         self.show_cam.setToolTip("Colours where the evidence for the decision lies (red: "
                                  "strongest). Explains 'happy' when the door opens, 'not "
                                  "happy' when it stays shut.")
+        self.cam_method = QComboBox()
+        for key, label in METHODS.items():
+            self.cam_method.addItem(label, key)
+        self.cam_method.setToolTip("HiResCAM keeps where each gradient acts (exact for "
+                                   "HappyModel's Flatten + Dense head); Grad-CAM averages "
+                                   "each channel's gradient over the image first")
         self.cam_layer = QComboBox()
         self.cam_layer.setToolTip("The layer whose activations Grad-CAM weighs; the last conv "
                                   "unit by default")
@@ -53,7 +59,8 @@ class LookInside(QWidget):
 
         form = QFormLayout()
         form.addRow(self.show_cam)
-        form.addRow("Grad-CAM layer", self.cam_layer)
+        form.addRow("Heatmap", self.cam_method)
+        form.addRow("of layer", self.cam_layer)
         form.addRow("Feature maps of", self.map_layer)
         row = QHBoxLayout()
         row.addWidget(self.mode, 1)
@@ -67,6 +74,7 @@ class LookInside(QWidget):
 
         self.show_cam.toggled.connect(self._on_setting_changed)
         self.cam_layer.currentIndexChanged.connect(self._on_setting_changed)
+        self.cam_method.currentIndexChanged.connect(self._on_setting_changed)
         self.map_layer.currentIndexChanged.connect(self._on_setting_changed)
         self.mode.currentIndexChanged.connect(self._on_mode_changed)
         self.channel.valueChanged.connect(self._on_channel_changed)
@@ -105,6 +113,9 @@ class LookInside(QWidget):
     def explain_wanted(self) -> bool:
         return self.show_cam.isChecked() or self.map_layer.count() > 0
 
+    def cam_method_name(self) -> str:
+        return self.cam_method.currentData()
+
     def cam_layer_name(self) -> str | None:
         return self.cam_layer.currentData()
 
@@ -135,7 +146,8 @@ class LookInside(QWidget):
                 self._redraw()
                 self._redraw_timer.start()
         if res.heatmap is not None:
-            self.info.setText(f"Grad-CAM of '{res.cam_layer}' explains <b>{res.cam_target}</b>"
+            method = "HiResCAM" if res.cam_method == "hirescam" else "Grad-CAM"
+            self.info.setText(f"{method} of '{res.cam_layer}' explains <b>{res.cam_target}</b>"
                               f" (happy probability {res.probability:.1%}).")
 
     def _on_redraw_timer_timeout(self) -> None:

@@ -39,6 +39,7 @@ class FrameResult:
     overlay: np.ndarray | None = None  # the frame (at most DISPLAY_SIDE) with the heatmap
     cam_layer: str = ""
     cam_target: str = ""
+    cam_method: str = ""
     feature_layer: str = ""
     feature_maps: np.ndarray | None = None  # (H, W, C) activations of feature_layer
     extras: dict = field(default_factory=dict)
@@ -62,6 +63,7 @@ class InferenceWorker(QThread):
         # What to compute besides the probability; set from the GUI thread, read per frame.
         self.explain = False
         self.cam_layer: str | None = None
+        self.cam_method = "hirescam"
         self.feature_layer: str | None = None
         self.threshold = 0.5
         self.submitted = 0
@@ -180,8 +182,10 @@ class InferenceWorker(QThread):
 
         if self._inspector is None or self._inspector.door is not door:
             self._inspector = Inspector(door)
-        cam = self._inspector.gradcam(frame, self.cam_layer or None, "decision", self.threshold)
+        cam = self._inspector.gradcam(frame, self.cam_layer or None, "decision", self.threshold,
+                                      self.cam_method)
         res.heatmap, res.cam_layer, res.cam_target = cam.heatmap, cam.layer, cam.target
+        res.cam_method = cam.method
         h, w = frame.shape[:2]
         # Blend at display size: big camera frames shrink to DISPLAY_SIDE, small ones (a
         # 64x64 dataset image) grow to MIN_DISPLAY_SIDE so the heat keeps smooth edges.
