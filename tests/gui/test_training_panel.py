@@ -106,3 +106,22 @@ def test_evaluation_gallery_click_opens_the_image_in_the_door(qtbot):
     with qtbot.waitSignal(session.open_in_door) as sig:
         view.gallery.itemClicked.emit(first)
     np.testing.assert_array_equal(sig.args[0], images[1])
+
+
+def test_plain_vs_residual_preset_trains_both_and_overlays_them(panel, qtbot):
+    panel.form.epochs.setValue(1)
+    panel.form.batch_size.setValue(32)
+    panel.form.validation.setValue(0.0)
+    panel.session.set_architecture(ArchitectureChoice("plain_net", options={
+        "depth": 2, "width": 4}))
+    overlays = []
+    panel.runs_list.overlays_changed.connect(overlays.append)
+    panel.preset_button.click()
+    with qtbot.waitSignal(panel.worker.finished, timeout=120_000):
+        pass
+    archs = sorted((r.config()["architecture"]["key"], r.config()["architecture"]["options"])
+                   for r in runs.list_runs())
+    assert archs == [("plain_net", {"depth": 2, "width": 4}),
+                     ("residual_net", {"depth": 2, "width": 4})]
+    assert len(panel.runs_list.checked_paths()) == 2
+    assert len(overlays[-1]) == 2 and all(len(hist) == 1 for _, hist in overlays[-1])

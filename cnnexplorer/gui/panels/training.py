@@ -205,7 +205,11 @@ class TrainingPanel(QWidget):
     def _on_preset_button_clicked(self) -> None:
         try:
             config = self.form.config(getattr(self.session, "augment", None))
-            job = jobs.plain_vs_residual_job(self.dataset_source(), config)
+            # the depth and width chosen for either network in the Architecture panel apply
+            # to both, so the pair always differs by the shortcuts alone
+            spec = self.arch_spec()
+            options = spec.options if spec.key in ("plain_net", "residual_net") else {}
+            job = jobs.plain_vs_residual_job(self.dataset_source(), config, options)
         except Exception as exc:
             present_error(self, "Cannot start the plain vs residual comparison", exc)
             return
@@ -377,6 +381,8 @@ class TrainingPanel(QWidget):
     # ----- closing
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self.label_timer.isActive():  # a cancelled close may have stopped it
+            self.label_timer.start()
         window = self.window()
         if window is not self and window is not self._watched_window:
             window.installEventFilter(self)
