@@ -59,25 +59,24 @@ def latency(frames, repeats_predict: int) -> dict:
         model(x, training=False)
         model.predict_on_batch(x)
 
-    def timed(fn, items):
-        out = []
-        for f in items:
-            t0 = time.perf_counter()
-            fn(f)
-            out.append((time.perf_counter() - t0) * 1e3)
-        return out
-
     shape = door.input_shape
-    results = {
-        "preprocess only": timed(lambda f: preprocess(f, shape), frames),
-        "door (tf.function)": timed(door.probability, frames),
-        "model(x)": timed(lambda f: model(tf.constant(preprocess(f, shape)),
-                                          training=False).numpy(), frames),
-        "predict_on_batch": timed(lambda f: model.predict_on_batch(preprocess(f, shape)),
-                                  frames),
-        "model.predict": timed(lambda f: model.predict(preprocess(f, shape), verbose=0),
-                               frames[:repeats_predict]),
+    paths = {
+        "preprocess only": lambda f: preprocess(f, shape),
+        "door (tf.function)": door.probability,
+        "model(x)": lambda f: model(tf.constant(preprocess(f, shape)), training=False).numpy(),
+        "predict_on_batch": lambda f: model.predict_on_batch(preprocess(f, shape)),
+        "model.predict": lambda f: model.predict(preprocess(f, shape), verbose=0),
     }
+    results = {name: [] for name in paths}
+    # Interleaved: every frame goes through each path in turn, so a change in the machine's
+    # load during the run hits all paths alike.
+    for i, frame in enumerate(frames):
+        for name, fn in paths.items():
+            if name == "model.predict" and i >= repeats_predict:
+                continue
+            t0 = time.perf_counter()
+            fn(frame)
+            results[name].append((time.perf_counter() - t0) * 1e3)
     return results
 
 
@@ -92,13 +91,16 @@ def gui_fps(frames, seconds: float, fps: float, explain: bool) -> dict:
     panel.resize(1400, 850)
     panel.show()
     t0 = time.perf_counter()
-    while panel.worker.door is None and time.perf_counter() - t0 < 60:
+    # loaded, and its layers listed (set_layers arrives through a queued signal)
+    while (panel.worker.door is None or panel.inside.map_layer.count() == 0) and \
+            time.perf_counter() - t0 < 60:
         app.processEvents()
         time.sleep(0.005)
     panel.inside.show_cam.setChecked(explain)
     if not explain:
         panel.inside.map_layer.clear()  # no feature maps either: probability only
     app.processEvents()
+    assert panel.worker.explain == explain
     n = int(seconds * fps)
     seq = [frames[i % len(frames)] for i in range(n)]
     # Time the stream from its first judged frame (the first Grad-CAM call traces once).
@@ -130,7 +132,7 @@ def gui_fps(frames, seconds: float, fps: float, explain: bool) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--frames", type=int, default=300, help="frames timed per fast path")
+    ap.add_argument("--frames", type=int, default=500, help="frames timed per fast path")
     ap.add_argument("--predict-frames", type=int, default=100,
                     help="frames timed through model.predict (slow)")
     ap.add_argument("--seconds", type=float, default=5.0, help="length of each GUI stream")

@@ -362,10 +362,10 @@ class DoorPanel(QWidget):
             self._still_judged = True
         if live and self.source is None:
             return  # a frame judged after its stream was stopped
-        shown = res.overlay if (self.inside.show_cam.isChecked() and res.overlay is not None) \
-            else res.frame
+        with_heat = self.inside.show_cam.isChecked() and res.overlay is not None
         caption = "" if live else Path(str(res.tag)).name
-        self.frame_view.set_frame(shown, caption)
+        if with_heat or not live:  # a live frame without heat was shown when it arrived
+            self.frame_view.set_frame(res.overlay if with_heat else res.frame, caption)
         self._show_verdict(res.probability)
         self.inside.show_result(res)
         now = time.perf_counter()
