@@ -58,16 +58,55 @@ def plain_fit(arch_key, ds, batch, epochs, seed=0):
             super().__init__()
             self.seconds = []
 
+            self.cpu_marks = []
+
         def on_epoch_begin(self, epoch, logs=None):
             self.t0 = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
             self.seconds.append(time.perf_counter() - self.t0)
+            self.cpu_marks.append(time.process_time())
 
     timer = EpochTimer()
     model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, shuffle=True,
               callbacks=[timer])
-    return timer.seconds
+    return timer.seconds, timer.cpu_marks
+
+
+class _MarkingStdout:
+    """Stands in for stdout during an in-process `cnnexplorer train --json`: notes the
+    process CPU time when each epoch line is printed."""
+
+    def __init__(self):
+        self.lines, self.cpu_marks = [], []
+
+    def write(self, text):
+        if text.startswith('{"event": "epoch"'):
+            self.cpu_marks.append(time.process_time())
+        self.lines.append(text)
+
+    def flush(self):
+        pass
+
+
+def cli_cpu(arch_key, ds, batch, epochs, tmp, rep=0):
+    """The CLI's code path in this process (same `main`), for CPU time per image."""
+    import contextlib
+
+    from cnnexplorer.cli import main as cli_main
+    from cnnexplorer.core.datasets import save_npz
+
+    path = os.path.join(tmp, f"{ds.name}.npz")
+    if not os.path.exists(path):
+        save_npz(ds, path, compress=False)
+    out = _MarkingStdout()
+    with contextlib.redirect_stdout(out):
+        rc = cli_main(["train", arch_key, path, "--epochs", str(epochs), "--batch-size",
+                       str(batch), "--validation-split", "0", "--json", "--out",
+                       os.path.join(tmp, f"cli-inproc-{arch_key}-{rep}")])
+    if rc != 0:
+        raise SystemExit(f"in-process CLI failed with {rc}")
+    return out.cpu_marks
 
 
 def cli_fit(arch_key, ds, batch, epochs, tmp, rep=0):
@@ -111,7 +150,7 @@ def gui_fit(arch_key, ds, batch, epochs, measure_stalls=False):
     panel, session = _PANEL["panel"], _PANEL["session"]
     session.set_architecture(ArchitectureChoice(arch_key))
     session.set_dataset(ds)
-    seconds, lateness = [], []
+    seconds, lateness, cpu_marks = [], [], []
     state = {"training": False, "epoch": 0}
 
     def on_event(e):
@@ -119,6 +158,7 @@ def gui_fit(arch_key, ds, batch, epochs, measure_stalls=False):
             state["training"] = True
         elif isinstance(e, EpochEnd):
             seconds.append(e.seconds)
+            cpu_marks.append(time.process_time())
             state["epoch"] += 1
 
     panel.event_received.connect(on_event)
@@ -144,7 +184,15 @@ def gui_fit(arch_key, ds, batch, epochs, measure_stalls=False):
     app.processEvents()
     timer.stop()
     panel.event_received.disconnect(on_event)
+    _PANEL["cpu_marks"] = cpu_marks
     return seconds, np.array(lateness).reshape(-1, 2)
+
+
+def cpu_rate(n_images, marks):
+    """Images per CPU-second of this process (all threads, GUI included) between the end
+    of epoch 1 and the end of the last epoch: overhead shows up even when other processes
+    on a shared machine make wall-clock rates swing by 2x."""
+    return n_images * (len(marks) - 1) / (marks[-1] - marks[0])
 
 
 def rate(n_images, seconds):
@@ -156,21 +204,34 @@ def throughput(arch_key, ds, batch, epochs, tmp, stalls=False, reps=3):
     n = len(ds.y_train)
     print(f"\n{arch_key}: {n} images {ds.input_shape}, batch {batch}, {epochs} epochs "
           f"(first not counted)", flush=True)
-    rows = {}
+    rows, cpu = {}, {}
     lat = None
-    # interleaved `reps` times (best of each kept), so background load on a shared machine hits every path alike
+    # interleaved `reps` times (best of each kept), so background load on a shared machine
+    # hits every path alike
     for rep in range(reps):
-        rows.setdefault("plain model.fit", []).append(rate(n, plain_fit(arch_key, ds, batch,
-                                                                         epochs)))
+        sec, marks = plain_fit(arch_key, ds, batch, epochs)
+        rows.setdefault("plain model.fit", []).append(rate(n, sec))
+        cpu.setdefault("plain model.fit", []).append(cpu_rate(n, marks))
         rows.setdefault("CLI (cnnexplorer train)", []).append(
             rate(n, cli_fit(arch_key, ds, batch, epochs, tmp, rep)))
+        cpu.setdefault("CLI (cnnexplorer train)", []).append(
+            cpu_rate(n, cli_cpu(arch_key, ds, batch, epochs, tmp, rep)))
         s, la = gui_fit(arch_key, ds, batch, epochs, measure_stalls=stalls)
         rows.setdefault("GUI worker (Training panel)", []).append(rate(n, s))
+        cpu.setdefault("GUI worker (Training panel)", []).append(
+            cpu_rate(n, _PANEL["cpu_marks"]))
         lat = la if lat is None else np.concatenate([lat, la])
+    print("  wall clock (other processes share the 2 cores: expect swings):")
     base = max(rows["plain model.fit"])
     for name, values in rows.items():
         best = max(values)
-        print(f"  {name:30s} {best:8.1f} images/s  ratio {best / base:.3f}  "
+        print(f"    {name:28s} {best:8.1f} images/s  ratio {best / base:.3f}  "
+              f"(runs: {', '.join(f'{v:.1f}' for v in values)})", flush=True)
+    print("  per CPU-second of this process (all its threads; the CLI path run in-process):")
+    base_cpu = np.median(cpu["plain model.fit"])
+    for name, values in cpu.items():
+        med = float(np.median(values))
+        print(f"  {name:30s} {med:8.1f} images/CPU-s  ratio {med / base_cpu:.3f}  "
               f"(runs: {', '.join(f'{v:.1f}' for v in values)})", flush=True)
     if stalls and lat is not None and len(lat):
         for name, sel in (("whole run", lat[:, 0]), ("after epoch 1 (graph traced)",
