@@ -12,16 +12,16 @@ APP_NAME = "cnnexplorer"
 
 
 def resources_dir() -> Path:
-    """The bundled resources: `resources/` of a checkout, `cnnexplorer/resources` installed."""
-    try:
-        from importlib.resources import files
+    """The bundled resources: `cnnexplorer/resources` when installed, `resources/` of a checkout.
 
-        path = Path(str(files("cnnexplorer.resources")))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "resources"
+    setup.py ships the top-level `resources/` folder inside the package; an editable install
+    or a plain checkout finds it beside the package instead.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "resources"
+    if installed.is_dir():
+        return installed
+    return package.parent / "resources"
 
 
 def resource(name: str) -> Path:
