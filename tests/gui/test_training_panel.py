@@ -125,3 +125,26 @@ def test_plain_vs_residual_preset_trains_both_and_overlays_them(panel, qtbot):
                      ("residual_net", {"depth": 2, "width": 4})]
     assert len(panel.runs_list.checked_paths()) == 2
     assert len(overlays[-1]) == 2 and all(len(hist) == 1 for _, hist in overlays[-1])
+
+
+@pytest.mark.parametrize("queued", [False, True])
+def test_worker_delivers_events_in_order_both_ways(qtbot, queued):
+    from cnnexplorer.gui.workers.training_worker import TrainingWorker
+
+    def job(on_event, stop):
+        for i in range(200):
+            on_event(i)
+        return "done"
+
+    worker = TrainingWorker(job, queue_events=queued)
+    got = []
+    worker.event.connect(got.append)
+    with qtbot.waitSignal(worker.finished, timeout=5000):
+        worker.start()
+    qtbot.waitUntil(lambda: not worker.isRunning())
+    if queued:
+        assert got == [] and worker.take_events() == list(range(200))
+    else:
+        qtbot.waitUntil(lambda: len(got) == 200)
+        assert got == list(range(200))
+    assert worker.result == "done" and worker.take_events() == []

@@ -83,7 +83,7 @@ class TrainingPanel(QWidget):
         self._on_session_architecture_changed(session.architecture)
         self.form.set_session_dataset(session.dataset)
         self.label_timer = QTimer(self)
-        self.label_timer.setInterval(100)  # 10 Hz: progress text never costs a batch
+        self.label_timer.setInterval(100)  # 10 Hz: drains the worker's events, updates text
         self.label_timer.timeout.connect(self._on_label_timer_timeout)
         self.label_timer.start()
         self.runs_list.refresh()
@@ -167,8 +167,8 @@ class TrainingPanel(QWidget):
         self.curves.reset()
         self._progress = None
         self.status_label.setText(f"{what}: preparing (loading TensorFlow and the data)...")
-        worker = TrainingWorker(job, self, name=what)
-        worker.event.connect(self._on_worker_event)
+        # events are queued and drained by the 10 Hz label timer (and once more at the end)
+        worker = TrainingWorker(job, self, name=what, queue_events=True)
         worker.succeeded.connect(self._on_worker_succeeded)
         worker.failed.connect(self._on_worker_failed)
         worker.finished.connect(self._on_worker_finished)
@@ -253,7 +253,14 @@ class TrainingPanel(QWidget):
             self.session.status_message.emit(f"Training {e.status}: {e.message}")
         self.event_received.emit(e)
 
+    def _drain_events(self) -> None:
+        worker = self.worker
+        if worker is not None:
+            for e in worker.take_events():
+                self._on_worker_event(e)
+
     def _on_label_timer_timeout(self) -> None:
+        self._drain_events()
         if self._progress is None:
             return
         done, total, rate, t0, _initial = self._progress
@@ -277,6 +284,8 @@ class TrainingPanel(QWidget):
         present_error(self, "Training could not run", exc)
 
     def _on_worker_finished(self) -> None:
+        self._drain_events()
+        self._on_label_timer_timeout()
         self._set_running(False)
         self._cached_mode = None
         self._overlay_finished = False
