@@ -217,7 +217,14 @@ class MainWindow(QMainWindow):
             self.request_open_model(path)
 
     def request_open_model(self, path: str) -> None:
-        """Hand a model file to whoever listens (the Happy door); say so when nobody does."""
+        """Hand a model file to whoever listens (the Happy door); say so when nobody does.
+
+        With the Architecture panel in front, the file is shown there instead (its layers,
+        costs and diagram): see panels/model_open.py."""
+        arch = self.panels.get("Architecture")
+        if arch is not None and self.current_panel() is arch and hasattr(arch, "model_files"):
+            arch.model_files.open(path)
+            return
         if not self.session.has_listener("open_model_requested"):
             present_error(self, "Cannot open a model yet",
                           "Opening a model needs the Happy door panel, which is not part of "

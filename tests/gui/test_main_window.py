@@ -166,6 +166,7 @@ def test_damaged_settings_fall_back_to_defaults(qtbot):
 
 
 def test_open_requests_reach_listeners_or_say_why_not(window, boxes):
+    window.show_panel("Happy door")  # with Architecture in front, it would open there
     window.request_open_model("/tmp/model.keras")  # nobody listens yet
     if window.session.has_listener("open_model_requested"):
         boxes.clear()  # a real Happy door is connected: check the hand-over instead

@@ -29,6 +29,8 @@ from .arch_export import EXPORT_FORMATS, ExportMixin  # noqa: F401 (re-exported)
 from .bottleneck import BottleneckView
 from .cost_charts import CostCharts
 from .totals import TotalsView
+from ..widgets.diagram_view import DiagramView
+from .model_open import ModelFileOpener
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,10 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self.bottleneck = BottleneckView()
         self.views = QTabWidget()
         self.views.addTab(costs, "Layers and costs")
+        self.diagram = DiagramView()  # block diagram; selection linked with table and charts
+        self.diagram.layer_selected.connect(self.select_layer)
+        self.views.addTab(self.diagram, "Diagram")
+        self.model_files = ModelFileOpener(self, session)  # File > Open model, drag and drop
         self.views.addTab(self.bottleneck, "1x1 bottleneck comparison")
         self.views.setCurrentIndex(settings.read_int("architecture/view", 0))
 
@@ -360,6 +366,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
             self.table.setUpdatesEnabled(True)
         self.totals.set_report(report)
         self.charts.set_report(report)
+        self.diagram.set_network(report.network, self._entry.title if self._entry else None)
         t = report.totals
         self.summary.setText(f"<b>{report.network.name}</b>: {len(report.rows)} layers, "
                              f"input {' x '.join(map(str, report.network.input_shape))}, "
@@ -381,6 +388,17 @@ class ArchitecturePanel(ExportMixin, QWidget):
             if keep:
                 self.table.setExpanded(self.proxy.mapFromSource(index), True)
 
+    def show_opened_model(self, entry, network, report: CostReport) -> None:
+        """Show an opened model file (see model_open.py) the way a zoo entry is shown."""
+        self._generation += 1  # a zoo entry still building in a worker must not replace it
+        self._entry = entry
+        self.zoo_list.setCurrentItem(None)
+        self.title.setText(f"<b>{entry.title}</b> <small>[{entry.family}]</small>")
+        self.description.setPlainText(entry.description)
+        self.form.set_entry(entry)
+        self._accept(entry, (entry.default_input, entry.default_classes, {}), network, report,
+                     True)
+
     # -- selection between table and charts ----------------------------------------------------
     def selected_layer(self) -> str | None:
         index = self.table.currentIndex()
@@ -401,6 +419,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
 
     def _on_table_current_changed(self, current: QModelIndex, _previous) -> None:
         self.charts.highlight(current.data(LAYER_NAME_ROLE) or None)
+        self.diagram.select_layer(current.data(LAYER_NAME_ROLE) or None)
 
     def _on_charts_layer_clicked(self, name: str) -> None:
         self.select_layer(name)
