@@ -3,8 +3,9 @@
     Xvfb :95 -screen 0 1600x1000x24 &
     DISPLAY=:95 QT_QPA_PLATFORM=xcb python docs/diagram_screenshots.py
 
-docs/diagram-googlenet.png        the diagram view on GoogLeNet: the stem and the first two
-                                  Inception modules, one layer selected, stages 4-5 collapsed
+docs/diagram-googlenet.png        the Architecture panel's Diagram tab on GoogLeNet: the stem
+                                  and the first Inception modules, a layer selected (in the
+                                  diagram and in the table)
 docs/diagram-resnet50-course.png  the course ResNet-50, exported whole: res2a expanded (the
                                   convolutional block and its shortcut), res2b and stages 3-5
                                   collapsed to one box each
@@ -12,7 +13,9 @@ docs/diagram-resnet50-course.png  the course ResNet-50, exported whole: res2a ex
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QPointF
@@ -24,20 +27,36 @@ from cnnexplorer.gui.widgets.diagram_view import DiagramView
 DOCS = Path(__file__).resolve().parent
 
 
+def panel_shot(app) -> None:
+    """The Architecture panel's Diagram tab on GoogLeNet, a layer selected in it."""
+    os.environ["CNNEXPLORER_HOME"] = tempfile.mkdtemp()  # default settings, not the user's
+    from cnnexplorer.gui.panels.architecture import ArchitecturePanel
+    from cnnexplorer.gui.session import Session
+
+    session = Session()
+    panel = ArchitecturePanel(session)
+    panel.resize(1600, 1000)
+    panel.show()
+    panel.select_entry("googlenet")
+    panel.views.setCurrentWidget(panel.diagram)
+    app.processEvents()
+    view = panel.diagram
+    view.resetTransform()
+    panel.select_layer("inception_3a_5x5")
+    view.centerOn(QPointF(view.layout_data.width / 2 - 20, 560))
+    for _ in range(5):
+        app.processEvents()
+    panel.grab().save(str(DOCS / "diagram-googlenet.png"))
+    panel.close()
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     view = DiagramView()
     view.resize(1000, 940)
     view.show()
 
-    net = zoo.build("googlenet")
-    view.set_network(net, title="GoogLeNet (Inception v1), 224x224x3",
-                     collapsed={"stage4", "stage5", "head"})
-    view.resetTransform()
-    view.select_layer("inception_3a_5x5")
-    view.centerOn(QPointF(view.layout_data.width / 2, 440))
-    app.processEvents()
-    view.grab().save(str(DOCS / "diagram-googlenet.png"))
+    panel_shot(app)
 
     net = zoo.build("resnet50_course")
     view.set_network(net, title="Course ResNet-50 (64x64x3, 6 classes)",
