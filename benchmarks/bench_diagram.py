@@ -67,7 +67,7 @@ def main(argv=None) -> int:
 
         def draw():
             view.set_network(None)
-            view.set_network(net)
+            view.set_network(net, collapsed=())  # every layer drawn (no automatic folding)
             view.viewport().repaint()
         t_view = _median_ms(draw, args.repeat)
         t_keras = None
