@@ -2,15 +2,21 @@
 
 These are not hand-written specs: each entry builds the real Keras model (never downloading
 weights) and walks it with the same importer that opens a user's `.keras` file, so their
-tables, costs and diagrams come from exactly the path a user's model takes. Building imports
-Keras (seconds, the first time); each imported spec is cached per configuration, so choosing
-an entry again is instant.
+tables, costs and diagrams come from exactly the path a user's model takes.
+
+That import is done ahead of time for the default configuration (and the MobileNets' other
+widths): `python -m cnnexplorer.tools.make_app_specs` writes each imported spec to
+`resources/app_specs/`, and a configuration found there loads from that file in milliseconds,
+without TensorFlow. Any other configuration builds the Keras model (seconds, the first time).
+Either way each spec is cached per configuration, so choosing an entry again is instant.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 
+from ...paths import resource
 from ..errors import ConfigError
 from ..graph import Network
 from .registry import ArchConfig, Option, ZooEntry, register
@@ -24,9 +30,75 @@ _ALPHA_V2 = Option("alpha", "Width multiplier (alpha)", 1.0, kind="choice",
                    choices=(0.35, 0.5, 0.75, 1.0, 1.3, 1.4), help=_ALPHA.help)
 
 
+SPEC_DIR = "app_specs"  # under resources/
+
+
+def spec_file_name(key: str, cfg: ArchConfig) -> str:
+    """`mobilenet.json.gz` at the defaults, `mobilenet-alpha=0.5.json.gz` otherwise: only what
+    differs from the entry's defaults is named, in a fixed order."""
+    from .registry import get
+
+    entry = get(key)
+    parts = [entry.key]
+    if tuple(cfg.input_shape) != tuple(entry.default_input):
+        parts.append("input=" + "x".join(map(str, cfg.input_shape)))
+    if cfg.classes != entry.default_classes:
+        parts.append(f"classes={cfg.classes}")
+    defaults = {o.key: o.default for o in entry.options}
+    parts += [f"{k}={v}" for k, v in sorted(cfg.options.items()) if defaults.get(k) != v]
+    return "-".join(parts) + ".json.gz"
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_names() -> frozenset[str]:
+    """The shipped spec files, listed once per process (a lookup is then a set test)."""
+    try:
+        return frozenset(os.listdir(resource(SPEC_DIR)))
+    except OSError:
+        return frozenset()
+
+
+def shipped_spec(entry: ZooEntry, cfg: ArchConfig):
+    """The path of the shipped spec for exactly this configuration, or None."""
+    if entry.family != FAMILY:
+        return None
+    name = spec_file_name(entry.key, cfg)
+    return resource(SPEC_DIR) / name if name in _shipped_names() else None
+
+
+def needs_keras(entry: ZooEntry, input_shape=None, classes=None, options=None) -> bool:
+    """True when building this configuration of `entry` imports Keras (seconds): a
+    keras.applications entry with no shipped spec for it. An invalid configuration gives
+    False: it fails at once with its message, without Keras."""
+    if entry.family != FAMILY:
+        return False
+    try:
+        cfg = entry.config(input_shape, classes, options)
+    except ConfigError:
+        return False
+    return shipped_spec(entry, cfg) is None
+
+
 @functools.lru_cache(maxsize=32)
 def _imported(app: str, input_shape: tuple[int, int, int], classes: int,
-              options: tuple[tuple[str, object], ...]) -> Network:
+              options: tuple[tuple[str, object], ...], shipped: str | None = None) -> Network:
+    if shipped is not None:
+        from ..spec_io import load_spec
+
+        network = load_spec(shipped)
+        if tuple(network.input_shape) != input_shape or \
+                network.output_shapes[0][-1] != classes:
+            raise ConfigError(f"{shipped}: holds input {network.input_shape} and "
+                              f"{network.output_shapes[0][-1]} classes, not {input_shape} and "
+                              f"{classes}: regenerate with python -m "
+                              f"cnnexplorer.tools.make_app_specs")
+        return network
+    return import_from_keras(app, input_shape, classes, options)
+
+
+def import_from_keras(app: str, input_shape: tuple[int, int, int], classes: int,
+                      options: tuple[tuple[str, object], ...]) -> Network:
+    """Build keras.applications.<app>(weights=None, ...) and import it (imports Keras)."""
     from ..keras_build import import_keras
     from ..keras_import import network_from_keras
 
@@ -44,10 +116,14 @@ def _imported(app: str, input_shape: tuple[int, int, int], classes: int,
         del model
 
 
-def _builder(app: str):
+def _builder(key: str, app: str):
     def build(cfg: ArchConfig) -> Network:
+        from .registry import get
+
+        path = shipped_spec(get(key), cfg)
         return _imported(app, tuple(cfg.input_shape), cfg.classes,
-                         tuple(sorted(cfg.options.items())))
+                         tuple(sorted(cfg.options.items())),
+                         None if path is None else str(path))
     build.__name__ = f"build_{app.lower()}"
     return build
 
@@ -55,6 +131,7 @@ def _builder(app: str):
 def clear_cache() -> None:
     """Forget the imported specs (tests use it to measure a cold build)."""
     _imported.cache_clear()
+    _shipped_names.cache_clear()
 
 
 #: key, Keras class, title, default input, options, description
@@ -88,6 +165,6 @@ _APPS = (
 for _key, _app, _title, _shape, _options, _description in _APPS:
     register(ZooEntry(
         key=_key, title=_title, family=FAMILY, description=_description,
-        default_input=_shape, default_classes=1000, build=_builder(_app), options=_options,
+        default_input=_shape, default_classes=1000, build=_builder(_key, _app), options=_options,
         aliases=tuple(dict.fromkeys(a for a in (_app.lower().replace("v", "_v"),
                                                 f"keras.{_app.lower()}") if a != _key))))
