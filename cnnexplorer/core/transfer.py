@@ -60,7 +60,7 @@ def model_blocks(model, network=None) -> list[tuple[str, list[str]]]:
                 blocks[-1][1].append(layer.name)
             else:
                 blocks.append((key, [layer.name]))
-        return blocks
+        return _merge_weightless(model, blocks)
     last_use = _layer_index_graph(model)
     all_layers = model.layers
     pos = {l.name: i for i, l in enumerate(all_layers)}
@@ -78,6 +78,19 @@ def model_blocks(model, network=None) -> list[tuple[str, list[str]]]:
     if current:
         blocks.append((f"block{len(blocks) + 1}", current))
     return blocks
+
+
+def _merge_weightless(model, blocks):
+    """A block without weights (say the old head's Flatten) joins the block before it:
+    freezing it alone would change nothing, and the slider would have a dead step."""
+    out: list[tuple[str, list[str]]] = []
+    for name, names in blocks:
+        weighted = any(model.get_layer(n).weights for n in names)
+        if out and not weighted:
+            out[-1][1].extend(names)
+        else:
+            out.append((name, list(names)))
+    return out
 
 
 @dataclass

@@ -3,7 +3,7 @@ cleanly (saved as stopped, no thread left); the evaluation gallery opens images 
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread, Qt
+from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QMainWindow
 
 from cnnexplorer.core import runs
@@ -148,3 +148,33 @@ def test_worker_delivers_events_in_order_both_ways(qtbot, queued):
         qtbot.waitUntil(lambda: len(got) == 200)
         assert got == list(range(200))
     assert worker.result == "done" and worker.take_events() == []
+
+
+def test_transfer_tab_from_a_saved_run_with_cached_activations(panel, qtbot):
+    from cnnexplorer.core.train_config import TrainConfig
+    from cnnexplorer.core.training import ArchSpec, train
+
+    base = train(ArchSpec("happymodel", {"filters": 4, "kernel": 3, "padding": 1}),
+                 tiny_dataset(), TrainConfig(epochs=1, batch_size=16, validation_split=0))
+    panel.runs_list.refresh()
+    panel.runs_list.setCurrentRow(0)
+    view = panel.transfer
+    view.from_run.click()
+    qtbot.waitUntil(lambda: view.start.isEnabled(), timeout=30_000)
+    assert view.slider.maximum() == len(view.blocks) == 1  # conv block; the head is replaced
+    assert view.cache.isEnabled()  # every block frozen: caching is offered
+    view.cache.setChecked(True)
+    view.slider.setValue(0)
+    assert not view.cache.isEnabled() and not view.cache.isChecked()
+    view.slider.setValue(1)
+    view.cache.setChecked(True)
+    panel.form.epochs.setValue(2)
+    panel.form.validation.setValue(0.0)
+    view.start.click()
+    with qtbot.waitSignal(panel.worker.finished, timeout=60_000):
+        pass
+    assert "cached:" in view.times.text()
+    transfer_runs = [r for r in runs.list_runs() if r.path != base.run.path]
+    assert len(transfer_runs) == 1
+    cfg = transfer_runs[0].config()["architecture"]
+    assert cfg["key"] == "transfer" and cfg["cached_activations"].endswith(".h5")

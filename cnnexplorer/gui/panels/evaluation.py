@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidget,
                                QListWidgetItem, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 

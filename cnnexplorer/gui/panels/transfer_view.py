@@ -101,7 +101,7 @@ class TransferView(QWidget):
     def record_epoch_time(self, cached: bool, seconds: float) -> None:
         self.epoch_times["cached" if cached else "uncached"] = seconds
         parts = [f"{k}: {v:.2f} s per epoch" for k, v in sorted(self.epoch_times.items())]
-        if len(self.epoch_times) == 2 and self.epoch_times["cached"] > 0:
-            parts.append(f"caching is {self.epoch_times['uncached'] / self.epoch_times['cached']:.0f}x "
-                         f"faster")
+        t = self.epoch_times
+        if len(t) == 2 and t["cached"] > 0:
+            parts.append(f"caching is {t['uncached'] / t['cached']:.0f}x faster")
         self.times.setText("Epoch time: " + "; ".join(parts))
