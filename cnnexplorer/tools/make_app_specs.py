@@ -40,6 +40,11 @@ def configurations():
 
 
 def _fresh(entry, cfg):
+    """Import the Keras model in a clean Keras session: auto-made names (`input_layer`,
+    EfficientNet's `rescaling`) then carry no counter from the models built before it."""
+    from ..core.keras_build import import_keras
+
+    import_keras().backend.clear_session()
     app = next(a for k, a, *_ in apps._APPS if k == entry.key)
     return apps.import_from_keras(app, tuple(cfg.input_shape), cfg.classes,
                                   tuple(sorted(cfg.options.items())))
