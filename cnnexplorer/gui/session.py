@@ -46,6 +46,9 @@ class Session(QObject):
         super().__init__(parent)
         self.architecture: ArchitectureChoice | None = None
         self.dataset = None
+        # The Data panel's augmentation choice (core.datasets AugmentConfig); the Training
+        # panel reads it when a run starts.
+        self.augment = None
         self.last_model_path = None
 
     def has_listener(self, signal_name: str) -> bool:
