@@ -66,6 +66,15 @@ def shipped_spec(entry: ZooEntry, cfg: ArchConfig):
     return resource(SPEC_DIR) / name if name in _shipped_names() else None
 
 
+def has_shipped_spec(entry: ZooEntry, input_shape=None, classes=None, options=None) -> bool:
+    """True when this configuration of `entry` loads from a shipped file (no Keras)."""
+    try:
+        cfg = entry.config(input_shape, classes, options)
+    except ConfigError:
+        return False
+    return shipped_spec(entry, cfg) is not None
+
+
 def needs_keras(entry: ZooEntry, input_shape=None, classes=None, options=None) -> bool:
     """True when building this configuration of `entry` imports Keras (seconds): a
     keras.applications entry with no shipped spec for it. An invalid configuration gives
@@ -73,10 +82,10 @@ def needs_keras(entry: ZooEntry, input_shape=None, classes=None, options=None) -
     if entry.family != FAMILY:
         return False
     try:
-        cfg = entry.config(input_shape, classes, options)
+        entry.config(input_shape, classes, options)
     except ConfigError:
         return False
-    return shipped_spec(entry, cfg) is None
+    return not has_shipped_spec(entry, input_shape, classes, options)
 
 
 @functools.lru_cache(maxsize=32)

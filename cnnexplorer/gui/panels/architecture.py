@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QHBoxLayout
                                QTreeView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...core import zoo
+from ...core.zoo import applications
 from ...core.cost import CostReport, cost_report
 from ...core.errors import ConfigError
 from .. import settings
@@ -282,15 +283,17 @@ class ArchitecturePanel(ExportMixin, QWidget):
     def recompute(self, expand_default: bool = False) -> bool:
         """Rebuild from the controls; False (view kept, message shown) when invalid.
 
-        Entries imported from keras.applications build a real Keras model (seconds): those
-        run in a worker, the newest request wins, and True only means "started".
+        Entries imported from keras.applications build a real Keras model (seconds) unless a
+        shipped spec covers the configuration: those run in a worker, the newest request
+        wins, and True only means "started".
         """
         entry = self._entry
         if entry is None:
             return False
         shape, classes, options = self.form.values()
         self._generation += 1
-        if builds_with_keras(entry):
+        if builds_with_keras(entry) and not applications.has_shipped_spec(
+                entry, shape, classes, options):  # a shipped spec loads in milliseconds
             self._start_worker(entry, (shape, classes, options), expand_default)
             return True
         self.busy.hide()
