@@ -91,8 +91,10 @@ def _tamper(tmp_path, change):
 
 @pytest.mark.parametrize("change, needles", [
     (lambda d: _node(d, "conv0")["settings"].update(filters=33), ["recorded totals", "changed"]),
-    (lambda d: _node(d, "conv0").update(kind="Conv3D"), ["'conv0'", "unknown layer kind 'Conv3D'"]),
-    (lambda d: _node(d, "conv0")["settings"].update(filterz=3), ["'conv0'", "no setting 'filterz'"]),
+    (lambda d: _node(d, "conv0").update(kind="Conv3D"),
+     ["'conv0'", "unknown layer kind 'Conv3D'"]),
+    (lambda d: _node(d, "conv0")["settings"].update(filterz=3),
+     ["'conv0'", "no setting 'filterz'"]),
     (lambda d: _node(d, "conv0")["settings"].update(kernel_size=[0, 7]), ["'conv0'", "kernel_size"]),
     (lambda d: _node(d, "bn0").update(inputs=["nowhere"]), ["'bn0'", "'nowhere'"]),
     (lambda d: d["nodes"][3].pop("name"), ["node 3", "malformed"]),
