@@ -86,7 +86,6 @@ class ConfigForm(QWidget):
         self.width_box = _spin(1, 4096, 64, "input width n_W")
         self.channels_box = _spin(1, 4096, 3, "input channels n_C (3 for RGB)")
         self.classes_box = _spin(1, _INT_LIMIT, 1, "number of classes (1: one sigmoid unit)")
-        self.classes_box.setSpecialValueText("none (no classifier)")
         for box in (self.height_box, self.width_box, self.channels_box, self.classes_box):
             box.valueChanged.connect(self._on_control_changed)
         shape_row = QHBoxLayout()
@@ -130,8 +129,11 @@ class ConfigForm(QWidget):
                 box.setValue(int(v))
             has_classes = entry.default_classes is not None
             self.classes_box.setEnabled(has_classes)
-            # 0 shows the special text "none": a block on its own has no classifier
+            # The special text shows at the minimum: 0 ("none") for a block on its own, and
+            # 1 (one sigmoid unit) for an entry with a classifier.
             self.classes_box.setMinimum(1 if has_classes else 0)
+            self.classes_box.setSpecialValueText("1 (one sigmoid unit)" if has_classes
+                                                 else "none (no classifier)")
             self.classes_box.setValue(int(classes or entry.default_classes or 1)
                                       if has_classes else 0)
             self.classes_box.setToolTip("number of classes (1: one sigmoid unit)" if has_classes

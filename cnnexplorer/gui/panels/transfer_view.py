@@ -29,8 +29,9 @@ class TransferView(QWidget):
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.freeze_label = QLabel("Frozen: nothing")
         self.freeze_label.setWordWrap(True)
-        self.cache = QCheckBox("Cache frozen activations (compute the frozen part once, train "
-                               "the head on the cache)")
+        self.cache = QCheckBox("Cache frozen activations")
+        self.cache.setToolTip("Compute the frozen part's outputs once, store them, and train "
+                              "the head on the cache")
         self.cache.setEnabled(False)
         self.start = QPushButton("Train with the new head")
         self.start.setEnabled(False)
@@ -44,11 +45,13 @@ class TransferView(QWidget):
         form.addRow("Freeze blocks", self.slider)
         form.addRow("", self.freeze_label)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(
+        intro = QLabel(
             "<b>Transfer learning</b>: keep what a trained network learned, replace its head "
             "for this dataset's classes, freeze the first blocks and train the rest. With "
             "every block frozen, the head alone trains, and caching the frozen part's "
-            "activations makes each epoch far cheaper."))
+            "activations makes each epoch far cheaper.")
+        intro.setWordWrap(True)  # unwrapped, this one line made the whole window 2,000 px wide
+        layout.addWidget(intro)
         layout.addLayout(buttons)
         layout.addWidget(self.source_label)
         layout.addLayout(form)
