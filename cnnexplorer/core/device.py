@@ -64,7 +64,8 @@ def configure(threads: int | None = None) -> DeviceInfo:
             tf.config.threading.set_inter_op_parallelism_threads(min(2, n_threads))
         except RuntimeError:
             notes.append("TensorFlow already running: thread counts left as they were")
-            n_threads = tf.config.threading.get_intra_op_parallelism_threads()
+            # 0 means TensorFlow sized its own pool: by the cores it may use
+            n_threads = tf.config.threading.get_intra_op_parallelism_threads() or _cpu_threads()
     if gpus:
         name, mixed = _gpu_name_and_capability(tf, gpus[0])
         if len(gpus) > 1:
