@@ -11,6 +11,8 @@ import argparse
 import json
 import sys
 
+from .arg_types import positive_int
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -32,12 +34,12 @@ def register(subparsers) -> None:
                         "saved .keras/.h5 model file (read with Keras)")
     p.add_argument("--input", metavar="HxWxC", dest="input_shape",
                    help="input shape, e.g. 64x64x3 (default: the architecture's own)")
-    p.add_argument("--classes", metavar="N", type=_positive_int,
+    p.add_argument("--classes", metavar="N", type=positive_int,
                    help="number of output classes (default: the architecture's own)")
     p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
                    help="an architecture option, e.g. --set width=0.5; repeat --set for "
                         "several ('cnnexplorer list' shows each architecture's options)")
-    p.add_argument("--batch", metavar="B", type=_positive_int, default=32,
+    p.add_argument("--batch", metavar="B", type=positive_int, default=32,
                    help="batch size for the training-memory estimate (default: 32)")
     p.add_argument("--no-subtotals", dest="subtotals", action="store_false",
                    help="leave out the block subtotal lines")
@@ -46,16 +48,6 @@ def register(subparsers) -> None:
     fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
     fmt.add_argument("--csv", action="store_true", help="print CSV (one row per layer/block)")
     p.set_defaults(func=run)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
-    return value
 
 
 def run(args) -> int:

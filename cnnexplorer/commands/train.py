@@ -7,28 +7,12 @@ split). Ctrl-C stops after the current batch and saves the run as stopped.
 
 from __future__ import annotations
 
-import argparse
 import json
 import signal
 import sys
 import threading
 
-
-def _positive_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
-    return v
-
-
-def _number(text):
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number; received {text!r}") from None
+from .arg_types import number, positive_int
 
 
 def register(subparsers) -> None:
@@ -41,16 +25,16 @@ def register(subparsers) -> None:
         epilog="example: cnnexplorer train happymodel happy-faces --epochs 10 --batch-size 16")
     p.add_argument("arch", metavar="ARCH", help="architecture key, e.g. happymodel")
     p.add_argument("dataset", metavar="DATASET", help="built-in name or path")
-    p.add_argument("--epochs", type=_positive_int, default=10, metavar="N")
-    p.add_argument("--batch-size", type=_positive_int, default=32, metavar="B")
-    p.add_argument("--lr", type=_number, default=1e-3, metavar="X", help="learning rate")
+    p.add_argument("--epochs", type=positive_int, default=10, metavar="N")
+    p.add_argument("--batch-size", type=positive_int, default=32, metavar="B")
+    p.add_argument("--lr", type=number, default=1e-3, metavar="X", help="learning rate")
     p.add_argument("--optimizer", default="adam", metavar="NAME", help="adam, sgd or rmsprop")
-    p.add_argument("--momentum", type=_number, default=0.9, metavar="M", help="for sgd")
+    p.add_argument("--momentum", type=number, default=0.9, metavar="M", help="for sgd")
     p.add_argument("--augment", default="", metavar="LIST",
                    help="comma list of mirror, crop, rotation, shear, color_shift, pca_color "
                         "(name=strength to set one), 'default' for all at the course setting")
     p.add_argument("--seed", type=int, default=0, metavar="S")
-    p.add_argument("--validation-split", type=_number, default=0.1, metavar="F",
+    p.add_argument("--validation-split", type=number, default=0.1, metavar="F",
                    help="fraction of the training images held out (0 for none)")
     p.add_argument("--early-stopping", type=int, default=0, metavar="P",
                    help="stop after P epochs without improvement (0: off)")
@@ -58,7 +42,7 @@ def register(subparsers) -> None:
                    help="learning-rate schedule: constant, cosine, step or plateau")
     p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
                    help="an architecture option, e.g. --set filters=16 (repeatable)")
-    p.add_argument("--image-size", type=_positive_int, metavar="S",
+    p.add_argument("--image-size", type=positive_int, metavar="S",
                    help="resize the dataset's images to SxS when loading")
     p.add_argument("--out", metavar="RUN_DIR", help="the run folder (new or empty)")
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then the result")

@@ -30,7 +30,6 @@ _CHOICES = {
 
 def _capsule(draw, p0, p1, width, fill, outline):
     """A finger: a thick line with round ends, outlined so fingers stay apart."""
-    (x0, y0), (x1, y1) = p0, p1
     r = width / 2
     draw.line([p0, p1], fill=outline, width=int(width + 3))
     for x, y in (p0, p1):
