@@ -147,13 +147,25 @@ def main(argv=None) -> int:
     parser.add_argument("--launches", type=int, default=5)
     parser.add_argument("--changes", type=int, default=30)
     parser.add_argument("--no-keras", action="store_true", help="skip the Keras baselines")
+    parser.add_argument("--launches-only", action="store_true",
+                        help="measure only the launch")
+    parser.add_argument("--changes-only", action="store_true",
+                        help="measure only change-to-repaint (no fresh interpreters)")
     args = parser.parse_args(argv)
     keras = not args.no_keras
     print(f"python {sys.version.split()[0]}, QT_QPA_PLATFORM="
-          f"{os.environ.get('QT_QPA_PLATFORM', 'offscreen')}, {os.cpu_count()} CPUs")
-    launch = bench_launch(args.launches, keras)
+          f"{os.environ.get('QT_QPA_PLATFORM', 'offscreen')}, {os.cpu_count()} CPUs, "
+          f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if not args.changes_only:
+        _print_launch(bench_launch(args.launches, keras), args.launches, keras)
+    if not args.launches_only:
+        _print_changes(bench_changes(["resnet50", "vgg16"], args.changes, keras))
+    return 0
+
+
+def _print_launch(launch: dict, launches: int, keras: bool) -> None:
     print(f"launch to window shown: median {launch['launch_median_s']:.2f} s, "
-          f"max {launch['launch_max_s']:.2f} s over {args.launches} fresh interpreters "
+          f"max {launch['launch_max_s']:.2f} s over {launches} fresh interpreters "
           f"(goal 1.5 s)")
     print(f"  with only the Architecture panel: median "
           f"{launch['launch_arch_only_median_s']:.2f} s wall, "
@@ -162,7 +174,9 @@ def main(argv=None) -> int:
         ratio = launch["import_keras_median_s"] / launch["launch_median_s"]
         print(f"  baseline `import keras` alone: {launch['import_keras_median_s']:.2f} s "
               f"(the whole window starts {ratio:.1f}x faster than importing Keras)")
-    changes = bench_changes(["resnet50", "vgg16"], args.changes, keras)
+
+
+def _print_changes(changes: dict) -> None:
     for key, r in changes.items():
         print(f"{key}: change to repaint median {r['change_to_repaint_median_ms']:.1f} ms "
               f"wall, {r['change_to_repaint_cpu_median_ms']:.1f} ms CPU, p90 "
@@ -174,7 +188,6 @@ def main(argv=None) -> int:
             print(f"  baseline keras.applications(weights=None) + summary(): "
                   f"{r['keras_build_summary_s']:.2f} s ({ratio:.0f}x slower than the panel's "
                   f"whole update)")
-    return 0
 
 
 if __name__ == "__main__":

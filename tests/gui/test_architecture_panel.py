@@ -13,7 +13,7 @@ from cnnexplorer.core.cost import cost_report
 from cnnexplorer.gui.panels import architecture
 from cnnexplorer.gui.panels.architecture import ArchitecturePanel, builds_with_keras
 from cnnexplorer.gui.session import Session
-from cnnexplorer.gui.widgets.layer_table import LAYER_NAME_ROLE
+from cnnexplorer.gui.widgets.layer_table import LAYER_NAME_ROLE, SORT_ROLE
 
 
 @pytest.fixture
@@ -228,3 +228,71 @@ def test_keras_application_entries_are_recognised():
     keras_entries = [e for e in zoo.entries() if e.family == "Keras applications"]
     assert all(builds_with_keras(e) for e in keras_entries)
     assert not builds_with_keras(zoo.get("resnet50"))
+
+
+def _block_index(panel, path):
+    return panel.proxy.mapFromSource(dict(panel.table_model.block_indexes())[path])
+
+
+def test_a_value_change_updates_the_tree_in_place(panel, qtbot):
+    """Same rows, new values: no model reset, so expansion and selection stay put."""
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.select_entry("resnet50")
+    panel.table.setExpanded(_block_index(panel, "stage3/res3b"), True)  # opened by the user
+    panel.table.setExpanded(_block_index(panel, "stage4"), False)  # closed by the user
+    assert panel.select_layer("res2a_branch2b")
+    rows_before = len(_leaf_names(panel.proxy))
+    resets = []
+    panel.table_model.modelReset.connect(lambda: resets.append(1))
+    panel.form.height_box.setValue(160)
+    panel.form.classes_box.setValue(10)  # renames fc1000 to fc10
+    assert resets == []
+    report = panel.report()
+    assert report.network.input_shape == (160, 224, 3)
+    assert _leaf_names(panel.proxy) == [r.name for r in report.rows]
+    assert len(_leaf_names(panel.proxy)) == rows_before
+    assert panel.table.isExpanded(_block_index(panel, "stage3/res3b"))
+    assert not panel.table.isExpanded(_block_index(panel, "stage4"))
+    assert panel.table.isExpanded(_block_index(panel, "stage2"))
+    assert panel.selected_layer() == "res2a_branch2b"
+    assert panel.charts.macs.selected == "res2a_branch2b"
+    # the cells show the new values, for layers and block subtotals alike
+    row = report.row("fc10")
+    fc = panel.proxy.mapFromSource(panel.table_model.index_of_layer("fc10"))
+    assert fc.data() == "fc10"
+    assert fc.siblingAtColumn(3).data() == f"{row.params:,}"
+    conv = panel.proxy.mapFromSource(panel.table_model.index_of_layer("res2a_branch2b"))
+    assert conv.siblingAtColumn(2).data() == " x ".join(
+        map(str, report.row("res2a_branch2b").output_shape))
+    stage2 = _block_index(panel, "stage2")
+    assert stage2.siblingAtColumn(4).data() == f"{report.blocks['stage2'].macs:,}"
+    # another entry (new rows) still resets, with the default expansion
+    panel.select_entry("vgg16")
+    assert resets == [1]
+
+
+def test_a_sorted_table_is_sorted_again_after_a_value_change(panel):
+    panel.select_entry("resnet50")
+    panel.grouped.setChecked(False)
+    panel.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # params
+    assert panel.proxy.index(0, 0).data(LAYER_NAME_ROLE) != "fc1000"
+    panel.form.classes_box.setValue(5000)  # 10 M weights: now the largest layer
+    assert panel.proxy.index(0, 0).data(LAYER_NAME_ROLE) == "fc5000"
+    report = panel.report()
+    shown = [panel.proxy.index(r, 3).data(SORT_ROLE) for r in range(len(report.rows))]
+    assert shown == sorted((r.params for r in report.rows), reverse=True)
+
+
+def test_bar_charts_tick_whole_layer_indexes_only(panel, qtbot):
+    panel.show()
+    qtbot.waitExposed(panel)
+    for key in ("happymodel", "resnet50"):
+        panel.select_entry(key)
+        for chart in panel.charts.charts():
+            axis = chart.plot.getAxis("bottom")
+            low, high = chart.plot.getViewBox().viewRange()[0]
+            ticks = [v for _spacing, values in axis.tickValues(low, high, axis.width())
+                     for v in values]
+            assert ticks, (key, chart.title)
+            assert all(float(v).is_integer() and 0 <= v < len(chart.names) for v in ticks)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
                                QScrollArea, QSplitter, QTabWidget, QTextBrowser, QToolButton,
-                               QTreeView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...core import zoo
 from ...core.zoo import applications
@@ -24,7 +24,8 @@ from ...core.errors import ConfigError
 from .. import settings
 from ..errors import present_error
 from ..session import ArchitectureChoice, Session
-from ..widgets.layer_table import LAYER_NAME_ROLE, LayerSortProxy, LayerTableModel
+from ..widgets.layer_table import (LAYER_NAME_ROLE, LayerSortProxy, LayerTableModel,
+                                   LayerTreeView)
 from .arch_config import ConfigForm
 from .arch_export import EXPORT_FORMATS, ExportMixin  # noqa: F401 (re-exported)
 from .bottleneck import BottleneckView
@@ -120,7 +121,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self.table_model = LayerTableModel(self)
         self.proxy = LayerSortProxy(self)
         self.proxy.setSourceModel(self.table_model)
-        self.table = QTreeView()
+        self.table = LayerTreeView()
         self.table.setModel(self.proxy)
         self.table.setAlternatingRowColors(True)
         self.table.setUniformRowHeights(True)
@@ -358,18 +359,26 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self.recomputed.emit(report)
 
     def _show_report(self, report: CostReport, expand_default: bool) -> None:
-        expanded = None if expand_default else self._expanded_paths()
         selected = self.selected_layer()
         self._report = report
-        self.table.setUpdatesEnabled(False)
-        try:
-            self.table_model.set_report(report, self.grouped.isChecked())
-            self._restore_expansion(expanded)
-        finally:
-            self.table.setUpdatesEnabled(True)
+        if self._update_table_in_place(report, expand_default):
+            selected = None  # the current row, expansion and scroll position stay
+        else:
+            expanded = None if expand_default else self._expanded_paths()
+            self.table.setUpdatesEnabled(False)
+            try:
+                self.table_model.set_report(report, self.grouped.isChecked())
+                self._restore_expansion(expanded)
+            finally:
+                self.table.setUpdatesEnabled(True)
         self.totals.set_report(report)
-        self.charts.set_report(report)
+        self.charts.set_report(report)  # keeps the highlighted layer
         self.diagram.set_network(report.network, self._entry.title if self._entry else None)
+        if selected is None:  # in place: the current row may have been renamed (fc1000)
+            current = self.selected_layer()
+            if current != self.charts.macs.selected:
+                self.charts.highlight(current)
+                self.diagram.select_layer(current)
         t = report.totals
         self.summary.setText(f"<b>{report.network.name}</b>: {len(report.rows)} layers, "
                              f"input {' x '.join(map(str, report.network.input_shape))}, "
@@ -377,8 +386,20 @@ class ArchitecturePanel(ExportMixin, QWidget):
                              f", {t.params:,} params")
         if selected and selected in report.network:
             self.select_layer(selected)
-        else:
+        elif not self.table.currentIndex().isValid():
             self.charts.highlight(None)
+
+    def _update_table_in_place(self, report: CostReport, expand_default: bool) -> bool:
+        """Same rows, new values (a config change): update the model without a reset.
+
+        A reset makes the tree lay out every expanded row again and the proxy rebuild its
+        mappings, which was most of a change's cost; in place only the painted rows are
+        formatted again. A newly chosen entry (`expand_default`) always resets, so it opens
+        with the default expansion.
+        """
+        if expand_default or self.table_model.report() is None:
+            return False
+        return self.table_model.set_report(report, self.grouped.isChecked())  # re-sorts
 
     def _expanded_paths(self) -> set[str]:
         return {path for path, index in self.table_model.block_indexes()

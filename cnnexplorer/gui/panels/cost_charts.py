@@ -63,6 +63,28 @@ class CountAxis(pg.AxisItem):
         return [compact_count(v * scale) for v in values]
 
 
+class IndexAxis(pg.AxisItem):
+    """An x axis over row indexes (bar k is layer k): integer ticks only.
+
+    pyqtgraph picks 0.5 steps when few bars are shown (HappyModel), and a tick at -0.5 or
+    1.5 names no layer; nor does one left of the first bar or right of the last (`count`).
+    """
+
+    count = 0  # the number of rows shown; the chart sets it with the range
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph override)
+        def keep(v) -> bool:
+            return float(v).is_integer() and 0 <= v < self.count
+
+        levels = [(spacing, [v for v in values if keep(v)])
+                  for spacing, values in super().tickValues(minVal, maxVal, size)
+                  if spacing >= 1]
+        if not any(values for _spacing, values in levels):
+            levels = [(1.0, [float(k) for k in range(max(0, math.ceil(minVal)),
+                                                     min(self.count, math.floor(maxVal) + 1))])]
+        return levels
+
+
 def legend_html(kinds) -> str:
     """Coloured squares and names, for a legend row that never hides a bar."""
     return "&nbsp;&nbsp;".join(f"<span style='color:{type_colour(k)}'>&#9632;</span>&nbsp;{k}"
@@ -73,7 +95,9 @@ class _Chart:
     """One plot whose x axis enumerates some rows of the report (a row index per x)."""
 
     def __init__(self, title: str, y_label: str, units: str = "", counts: bool = True):
-        axes = {"left": CountAxis("left")} if counts else {}
+        axes = {"bottom": IndexAxis("bottom")}
+        if counts:
+            axes["left"] = CountAxis("left")
         self.widget = pg.PlotWidget(axisItems=axes)
         self.widget.setMinimumSize(140, 160)
         self.plot = self.widget.getPlotItem()
@@ -98,6 +122,17 @@ class _Chart:
         if self._applied.get(key, self) != value:
             setter(value)
             self._applied[key] = value
+
+    def set_range(self, x: tuple[float, float], y: tuple[float, float]) -> None:
+        """Show exactly x by y, unless the view already does (after a pan it does not).
+
+        pyqtgraph's setXRange/setYRange repaint the whole plot even for the same range; a
+        config change usually keeps the ranges, and then only the changed bars repaint.
+        """
+        vb = self.plot.getViewBox()
+        want = [[float(x[0]), float(x[1])], [float(y[0]), float(y[1])]]
+        if vb.targetRange() != want or any(vb.autoRangeEnabled()):
+            vb.setRange(xRange=want[0], yRange=want[1], padding=0)
 
     def index_at(self, scene_pos) -> int | None:
         vb = self.plot.getViewBox()
@@ -193,22 +228,25 @@ class CostCharts(QWidget):
                 plot.removeItem(chart.bars.pop(kind))
         for kind, idx in by_type.items():
             x = np.array(idx, dtype=float)
+            h = heights[idx]
             item = chart.bars.get(kind)
             if item is None:
                 colour = type_colour(kind)
                 item = chart.bars[kind] = pg.BarGraphItem(
-                    x=x, height=heights[idx], width=0.7, brush=colour, pen=None, name=kind)
+                    x=x, height=h, width=0.7, brush=colour, pen=None, name=kind)
                 plot.addItem(item)
-            else:
-                item.setOpts(x=x, height=heights[idx], width=0.7)
+            elif not (np.array_equal(item.opts["x"], x)
+                      and np.array_equal(item.opts["height"], h)):
+                # only a type whose bars moved: each setOpts repaints the item's whole area
+                item.setOpts(x=x, height=h, width=0.7)
         # the range first: an axis switched to log while showing 1e9 would compute 10**1e9
         top = float(heights.max()) if len(heights) else 1.0
-        plot.setYRange(0, max(top, 1e-9) * 1.04, padding=0)
+        plot.getAxis("bottom").count = len(rows)
+        chart.set_range((-1, max(len(rows), 1)), (0, max(top, 1e-9) * 1.04))
         chart.apply("log", log, plot.getAxis("left").setLogMode)
         chart.apply("left", chart.y_label + (" (log scale)" if log else ""),
                     lambda v: plot.setLabel("left", v))
         chart.apply("bottom", x_label, lambda v: plot.setLabel("bottom", v))
-        plot.setXRange(-1, max(len(rows), 1), padding=0)
 
     def _draw_progression(self, report: CostReport) -> None:
         chart = self.shape
@@ -216,6 +254,7 @@ class CostCharts(QWidget):
         rows = [r for r in report.rows if len(r.output_shape) == 3]
         chart.names = [r.name for r in rows]
         chart.values = [r.output_shape[0] for r in rows]
+        plot.getAxis("bottom").count = len(rows)
         if self._lines is None:  # made once: setData is much cheaper than a new item
             self._lines = (pg.PlotDataItem(pen=pg.mkPen(_HEIGHT_COLOUR, width=2)),
                            pg.PlotDataItem(pen=pg.mkPen(_CHANNELS_COLOUR, width=2)))
@@ -225,13 +264,13 @@ class CostCharts(QWidget):
             x = np.arange(len(rows))
             h = np.log2([r.output_shape[0] for r in rows])
             c = np.log2([r.output_shape[2] for r in rows])
-            self._lines[0].setData(x, h)
-            self._lines[1].setData(x, c)
+            for line, y in zip(self._lines, (h, c)):
+                if not (np.array_equal(line.xData, x) and np.array_equal(line.yData, y)):
+                    line.setData(x, y)  # a class count change leaves these alone
             top = int(math.ceil(max(h.max(), c.max())))
             chart.apply("ticks", top, lambda t: plot.getAxis("left").setTicks(
                 [[(k, f"{2 ** k:,}") for k in range(0, t + 1)], []]))
-            plot.setYRange(0, top + 0.3, padding=0)
-            plot.setXRange(-0.5, len(rows) - 0.5, padding=0)
+            chart.set_range((-0.5, len(rows) - 0.5), (0, top + 0.3))
         else:
             for line in self._lines:
                 line.setData([], [])
