@@ -8,12 +8,14 @@
    Baseline in the same run: a fresh interpreter doing only `import keras` (what start-up would
    cost if TensorFlow were imported eagerly). Goal: 1.5 s.
 2. Change-to-repaint: ResNet-50 and VGG-16 in a shown Architecture panel; each change sets the
-   classes spin box (1000 <-> 999), which recomputes the spec and cost report, resets the layer
-   tree, redraws the totals and the three charts, then runs the event loop until the changed
-   widgets are painted (wall and CPU time: on a shared machine CPU time is what the change
-   costs, wall time adds the wait for a core). A worst case adds `repaint()` of the whole
-   panel. Baseline in the same run: `keras.applications.X(weights=None)` + `summary()`,
-   what a Keras-based tool would need for the same table. Goal: 50 ms.
+   classes spin box (1000 <-> 999) or the input height (224 <-> 192), which recomputes the spec
+   and cost report, updates the layer tree, the totals and the three charts, then runs the
+   event loop until the changed widgets are painted (wall and CPU time: on a shared machine
+   CPU time is what the change costs, wall time adds the wait for a core). A worst case adds
+   `repaint()` of the whole panel. Baseline in the same run: `keras.applications.X(weights=
+   None)` + `summary()`, what a Keras-based tool would need for the same table. Goal: 50 ms.
+
+       python benchmarks/bench_gui_arch.py --changes-only --no-keras --control classes
 """
 
 from __future__ import annotations
@@ -78,7 +80,8 @@ def bench_launch(n: int, keras_baseline: bool) -> dict:
     return out
 
 
-def bench_changes(keys: list[str], n: int, keras_baseline: bool) -> dict:
+def bench_changes(keys: list[str], n: int, keras_baseline: bool,
+                  control: str = "classes") -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["CNNEXPLORER_HOME"] = tempfile.mkdtemp(prefix="bench_gui_")
     from PySide6.QtWidgets import QApplication
@@ -99,10 +102,19 @@ def bench_changes(keys: list[str], n: int, keras_baseline: bool) -> dict:
         panel.select_entry(key)
         panel.repaint()
         app.processEvents()
-        box = panel.form.classes_box
+        # classes 1000 <-> 999 changes the classifier only; height 224 <-> 192 changes
+        # every shape, every MAC count and the charts' ranges
+        box = panel.form.classes_box if control == "classes" else panel.form.height_box
+        values = (1000, 999) if control == "classes" else (224, 192)
+
+        def network(value):
+            if control == "classes":
+                return zoo.get(key).network(None, value)
+            return zoo.get(key).network((value, 224, 3), 1000)
+
         walls, cpus, fulls, cores = [], [], [], []
         for i in range(n + 2):
-            value = 999 if box.value() == 1000 else 1000
+            value = values[1] if box.value() == values[0] else values[0]
             w0, c0 = time.perf_counter(), time.process_time()
             box.setValue(value)  # recompute + table + totals + charts
             app.processEvents()  # deferred layouts and the paint of what changed
@@ -114,10 +126,9 @@ def bench_changes(keys: list[str], n: int, keras_baseline: bool) -> dict:
                 cpus.append(c1 - c0)
                 fulls.append(w2 - w0)
                 k0 = time.perf_counter()
-                cost_report(zoo.get(key).network(None, value))
+                cost_report(network(value))
                 cores.append(time.perf_counter() - k0)
-            assert panel.report().totals.params == cost_report(
-                zoo.get(key).network(None, value)).totals.params
+            assert panel.report().totals.macs == cost_report(network(value)).totals.macs
         med = statistics.median
         out[key] = {"change_to_repaint_median_ms": 1e3 * med(walls),
                     "change_to_repaint_p90_ms": 1e3 * sorted(walls)[int(0.9 * (len(walls) - 1))],
@@ -151,6 +162,9 @@ def main(argv=None) -> int:
                         help="measure only the launch")
     parser.add_argument("--changes-only", action="store_true",
                         help="measure only change-to-repaint (no fresh interpreters)")
+    parser.add_argument("--control", choices=("classes", "height", "both"), default="both",
+                        help="the control changed: classes 1000<->999, input height "
+                             "224<->192, or both in turn (default)")
     args = parser.parse_args(argv)
     keras = not args.no_keras
     print(f"python {sys.version.split()[0]}, QT_QPA_PLATFORM="
@@ -159,7 +173,11 @@ def main(argv=None) -> int:
     if not args.changes_only:
         _print_launch(bench_launch(args.launches, keras), args.launches, keras)
     if not args.launches_only:
-        _print_changes(bench_changes(["resnet50", "vgg16"], args.changes, keras))
+        controls = ("classes", "height") if args.control == "both" else (args.control,)
+        for i, control in enumerate(controls):
+            print(f"change: {control}")
+            _print_changes(bench_changes(["resnet50", "vgg16"], args.changes,
+                                         keras and i == 0, control))
     return 0
 
 

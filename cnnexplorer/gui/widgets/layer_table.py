@@ -26,6 +26,7 @@ _HEADER_TIPS = ("layer name (as in Keras)", "layer kind", "output shape of one i
                 "multiply-accumulates for one image; FLOPs = 2 x MACs",
                 "share of the network's MACs", "memory of this output for one image, float32")
 NUMERIC = {3, 4, 5, 6}
+_COLUMN_COUNT = len(COLUMNS)
 # Roles and the alignment as plain ints, made once: data() runs for every visible cell and
 # role on each paint, and building an enum flag there (AlignRight | AlignVCenter) costs more
 # than the rest of the call.
@@ -36,6 +37,7 @@ _TIP = int(Qt.ItemDataRole.ToolTipRole)
 _SORT = int(SORT_ROLE)
 _NAME = int(LAYER_NAME_ROLE)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_PAINTED_ROLES = {_DISPLAY, _ALIGN, _FONT}
 
 
 @dataclass(eq=False)
@@ -206,9 +208,10 @@ class LayerTableModel(QAbstractItemModel):
         return index.internalPointer() if index.isValid() else self._root
 
     def index(self, row, column, parent=QModelIndex()):
-        item = self._item(parent)
-        if 0 <= row < len(item.children) and 0 <= column < len(COLUMNS):
-            return self.createIndex(row, column, item.children[row])
+        # called for every cell a proxy maps: kept to one Python frame
+        children = (parent.internalPointer() if parent.isValid() else self._root).children
+        if 0 <= row < len(children) and 0 <= column < _COLUMN_COUNT:
+            return self.createIndex(row, column, children[row])
         return QModelIndex()
 
     def parent(self, index=QModelIndex()):  # type: ignore[override]
@@ -241,21 +244,41 @@ class LayerTableModel(QAbstractItemModel):
         return None
 
     def data(self, index, role=_DISPLAY):
-        # the hot path: a view asks this for every visible cell and several roles per paint
         item: _Item | None = index.internalPointer()
-        if item is None:
-            return None
+        return None if item is None else self._value(item, index.column(), role)
+
+    def multiData(self, index, span) -> None:  # noqa: N802 (Qt override)
+        """All the roles a delegate asks for one cell (7 per paint) in one Python call."""
+        item: _Item | None = index.internalPointer()
+        column = index.column()
+        for role_data in span:
+            role = role_data.role()
+            if role == _DISPLAY and item is not None:  # the painted roles inline
+                cells = item.cells or self._format(item)
+                role_data.setData(cells[column])
+            elif role == _ALIGN and column in NUMERIC:
+                role_data.setData(_RIGHT)
+            elif role == _FONT and item is not None and item.row is None:
+                role_data.setData(self._bold)
+            elif role in _PAINTED_ROLES or item is None:
+                role_data.clearData()
+            else:
+                value = self._value(item, column, role)
+                if value is None:
+                    role_data.clearData()
+                else:
+                    role_data.setData(value)
+
+    def _value(self, item: _Item, col: int, role: int):
+        # the hot path: every visible cell and several roles per paint
         if role == _DISPLAY:
-            cells = item.cells
-            if cells is None:  # formatted once per value, on first paint
-                cells = item.cells = tuple(self._display(item, c) for c in range(len(COLUMNS)))
-            return cells[index.column()]
+            return (item.cells or self._format(item))[col]
         if role == _ALIGN:
-            return _RIGHT if index.column() in NUMERIC else None
+            return _RIGHT if col in NUMERIC else None
         if role == _FONT:
             return self._bold if item.row is None else None
         if role == _SORT:
-            return self._sort_key(item, index.column())
+            return self._sort_key(item, col)
         if role == _NAME:
             return item.row.name if item.row else ""
         if role == _TIP:
@@ -264,6 +287,11 @@ class LayerTableModel(QAbstractItemModel):
             return f"block {item.path}: subtotal of {item.subtotal.layers} layers" \
                 if item.subtotal else item.path
         return None
+
+    def _format(self, item: _Item) -> tuple[str, ...]:
+        """The row's display texts, formatted once per value, when first painted."""
+        item.cells = tuple(self._display(item, c) for c in range(_COLUMN_COUNT))
+        return item.cells
 
     def _display(self, item: _Item, col: int) -> str:
         r, s = item.row, item.subtotal
@@ -316,6 +344,14 @@ class LayerSortProxy(QSortFilterProxyModel):
         super().setSourceModel(model)
         if isinstance(model, LayerTableModel):
             model.updated_in_place.connect(self._on_source_updated_in_place)
+
+    def multiData(self, index, span) -> None:  # noqa: N802 (Qt override)
+        # map once per cell rather than once per role (each mapping asks the Python model)
+        model = self.sourceModel()
+        if isinstance(model, LayerTableModel):
+            model.multiData(self.mapToSource(index), span)
+        else:
+            super().multiData(index, span)
 
     def _on_source_updated_in_place(self, renamed: bool) -> None:
         column = self.sortColumn()  # -1: network order; 1 (type) cannot change in place
