@@ -82,6 +82,17 @@ def finish(img: Image.Image, rng: np.random.Generator, out_size: int, noise: flo
     return np.clip(np.rint(arr), 0, 255).astype(np.uint8)
 
 
+def balanced_labels(rng: np.random.Generator, n_classes: int, *split_sizes: int) -> np.ndarray:
+    """Labels for consecutive splits, each with the classes as equal as its size allows,
+    shuffled within the split."""
+    labels = []
+    for n in split_sizes:
+        y = np.arange(n) % n_classes
+        rng.shuffle(y)
+        labels.append(y)
+    return np.concatenate(labels).astype(np.int64)
+
+
 def draw_all(draw_one, labels, seed: int, workers: int = 4) -> np.ndarray:
     """Draw one image per label in threads; each image has its own seed, so the result is the
     same whatever the thread count (Pillow releases the GIL while it draws and resamples)."""

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from .common import draw_all
+from .common import balanced_labels, draw_all
 
 SIZE = 32
 S = 64  # drawing canvas
@@ -80,11 +80,6 @@ def draw_digit(rng: np.random.Generator, digit: int) -> np.ndarray:
 def generate(seed: int = 3, n_train: int = 6000, n_test: int = 1000):
     """(x_train, y_train, x_test, y_test, class_names); classes balanced in both splits."""
     rng = np.random.default_rng(seed)
-    labels = []
-    for n in (n_train, n_test):
-        y = np.arange(n) % 10
-        rng.shuffle(y)
-        labels.append(y)
-    y = np.concatenate(labels).astype(np.int64)
+    y = balanced_labels(rng, 10, n_train, n_test)
     x = draw_all(lambda r, d: draw_digit(r, int(d)), y, seed)
     return x[:n_train], y[:n_train], x[n_train:], y[n_train:], list(CLASS_NAMES)

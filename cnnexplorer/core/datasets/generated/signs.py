@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .common import background, colour, darker, draw_all, finish, paste_rotated, skin
+from .common import (background, balanced_labels, colour, darker, draw_all, finish,
+                     paste_rotated, skin)
 
 SIZE = 64
 S = 2 * SIZE
@@ -92,11 +93,6 @@ def draw_hand(rng: np.random.Generator, count: int) -> np.ndarray:
 def generate(seed: int = 2, n_train: int = 1080, n_test: int = 120):
     """(x_train, y_train, x_test, y_test, class_names); classes balanced in both splits."""
     rng = np.random.default_rng(seed)
-    labels = []
-    for n in (n_train, n_test):
-        y = np.arange(n) % 6
-        rng.shuffle(y)
-        labels.append(y)
-    y = np.concatenate(labels).astype(np.int64)
+    y = balanced_labels(rng, 6, n_train, n_test)
     x = draw_all(lambda r, c: draw_hand(r, int(c)), y, seed)
     return x[:n_train], y[:n_train], x[n_train:], y[n_train:], list(CLASS_NAMES)
