@@ -73,6 +73,16 @@ def resize_all(x: np.ndarray, size, resize: str, progress=None) -> np.ndarray:
     return out
 
 
+def resize_splits(x_train, x_test, image_size, resize: str, progress=None):
+    """Both splits resized to `image_size` (None keeps them as they are; no test split stays None)."""
+    if image_size is None:
+        return x_train, x_test
+    x_train = resize_all(x_train, image_size, resize, progress)
+    if x_test is not None:
+        x_test = resize_all(x_test, image_size, resize, progress)
+    return x_train, x_test
+
+
 def load_npz(path, image_size=None, resize: str = "stretch", progress=None):
     """Load `x_train, y_train[, x_test, y_test][, class_names]` from a `.npz` archive."""
     from .base import Dataset
@@ -119,10 +129,7 @@ def load_npz(path, image_size=None, resize: str = "stretch", progress=None):
         if y is not None and len(y) and (y.min() < 0 or y.max() >= len(names)):
             raise DatasetError(f"{path}: key '{key}' has labels {int(y.min())}..{int(y.max())} "
                                f"but there are {len(names)} class names")
-    if image_size is not None:
-        x_train = resize_all(x_train, image_size, resize, progress)
-        if x_test is not None:
-            x_test = resize_all(x_test, image_size, resize, progress)
+    x_train, x_test = resize_splits(x_train, x_test, image_size, resize, progress)
     if x_test is not None and x_test.shape[1:] != x_train.shape[1:]:
         raise DatasetError(f"{path}: key 'x_test' holds images of {x_test.shape[1:]} but "
                            f"'x_train' holds {x_train.shape[1:]}")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DatasetError
-from .arrays import as_images, as_labels, resize_all
+from .arrays import as_images, as_labels, resize_splits
 
 
 def partner_path(path: Path) -> Path | None:
@@ -118,10 +118,7 @@ def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
         if image_size is None and x_test.shape[1:] != x_train.shape[1:]:
             raise DatasetError(f"{test[0]}: test images are {x_test.shape[1:]} but the training "
                                f"images of {train[0]} are {x_train.shape[1:]}")
-    if image_size is not None:
-        x_train = resize_all(x_train, image_size, resize, progress)
-        if x_test is not None:
-            x_test = resize_all(x_test, image_size, resize, progress)
+    x_train, x_test = resize_splits(x_train, x_test, image_size, resize, progress)
     stem = path.stem
     for prefix in ("train_", "test_"):
         if stem.lower().startswith(prefix):

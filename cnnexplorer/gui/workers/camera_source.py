@@ -64,11 +64,15 @@ class FrameSource(QObject):
     def description(self) -> str:
         return type(self).__name__
 
+    # Abstract: CameraSource, VideoFileSource and ImageSequenceSource each implement both.
+    # (abc.ABC cannot be mixed into a QObject subclass: their metaclasses conflict.)
     def start(self) -> None:
-        raise NotImplementedError
+        """Begin delivering frames through `frame_ready` (errors through `errored`)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement start()")
 
     def stop(self) -> None:
-        raise NotImplementedError
+        """Stop delivering frames and emit `stopped`."""
+        raise NotImplementedError(f"{type(self).__name__} must implement stop()")
 
     def _deliver(self, arr: np.ndarray) -> None:
         self.frames_delivered += 1
