@@ -32,11 +32,15 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import numpy as np  # noqa: E402
 
-from cnnexplorer.core import zoo  # noqa: E402,F401  (registers the families)
-from cnnexplorer.core.datasets import (AugmentConfig, load_dataset, make_tf_dataset,  # noqa: E402
-                                       save_image_folder)
-from cnnexplorer.core.keras_build import build_keras_model  # noqa: E402
-from cnnexplorer.core.zoo.registry import build  # noqa: E402
+from cnnexplorer.core.arch import zoo  # noqa: E402,F401  (registers the families)
+from cnnexplorer.core.data import (
+    AugmentConfig,
+    load_dataset,
+    make_tf_dataset,
+    # noqa: E402                                        save_image_folder,
+)
+from cnnexplorer.core.keras.build import build_keras_model  # noqa: E402
+from cnnexplorer.core.arch.zoo.registry import build  # noqa: E402
 
 
 def _model(key="happymodel", input_shape=(64, 64, 3), classes=1, seed=0):

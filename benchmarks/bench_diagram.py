@@ -41,10 +41,10 @@ def main(argv=None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from cnnexplorer.core import zoo
-    from cnnexplorer.core.diagram_layout import layout_network
-    from cnnexplorer.core.diagram_svg import render_svg
-    from cnnexplorer.gui.widgets.diagram_view import DiagramView
+    from cnnexplorer.core.arch import zoo
+    from cnnexplorer.core.views.diagram_layout import layout_network
+    from cnnexplorer.core.views.diagram_svg import render_svg
+    from cnnexplorer.gui.architecture.diagram_view import DiagramView
 
     app = QApplication.instance() or QApplication([])
     view = DiagramView()
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
         t_view = _median_ms(draw, args.repeat)
         t_keras = None
         if keras_app and not args.no_keras:
-            from cnnexplorer.core.keras_build import import_keras
+            from cnnexplorer.core.keras.build import import_keras
 
             keras = import_keras()
 

@@ -33,7 +33,7 @@ def camera_frames(n: int, size=(480, 640), seed: int = 0) -> list[np.ndarray]:
     """Generated faces blown up to camera size (what a webcam hands the door)."""
     from PIL import Image
 
-    from cnnexplorer.core.datasets.generated.happy import draw_face
+    from cnnexplorer.core.data.generated.happy import draw_face
 
     rng = np.random.default_rng(seed)
     base = [draw_face(np.random.default_rng(i), float(rng.uniform(-1, 1))) for i in range(16)]
@@ -48,7 +48,7 @@ def pct(values, q) -> float:
 def latency(frames, repeats_predict: int) -> dict:
     import tensorflow as tf
 
-    from cnnexplorer.core.inference import DoorModel, preprocess
+    from cnnexplorer.core.door.inference import DoorModel, preprocess
 
     door = DoorModel.bundled()
     model = door.model
@@ -83,7 +83,7 @@ def latency(frames, repeats_predict: int) -> dict:
 def gui_fps(frames, seconds: float, fps: float, explain: bool) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from cnnexplorer.gui.panels.door import DoorPanel
+    from cnnexplorer.gui.door.panel import DoorPanel
     from cnnexplorer.gui.session import Session
 
     app = QApplication.instance() or QApplication([])

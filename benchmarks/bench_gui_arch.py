@@ -86,9 +86,9 @@ def bench_changes(keys: list[str], n: int, keras_baseline: bool,
     os.environ["CNNEXPLORER_HOME"] = tempfile.mkdtemp(prefix="bench_gui_")
     from PySide6.QtWidgets import QApplication
 
-    from cnnexplorer.core import zoo
-    from cnnexplorer.core.cost import cost_report
-    from cnnexplorer.gui.panels.architecture import ArchitecturePanel
+    from cnnexplorer.core.arch import zoo
+    from cnnexplorer.core.arch.cost import cost_report
+    from cnnexplorer.gui.architecture.panel import ArchitecturePanel
     from cnnexplorer.gui.session import Session
 
     app = QApplication.instance() or QApplication([])
@@ -139,7 +139,7 @@ def bench_changes(keys: list[str], n: int, keras_baseline: bool,
     if keras_baseline:
         import io
 
-        from cnnexplorer.core.keras_build import import_keras
+        from cnnexplorer.core.keras.build import import_keras
 
         keras = import_keras()
         for key, app_name in (("resnet50", "ResNet50"), ("vgg16", "VGG16")):

@@ -42,9 +42,9 @@ def main() -> int:
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    from cnnexplorer.core import zoo
-    from cnnexplorer.core.cost import cost_report
-    from cnnexplorer.core.render import render_text
+    from cnnexplorer.core.arch import zoo
+    from cnnexplorer.core.arch.cost import cost_report
+    from cnnexplorer.core.views.render import render_text
     import_ours_ms = (time.perf_counter() - t0) * 1000
 
     def ours(key):

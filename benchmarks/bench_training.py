@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 
 def subset(ds, n, seed=0):
-    from cnnexplorer.core.datasets.base import Dataset
+    from cnnexplorer.core.data.base import Dataset
 
     idx = np.random.default_rng(seed).permutation(len(ds.y_train))[:n]
     return Dataset(f"{ds.name}-{n}", list(ds.class_names), ds.x_train[idx], ds.y_train[idx],
@@ -41,8 +41,8 @@ def plain_fit(arch_key, ds, batch, epochs, seed=0):
     """Plain Keras: the same spec model, compiled the same way, fit on the same floats."""
     import keras
 
-    from cnnexplorer.core.keras_build import build_keras_model
-    from cnnexplorer.core.zoo import registry
+    from cnnexplorer.core.keras.build import build_keras_model
+    from cnnexplorer.core.arch.zoo import registry
 
     binary = ds.num_classes == 2
     net = registry.get(arch_key).network(ds.input_shape, 1 if binary else ds.num_classes)
@@ -94,7 +94,7 @@ def cli_cpu(arch_key, ds, batch, epochs, tmp, rep=0):
     import contextlib
 
     from cnnexplorer.cli import main as cli_main
-    from cnnexplorer.core.datasets import save_npz
+    from cnnexplorer.core.data import save_npz
 
     path = os.path.join(tmp, f"{ds.name}.npz")
     if not os.path.exists(path):
@@ -110,7 +110,7 @@ def cli_cpu(arch_key, ds, batch, epochs, tmp, rep=0):
 
 
 def cli_fit(arch_key, ds, batch, epochs, tmp, rep=0):
-    from cnnexplorer.core.datasets import save_npz
+    from cnnexplorer.core.data import save_npz
 
     path = save_npz(ds, os.path.join(tmp, f"{ds.name}.npz"), compress=False)
     out = subprocess.run([sys.executable, "-m", "cnnexplorer", "train", arch_key, str(path),
@@ -133,9 +133,9 @@ def gui_fit(arch_key, ds, batch, epochs, measure_stalls=False):
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from cnnexplorer.core.events import EpochEnd, TrainStarted
-    from cnnexplorer.core.train_config import TrainConfig
-    from cnnexplorer.gui.panels.training import TrainingPanel
+    from cnnexplorer.core.train.events import EpochEnd, TrainStarted
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.gui.training.panel import TrainingPanel
     from cnnexplorer.gui.pyside_refcount import immortalize_singletons
     from cnnexplorer.gui.session import ArchitectureChoice, Session
 
@@ -244,10 +244,10 @@ def throughput(arch_key, ds, batch, epochs, tmp, stalls=False, reps=3):
 
 
 def transfer_bench(ds, epochs=3):
-    from cnnexplorer.core import transfer
-    from cnnexplorer.core.keras_build import build_keras_model
-    from cnnexplorer.core.train_config import TrainConfig
-    from cnnexplorer.core.zoo import registry
+    from cnnexplorer.core.train import transfer
+    from cnnexplorer.core.keras.build import build_keras_model
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.core.arch.zoo import registry
 
     net = registry.build("resnet50_course", input_shape=ds.input_shape, classes=6)
     base = build_keras_model(net, seed=0)
@@ -275,8 +275,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--skip-transfer", action="store_true")
     args = ap.parse_args()
-    from cnnexplorer.core.datasets import load_dataset
-    from cnnexplorer.core.device import configure
+    from cnnexplorer.core.data import load_dataset
+    from cnnexplorer.core.keras.device import configure
 
     print(f"device: {configure().describe()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:

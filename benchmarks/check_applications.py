@@ -30,9 +30,9 @@ def _round_trip(net) -> bool:
     import tempfile
     from pathlib import Path
 
-    from cnnexplorer.core.cost import cost_report
-    from cnnexplorer.core.keras_build import build_keras_model
-    from cnnexplorer.core.keras_import import import_model
+    from cnnexplorer.core.arch.cost import cost_report
+    from cnnexplorer.core.keras.build import build_keras_model
+    from cnnexplorer.core.keras.importer import import_model
 
     def rows(n):
         return [(r.name, r.type, r.output_shape, r.params, r.trainable_params, r.macs)
@@ -51,9 +51,9 @@ def main(argv=None) -> int:
                              ".keras, import that file and compare the rows (slow)")
     args = parser.parse_args(argv)
 
-    from cnnexplorer.core.cost import cost_report
-    from cnnexplorer.core.keras_build import import_keras
-    from cnnexplorer.core.keras_import import network_from_keras
+    from cnnexplorer.core.arch.cost import cost_report
+    from cnnexplorer.core.keras.build import import_keras
+    from cnnexplorer.core.keras.importer import network_from_keras
 
     t0 = time.perf_counter()
     keras = import_keras()

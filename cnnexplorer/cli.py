@@ -15,7 +15,7 @@ import importlib
 import os
 import sys
 
-from .core.errors import CnnExplorerError
+from cnnexplorer.core.errors import CnnExplorerError
 
 #: subcommand modules, in the order `--help` lists them
 COMMANDS = ("list", "inspect", "diagram", "train", "evaluate", "predict")
@@ -34,7 +34,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="cnnexplorer",
         description="See, cost, train and use the convolutional networks of the course. "
                     "Without a subcommand, opens the desktop window.")
-    from . import __version__
+    from cnnexplorer import __version__
 
     parser.add_argument("--version", action="version", version=f"cnnexplorer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -48,7 +48,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
-        from .gui.app import run_app
+        from cnnexplorer.gui.app import run_app
 
         return run_app()
     parser = build_parser(argv[0] if argv[0] in COMMANDS else None)

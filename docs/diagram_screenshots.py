@@ -21,8 +21,8 @@ from pathlib import Path
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication
 
-from cnnexplorer.core import zoo
-from cnnexplorer.gui.widgets.diagram_view import DiagramView
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.gui.architecture.diagram_view import DiagramView
 
 DOCS = Path(__file__).resolve().parent
 
@@ -30,7 +30,7 @@ DOCS = Path(__file__).resolve().parent
 def panel_shot(app) -> None:
     """The Architecture panel's Diagram tab on GoogLeNet, a layer selected in it."""
     os.environ["CNNEXPLORER_HOME"] = tempfile.mkdtemp()  # default settings, not the user's
-    from cnnexplorer.gui.panels.architecture import ArchitecturePanel
+    from cnnexplorer.gui.architecture.panel import ArchitecturePanel
     from cnnexplorer.gui.session import Session
 
     session = Session()

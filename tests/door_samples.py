@@ -17,7 +17,7 @@ from PIL import Image
 
 def face(smile: bool, size: int = 64, seed: int = 0) -> np.ndarray:
     """A generated face from the "happy-faces" generator (smiling or frowning)."""
-    from cnnexplorer.core.datasets.generated.happy import draw_face
+    from cnnexplorer.core.data.generated.happy import draw_face
 
     rng = np.random.default_rng(seed)
     img = draw_face(rng, 1.0 if smile else -1.0)
@@ -100,9 +100,9 @@ def exif_rotated(path: Path) -> Path:
 
 def tiny_happy_model(seed: int = 0):
     """An untrained HappyModel (37,633 params), quick to build."""
-    from cnnexplorer.core import zoo  # noqa: F401 - registers the families
-    from cnnexplorer.core.keras_build import build_keras_model
-    from cnnexplorer.core.zoo import registry
+    from cnnexplorer.core.arch import zoo  # noqa: F401 - registers the families
+    from cnnexplorer.core.keras.build import build_keras_model
+    from cnnexplorer.core.arch.zoo import registry
 
     return build_keras_model(registry.build("happymodel"), seed=seed)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cnnexplorer.cli import main
-from cnnexplorer.core import zoo
+from cnnexplorer.core.arch import zoo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -180,7 +180,7 @@ def test_cli_commands_never_import_tensorflow_keras_or_qt():
         import io, sys, time, contextlib
         t0 = time.perf_counter()
         from cnnexplorer.cli import main
-        from cnnexplorer.core import zoo
+        from cnnexplorer.core.arch import zoo
         for argv in (["inspect", "resnet50"], ["inspect", "vgg16", "--json"], ["list"],
                      ["list", "--json"], ["inspect", "googlenet", "--markdown"],
                      ["inspect", "nope"], *(["inspect", e.key] for e in zoo.entries())):

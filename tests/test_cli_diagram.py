@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from cnnexplorer.cli import main
-from cnnexplorer.core import zoo
-from cnnexplorer.core.cost import cost_report, report_to_dict
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.cost import cost_report, report_to_dict
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
@@ -71,7 +71,7 @@ def test_diagram_errors_are_one_line(capsys, tmp_path, monkeypatch, argv, needle
 
 @pytest.fixture(scope="module")
 def happy_file(tmp_path_factory):
-    from cnnexplorer.core.keras_build import build_keras_model
+    from cnnexplorer.core.keras.build import build_keras_model
 
     path = tmp_path_factory.mktemp("models") / "happy.keras"
     build_keras_model(zoo.build("happymodel")).save(path)

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..core.errors import ConfigError
+from cnnexplorer.core.errors import ConfigError
 
 
 def register(subparsers) -> None:
@@ -41,7 +41,7 @@ def register(subparsers) -> None:
 
 
 def _collapsed(network, items: list[str]) -> set[str]:
-    from ..core.diagram_layout import all_blocks, blocks_at_depth
+    from cnnexplorer.core.views.diagram_layout import all_blocks, blocks_at_depth
 
     known = all_blocks(network)
     out: set[str] = set()
@@ -91,10 +91,10 @@ def write_png(svg_text: str, path: Path, scale: float = 1.0) -> None:
 
 
 def run(args) -> int:
-    from ..core.diagram_layout import layout_network
-    from ..core.diagram_svg import render_svg
-    from ..core.render import parse_input_shape, parse_set
-    from ..core.sources import load_network
+    from cnnexplorer.core.views.diagram_layout import layout_network
+    from cnnexplorer.core.views.diagram_svg import render_svg
+    from cnnexplorer.core.views.render import parse_input_shape, parse_set
+    from cnnexplorer.core.arch.sources import load_network
 
     out = Path(args.output)
     suffix = out.suffix.lower()

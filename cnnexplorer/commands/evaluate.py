@@ -25,10 +25,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..core.datasets import load_dataset
-    from ..core.evaluation import evaluate
-    from ..core.model_io import load_model
-    from ..core.runs import open_run
+    from cnnexplorer.core.data import load_dataset
+    from cnnexplorer.core.train.evaluation import evaluate
+    from cnnexplorer.core.keras.model_io import load_model
+    from cnnexplorer.core.train.runs import open_run
 
     path = Path(args.model)
     model = open_run(path).load_model("best") if path.is_dir() else load_model(path)

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from .arg_types import positive_int
+from cnnexplorer.commands.arg_types import positive_int
 
 
 def register(subparsers) -> None:
@@ -51,10 +51,16 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..core.cost import cost_report, report_to_dict
-    from ..core.render import (heading, parse_input_shape, parse_set, render_csv,
-                               render_markdown, render_text)
-    from ..core.sources import load_network
+    from cnnexplorer.core.arch.cost import cost_report, report_to_dict
+    from cnnexplorer.core.views.render import (
+        heading,
+        parse_input_shape,
+        parse_set,
+        render_csv,
+        render_markdown,
+        render_text,
+    )
+    from cnnexplorer.core.arch.sources import load_network
 
     shape = parse_input_shape(args.input_shape) if args.input_shape is not None else None
     options = parse_set(args.options)

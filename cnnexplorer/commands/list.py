@@ -42,7 +42,7 @@ def _option_text(o) -> str:
 
 
 def run(args) -> int:
-    from ..core import zoo
+    from cnnexplorer.core.arch import zoo
 
     entries = zoo.entries()
     if args.json:

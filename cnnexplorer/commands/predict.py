@@ -33,8 +33,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..core.images import ImageReadError
-    from ..core.inference import check_threshold, load_door_model, read_door_image
+    from cnnexplorer.core.data.images import ImageReadError
+    from cnnexplorer.core.door.inference import check_threshold, load_door_model, read_door_image
 
     threshold = check_threshold(args.threshold)
     door = load_door_model(args.model)  # ModelFileError -> one line, exit 2 (cli.main)

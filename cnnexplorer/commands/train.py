@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 
-from .arg_types import number, positive_int
+from cnnexplorer.commands.arg_types import number, positive_int
 
 
 def register(subparsers) -> None:
@@ -50,7 +50,7 @@ def register(subparsers) -> None:
 
 
 def parse_options(items) -> dict:
-    from ..core.errors import ConfigError
+    from cnnexplorer.core.errors import ConfigError
 
     out = {}
     for item in items:
@@ -72,12 +72,12 @@ def _epoch_line(e) -> str:
 
 
 def run(args) -> int:
-    from ..core.datasets import load_dataset
-    from ..core.events import EpochEnd, TrainStarted, event_to_dict
-    from ..core.evaluation import evaluate
-    from ..core.train_config import TrainConfig, parse_augment
-    from ..core.training import ArchSpec, train
-    from ..core.zoo import registry
+    from cnnexplorer.core.data import load_dataset
+    from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
+    from cnnexplorer.core.train.evaluation import evaluate
+    from cnnexplorer.core.train.config import TrainConfig, parse_augment
+    from cnnexplorer.core.train.engine import ArchSpec, train
+    from cnnexplorer.core.arch.zoo import registry
 
     entry = registry.get(args.arch)  # unknown names fail before the (slow) data load
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,

@@ -21,7 +21,7 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from .errors import configure_logging, install_excepthooks
+    from cnnexplorer.gui.errors import configure_logging, install_excepthooks
 
     app = QApplication.instance()
     if app is None:
@@ -43,7 +43,7 @@ def run_app(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
 
     pg.setConfigOptions(antialias=True)
-    from .main_window import MainWindow
+    from cnnexplorer.gui.main_window import MainWindow
 
     window = MainWindow()
     window.show()

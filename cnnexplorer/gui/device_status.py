@@ -11,7 +11,7 @@ import logging
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QWidget
 
-from .errors import present_error
+from cnnexplorer.gui.errors import present_error
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ NOT_LOADED = "Compute device: TensorFlow not loaded yet"
 
 def detect_device() -> str:
     """Import TensorFlow (slow, run it in a worker) and describe the device it will use."""
-    from ..core import device
+    from cnnexplorer.core.keras import device
 
     return device.configure().describe()
 

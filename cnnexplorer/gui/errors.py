@@ -20,8 +20,14 @@ from types import TracebackType
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ..core.errors import (CnnExplorerError, ConfigError, DatasetError, ModelFileError,
-                           ShapeError, TrainingError)
+from cnnexplorer.core.errors import (
+    CnnExplorerError,
+    ConfigError,
+    DatasetError,
+    ModelFileError,
+    ShapeError,
+    TrainingError,
+)
 
 log = logging.getLogger("cnnexplorer.gui")
 
@@ -187,7 +193,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     """Log to stderr and to <data dir>/logs/cnnexplorer.log (rotated). Idempotent."""
     from logging.handlers import RotatingFileHandler
 
-    from ..paths import data_dir
+    from cnnexplorer.paths import data_dir
 
     root = logging.getLogger("cnnexplorer")
     if root.handlers:

@@ -22,11 +22,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
                                QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
-from .. import __version__
-from . import settings
-from .device_status import DeviceStatus
-from .errors import present_error
-from .session import Session
+from cnnexplorer import __version__
+from cnnexplorer.gui import settings
+from cnnexplorer.gui.device_status import DeviceStatus
+from cnnexplorer.gui.errors import present_error
+from cnnexplorer.gui.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +40,17 @@ class PanelSpec:
 
 
 PANELS = (
-    PanelSpec("Architecture", "cnnexplorer.gui.panels.architecture", "ArchitecturePanel",
+    PanelSpec("Architecture", "cnnexplorer.gui.architecture.panel", "ArchitecturePanel",
               "The zoo of the course with its layer table and cost charts."),
-    PanelSpec("Data", "cnnexplorer.gui.panels.data", "DataPanel",
+    PanelSpec("Data", "cnnexplorer.gui.data.panel", "DataPanel",
               "Here you will open a dataset (the Happy House or SIGNS sets, or a folder of "
               "your own images), see samples of each class, the class balance and the "
               "train/validation split, and choose augmentation."),
-    PanelSpec("Training", "cnnexplorer.gui.panels.training", "TrainingPanel",
+    PanelSpec("Training", "cnnexplorer.gui.training.panel", "TrainingPanel",
               "Here you will train the architecture chosen in the Architecture panel on the "
               "dataset of the Data panel, with live loss and accuracy curves, stop and resume, "
               "and saved runs to compare."),
-    PanelSpec("Happy door", "cnnexplorer.gui.panels.door", "DoorPanel",
+    PanelSpec("Happy door", "cnnexplorer.gui.door.panel", "DoorPanel",
               "Here the Happy House door will open for smiling faces: a trained model "
               "classifies webcam frames, video or images live, with Grad-CAM to show what it "
               "looked at."),

@@ -37,10 +37,10 @@ def main(argv=None) -> int:
 
     import numpy as np
 
-    from ..core.datasets.generated import load_builtin
-    from ..core.inference import DoorModel
-    from ..gui.app import create_application
-    from ..gui.main_window import MainWindow
+    from cnnexplorer.core.data.generated import load_builtin
+    from cnnexplorer.core.door.inference import DoorModel
+    from cnnexplorer.gui.app import create_application
+    from cnnexplorer.gui.main_window import MainWindow
 
     ds = load_builtin("happy-faces")
     door = DoorModel.bundled()

@@ -17,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from ..core import zoo
-from ..core.zoo import applications as apps
-from ..core.spec_io import load_spec, save_spec
-from ..paths import resource
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.zoo import applications as apps
+from cnnexplorer.core.arch.spec_io import load_spec, save_spec
+from cnnexplorer.paths import resource
 
 #: extra option values generated besides the defaults (each MobileNet is small: ~20-40 kB)
 EXTRA_OPTIONS = {
@@ -42,7 +42,7 @@ def configurations():
 def _fresh(entry, cfg):
     """Import the Keras model in a clean Keras session: auto-made names (`input_layer`,
     EfficientNet's `rescaling`) then carry no counter from the models built before it."""
-    from ..core.keras_build import import_keras
+    from cnnexplorer.core.keras.build import import_keras
 
     import_keras().backend.clear_session()
     app = next(a for k, a, *_ in apps._APPS if k == entry.key)

@@ -26,7 +26,7 @@ def save_inference_model(model, out: Path) -> Path:
 
     (keras.models.clone_model copies the compile state in Keras 3, optimizer included.)
     """
-    from ..core.model_io import load_model, save_model
+    from cnnexplorer.core.keras.model_io import load_model, save_model
 
     with tempfile.TemporaryDirectory() as tmp:
         full = save_model(model, Path(tmp) / "full.keras")
@@ -37,9 +37,9 @@ def save_inference_model(model, out: Path) -> Path:
 def make_door_model(out: Path, epochs: int = 60, seed: int = 0, augment: str = "default",
                     on_event=None) -> dict:
     """Train and save the door model; returns the metadata written beside it."""
-    from ..core.datasets.generated import load_builtin
-    from ..core.train_config import TrainConfig, parse_augment
-    from ..core.training import ArchSpec, train
+    from cnnexplorer.core.data.generated import load_builtin
+    from cnnexplorer.core.train.config import TrainConfig, parse_augment
+    from cnnexplorer.core.train.engine import ArchSpec, train
 
     dataset = load_builtin("happy-faces")
     config = TrainConfig(epochs=epochs, batch_size=32, learning_rate=1e-3, seed=seed,
@@ -71,7 +71,7 @@ def make_door_model(out: Path, epochs: int = 60, seed: int = 0, augment: str = "
 
 
 def main(argv=None) -> int:
-    from ..paths import resources_dir
+    from cnnexplorer.paths import resources_dir
 
     parser = argparse.ArgumentParser(prog="python -m cnnexplorer.tools.make_door_model",
                                      description=__doc__.splitlines()[0])

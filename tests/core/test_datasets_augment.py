@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from cnnexplorer.core.datasets import AugmentConfig, augment_preview, make_tf_dataset, pca_basis
-from cnnexplorer.core.datasets.augment import affine_matrices, warp_batch
+from cnnexplorer.core.data import AugmentConfig, augment_preview, make_tf_dataset, pca_basis
+from cnnexplorer.core.data.augment import affine_matrices, warp_batch
 from cnnexplorer.core.errors import ConfigError, DatasetError
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from cnnexplorer.core.datasets import BUILTINS, builtin_names, load_dataset
-from cnnexplorer.core.datasets.generated import cache_path, digits, happy, signs
+from cnnexplorer.core.data import BUILTINS, builtin_names, load_dataset
+from cnnexplorer.core.data.generated import cache_path, digits, happy, signs
 
 
 @pytest.mark.parametrize("module, shape, classes", [(happy, (64, 64, 3), 2),

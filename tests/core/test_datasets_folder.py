@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnexplorer.core.datasets import Dataset, load_dataset, save_image_folder
-from cnnexplorer.core.datasets.folder import LoadCancelled, load_image_folder
+from cnnexplorer.core.data import Dataset, load_dataset, save_image_folder
+from cnnexplorer.core.data.folder import LoadCancelled, load_image_folder
 from cnnexplorer.core.errors import DatasetError
 
 

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from cnnexplorer.core.datasets import Dataset, load_dataset, save_hdf5, save_npz
+from cnnexplorer.core.data import Dataset, load_dataset, save_hdf5, save_npz
 from cnnexplorer.core.errors import DatasetError
 
 

@@ -7,12 +7,16 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cnnexplorer.core import layers as L
-from cnnexplorer.core import zoo
-from cnnexplorer.core.diagram_layout import (all_blocks, blocks_at_depth, layout_network,
-                                             shape_text)
-from cnnexplorer.core.diagram_svg import render_svg
-from cnnexplorer.core.graph import NetworkBuilder
+from cnnexplorer.core.arch import layers as L
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.views.diagram_layout import (
+    all_blocks,
+    blocks_at_depth,
+    layout_network,
+    shape_text,
+)
+from cnnexplorer.core.views.diagram_svg import render_svg
+from cnnexplorer.core.arch.graph import NetworkBuilder
 
 COURSE = [e.key for e in zoo.entries() if e.family != "Keras applications"]
 NS = {"s": "http://www.w3.org/2000/svg"}

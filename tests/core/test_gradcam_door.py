@@ -7,9 +7,15 @@ import pytest
 from door_samples import face, tiny_happy_model
 
 from cnnexplorer.core.errors import ConfigError
-from cnnexplorer.core.gradcam import (Inspector, colorize, default_cam_layer, feature_grid,
-                                      overlay, spatial_layers)
-from cnnexplorer.core.inference import DoorModel
+from cnnexplorer.core.door.gradcam import (
+    Inspector,
+    colorize,
+    default_cam_layer,
+    feature_grid,
+    overlay,
+    spatial_layers,
+)
+from cnnexplorer.core.door.inference import DoorModel
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +130,7 @@ def test_feature_grid_tiles_and_normalises_each_channel():
 
 
 def test_smooth_blurs_and_keeps_the_peak_at_one():
-    from cnnexplorer.core.gradcam import smooth
+    from cnnexplorer.core.door.gradcam import smooth
 
     heat = np.zeros((64, 64), np.float32)
     heat[32, 32] = 1.0

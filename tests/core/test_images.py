@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from cnnexplorer.core.errors import DatasetError
-from cnnexplorer.core.images import ImageReadError, read_image, resize_array
+from cnnexplorer.core.data.images import ImageReadError, read_image, resize_array
 
 
 def _gradient(h=20, w=30):

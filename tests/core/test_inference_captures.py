@@ -6,9 +6,16 @@ import numpy as np
 import pytest
 from door_samples import face
 
-from cnnexplorer.core.captures import (LABELS, capture_counts, captures_dir, clear_captures,
-                                       door_labels, load_captures, save_capture)
-from cnnexplorer.core.datasets import Dataset
+from cnnexplorer.core.door.captures import (
+    LABELS,
+    capture_counts,
+    captures_dir,
+    clear_captures,
+    door_labels,
+    load_captures,
+    save_capture,
+)
+from cnnexplorer.core.data import Dataset
 from cnnexplorer.core.errors import DatasetError
 
 

@@ -9,10 +9,18 @@ from door_samples import (READABLE, UNREADABLE, bad_images, face, lambda_model_f
                           not_a_model_file, six_class_model_file, tiny_happy_model)
 
 from cnnexplorer.core.errors import ModelFileError
-from cnnexplorer.core.images import ImageReadError
-from cnnexplorer.core.inference import (DoorModel, Prediction, check_threshold, decide,
-                                        inspect_door_model, prepare_frame, preprocess,
-                                        read_door_image, scale_images)
+from cnnexplorer.core.data.images import ImageReadError
+from cnnexplorer.core.door.inference import (
+    DoorModel,
+    Prediction,
+    check_threshold,
+    decide,
+    inspect_door_model,
+    prepare_frame,
+    preprocess,
+    read_door_image,
+    scale_images,
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +30,8 @@ def door():
 
 def test_scaling_is_the_training_pipelines():
     """The door scales pixels exactly as training does (train_data.to_float, tf.data map)."""
-    from cnnexplorer.core.datasets import make_tf_dataset
-    from cnnexplorer.core.train_data import to_float
+    from cnnexplorer.core.data import make_tf_dataset
+    from cnnexplorer.core.train.inputs import to_float
 
     x = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
     ours = scale_images(x)

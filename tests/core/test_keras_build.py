@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from cnnexplorer.core.cost import cost_report
-from cnnexplorer.core.keras_build import build_keras_model, import_keras, lrn_class
-from cnnexplorer.core.zoo import build, entries
+from cnnexplorer.core.arch.cost import cost_report
+from cnnexplorer.core.keras.build import build_keras_model, import_keras, lrn_class
+from cnnexplorer.core.arch.zoo import build, entries
 
 # The course's hand-written families (test_zoo.py checks their order); imported families such
 # as "Keras applications" come from Keras already and are tested where they are written.

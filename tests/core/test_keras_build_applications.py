@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from cnnexplorer.core.cost import cost_report
-from cnnexplorer.core.keras_build import import_keras
-from cnnexplorer.core.zoo import build
+from cnnexplorer.core.arch.cost import cost_report
+from cnnexplorer.core.keras.build import import_keras
+from cnnexplorer.core.arch.zoo import build
 
 
 def keras_layer_macs(layer) -> int:

@@ -5,12 +5,12 @@ import math
 
 import pytest
 
-from cnnexplorer.core import zoo
-from cnnexplorer.core.cost import cost_report
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import CnnExplorerError, ModelFileError
-from cnnexplorer.core.keras_build import build_keras_model, import_keras
-from cnnexplorer.core.keras_import import import_model, network_from_keras
-from cnnexplorer.core.sources import load_network
+from cnnexplorer.core.keras.build import build_keras_model, import_keras
+from cnnexplorer.core.keras.importer import import_model, network_from_keras
+from cnnexplorer.core.arch.sources import load_network
 
 #: small configurations for the big entries, so saving and loading stays fast
 SMALL = {
@@ -180,7 +180,7 @@ def test_custom_layer_is_shown_as_not_counted(keras, tmp_path):
     assert row.macs is None and row.params == 4 and row.output_shape == (8, 8, 4)
     assert report.totals.macs_lower_bound and report.totals.macs == 3 * 3 * 3 * 4 * 64
     assert report.totals.params == model.count_params()
-    from cnnexplorer.core.render import render_text
+    from cnnexplorer.core.views.render import render_text
 
     line = next(ln for ln in render_text(report).splitlines() if ln.startswith("scale"))
     assert "not counted" in line and ">= 6,912" in render_text(report)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from cnnexplorer.core import layers as L
+from cnnexplorer.core.arch import layers as L
 from cnnexplorer.core.errors import ConfigError, ShapeError
-from cnnexplorer.core.graph import NetworkBuilder
+from cnnexplorer.core.arch.graph import NetworkBuilder
 
 
 def cost(layer, *shapes):

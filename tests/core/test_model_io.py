@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from cnnexplorer.core import model_io
+from cnnexplorer.core.keras import model_io
 from cnnexplorer.core.errors import ModelFileError
-from cnnexplorer.core.keras_build import build_keras_model, import_keras
-from cnnexplorer.core.zoo import registry
+from cnnexplorer.core.keras.build import build_keras_model, import_keras
+from cnnexplorer.core.arch.zoo import registry
 
 
 @pytest.fixture(scope="module")

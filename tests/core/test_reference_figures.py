@@ -2,9 +2,9 @@
 
 import pytest
 
-from cnnexplorer.core.cost import cost_report
-from cnnexplorer.core.zoo import build
-from cnnexplorer.core.zoo.inception import GOOGLENET_MODULES
+from cnnexplorer.core.arch.cost import cost_report
+from cnnexplorer.core.arch.zoo import build
+from cnnexplorer.core.arch.zoo.inception import GOOGLENET_MODULES
 
 
 def totals(key, *args, **options):

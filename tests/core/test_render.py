@@ -5,15 +5,23 @@ import io
 
 import pytest
 
-from cnnexplorer.core import layers as L
-from cnnexplorer.core import zoo
-from cnnexplorer.core.cost import MAC_NOTE, cost_report
+from cnnexplorer.core.arch import layers as L
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.cost import MAC_NOTE, cost_report
 from cnnexplorer.core.errors import CnnExplorerError, ConfigError
-from cnnexplorer.core.graph import NetworkBuilder
-from cnnexplorer.core.render import (CSV_COLUMNS, display_items, fmt_share, heading,
-                                     parse_input_shape, parse_set, render_csv,
-                                     render_markdown, render_text)
-from cnnexplorer.core.sources import load_network
+from cnnexplorer.core.arch.graph import NetworkBuilder
+from cnnexplorer.core.views.render import (
+    CSV_COLUMNS,
+    display_items,
+    fmt_share,
+    heading,
+    parse_input_shape,
+    parse_set,
+    render_csv,
+    render_markdown,
+    render_text,
+)
+from cnnexplorer.core.arch.sources import load_network
 
 
 
@@ -21,7 +29,7 @@ def _spec_entries():
     """Entries written as specs. keras.applications entries build a real Keras model (seconds,
     and TensorFlow in this process): their own tests cover them, these stay instant."""
     try:
-        from cnnexplorer.core.zoo.applications import FAMILY
+        from cnnexplorer.core.arch.zoo.applications import FAMILY
     except ImportError:
         FAMILY = None
     return [e for e in zoo.entries() if e.family != FAMILY]

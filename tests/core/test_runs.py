@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from cnnexplorer.core import runs
+from cnnexplorer.core.train import runs
 from cnnexplorer.core.errors import ConfigError, ModelFileError
 
 

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from cnnexplorer.core import layers as L
-from cnnexplorer.core import zoo
-from cnnexplorer.core.cost import cost_report
+from cnnexplorer.core.arch import layers as L
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import ConfigError
-from cnnexplorer.core.graph import NetworkBuilder
-from cnnexplorer.core.spec_io import load_spec, network_from_dict, network_to_dict, save_spec
-from cnnexplorer.core.zoo import applications as apps
+from cnnexplorer.core.arch.graph import NetworkBuilder
+from cnnexplorer.core.arch.spec_io import load_spec, network_from_dict, network_to_dict, save_spec
+from cnnexplorer.core.arch.zoo import applications as apps
 from cnnexplorer.paths import resource
 
 COURSE = [e for e in zoo.entries() if e.family != apps.FAMILY]
@@ -34,7 +34,7 @@ def test_every_course_entry_round_trips_through_json(entry):
 
 
 def _with_opaque_and_extra_kinds():
-    from cnnexplorer.core import layers_extra as X
+    from cnnexplorer.core.arch import layers_extra as X
 
     b = NetworkBuilder("odd")
     x = b.input((16, 16, 3), name="image")
@@ -66,7 +66,7 @@ def test_keras_split_of_params_is_kept(tmp_path):
     """The importer adopts Keras' counts (a frozen layer): stored, restored."""
     from dataclasses import replace
 
-    from cnnexplorer.core.graph import Network
+    from cnnexplorer.core.arch.graph import Network
 
     net = zoo.build("happymodel")
     nodes = tuple(replace(n, trainable_params=0, non_trainable_params=n.params)
@@ -138,7 +138,7 @@ def test_every_default_application_config_is_shipped_and_found():
 def test_shipped_spec_equals_a_fresh_keras_import():
     """The small MobileNet (alpha 0.25) is rebuilt with Keras and imported: same network,
     row for row, as the shipped file (imports TensorFlow; a few seconds)."""
-    from cnnexplorer.core.keras_build import import_keras
+    from cnnexplorer.core.keras.build import import_keras
     from cnnexplorer.tools.make_app_specs import _fresh
 
     pytest.importorskip("keras")

@@ -5,13 +5,13 @@ import threading
 import numpy as np
 import pytest
 
-from cnnexplorer.core import runs
-from cnnexplorer.core.datasets.base import Dataset
+from cnnexplorer.core.train import runs
+from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.errors import ConfigError, TrainingError
-from cnnexplorer.core.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
-from cnnexplorer.core.model_io import load_model
-from cnnexplorer.core.train_data import to_float
-from cnnexplorer.core.training import ArchSpec, TrainConfig, continue_run, train
+from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
+from cnnexplorer.core.keras.model_io import load_model
+from cnnexplorer.core.train.inputs import to_float
+from cnnexplorer.core.train.engine import ArchSpec, TrainConfig, continue_run, train
 
 TINY = ArchSpec("happymodel", {"filters": 4, "kernel": 3, "padding": 1})
 
@@ -114,7 +114,7 @@ def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint():
 def test_grayscale_into_a_net_that_needs_more_is_adapted_or_refused():
     # 8x8x1 is too small for the course ResNet-50: it is built at 64x64x3 and the images
     # adapted; a 2-channel set cannot be adapted and is refused with a message.
-    from cnnexplorer.core.model_setup import prepare_model
+    from cnnexplorer.core.keras.model_setup import prepare_model
 
     ds = separable(n=20, size=8, channels=1, classes=3, test=0)
     p = prepare_model(ArchSpec("resnet50_course", {"width": 0.05}), ds)
@@ -136,7 +136,7 @@ def test_bad_settings_are_refused_by_name():
 
 
 def test_augmented_training_runs_through_the_datasets_pipeline():
-    from cnnexplorer.core.train_config import parse_augment
+    from cnnexplorer.core.train.config import parse_augment
 
     ds = separable(n=64, test=0)
     augment = parse_augment("mirror,rotation=5")

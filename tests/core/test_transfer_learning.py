@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from cnnexplorer.core import transfer
+from cnnexplorer.core.train import transfer
 from cnnexplorer.core.errors import TrainingError
-from cnnexplorer.core.evaluation import evaluate
-from cnnexplorer.core.keras_build import build_keras_model
-from cnnexplorer.core.training import TrainConfig, train
-from cnnexplorer.core.zoo import registry
+from cnnexplorer.core.train.evaluation import evaluate
+from cnnexplorer.core.keras.build import build_keras_model
+from cnnexplorer.core.train.engine import TrainConfig, train
+from cnnexplorer.core.arch.zoo import registry
 
 from test_training_engine import TINY, separable
 
@@ -65,7 +65,7 @@ def test_cached_activations_give_the_same_head_accuracy(base_model):
     acc_cached = evaluate(cached.model, ds).accuracy
     assert abs(acc_plain - acc_cached) <= 0.05, (acc_plain, acc_cached)
     # the run holds the whole network (frozen part + trained head), not the head alone
-    from cnnexplorer.core.model_io import load_model
+    from cnnexplorer.core.keras.model_io import load_model
 
     saved = load_model(cached.run.best_model_path)
     assert saved.input_shape == (None, 16, 16, 3)

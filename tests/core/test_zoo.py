@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from cnnexplorer.core.cost import cost_report
+from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import ConfigError, ShapeError
-from cnnexplorer.core.zoo import build, entries, get
+from cnnexplorer.core.arch.zoo import build, entries, get
 
 KEYS_OTHERS_RELY_ON = ("happymodel", "happymodel3", "resnet50", "resnet50_course", "lenet5",
                        "alexnet", "vgg16", "nin_1x1", "inception_5x5", "inception_module",

@@ -3,9 +3,9 @@ in the GUI thread: no worker, no Keras build."""
 
 import pytest
 
-from cnnexplorer.core import zoo
-from cnnexplorer.core.zoo import applications
-from cnnexplorer.gui.panels.architecture import ArchitecturePanel
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.zoo import applications
+from cnnexplorer.gui.architecture.panel import ArchitecturePanel
 from cnnexplorer.gui.session import Session
 
 PARAMS = {"mobilenet": 4_253_864, "mobilenetv2": 3_538_984, "inceptionv3": 23_851_784,

@@ -8,12 +8,12 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
-from cnnexplorer.core import zoo
-from cnnexplorer.core.cost import cost_report
-from cnnexplorer.gui.panels import architecture
-from cnnexplorer.gui.panels.architecture import ArchitecturePanel, builds_with_keras
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.cost import cost_report
+from cnnexplorer.gui.architecture import panel as architecture
+from cnnexplorer.gui.architecture.panel import ArchitecturePanel, builds_with_keras
 from cnnexplorer.gui.session import Session
-from cnnexplorer.gui.widgets.layer_table import LAYER_NAME_ROLE, SORT_ROLE
+from cnnexplorer.gui.architecture.layer_table import LAYER_NAME_ROLE, SORT_ROLE
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from cnnexplorer.core.datasets import AugmentConfig, Dataset, save_npz
-from cnnexplorer.gui.panels import data as data_module
-from cnnexplorer.gui.panels.data import DataPanel, sample_indices
+from cnnexplorer.core.data import AugmentConfig, Dataset, save_npz
+from cnnexplorer.gui.data import panel as data_module
+from cnnexplorer.gui.data.panel import DataPanel, sample_indices
 from cnnexplorer.gui.session import Session
 
 

@@ -6,11 +6,11 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from cnnexplorer.core import zoo
-from cnnexplorer.core.cost import cost_report
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import ConfigError, ModelFileError
 from cnnexplorer.gui import errors as gui_errors
-from cnnexplorer.gui.panels import model_open
+from cnnexplorer.gui import model_open
 from cnnexplorer.gui.session import Session
 
 
@@ -27,7 +27,7 @@ class StandInPanel(QWidget):
 
 @pytest.fixture(scope="module")
 def happy_file(tmp_path_factory):
-    from cnnexplorer.core.keras_build import build_keras_model
+    from cnnexplorer.core.keras.build import build_keras_model
 
     path = tmp_path_factory.mktemp("models") / "happy.keras"
     build_keras_model(zoo.build("happymodel", classes=3)).save(path)

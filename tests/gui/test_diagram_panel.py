@@ -5,9 +5,9 @@ File > Open model routed to the Architecture panel when it is in front."""
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from cnnexplorer.core import zoo
-from cnnexplorer.core.cost import cost_report
-from cnnexplorer.gui.panels.architecture import ArchitecturePanel
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.cost import cost_report
+from cnnexplorer.gui.architecture.panel import ArchitecturePanel
 from cnnexplorer.gui.session import Session
 
 
@@ -57,7 +57,7 @@ def test_selection_is_linked_both_ways(panel, qtbot):
 
 @pytest.fixture(scope="module")
 def happy_file(tmp_path_factory):
-    from cnnexplorer.core.keras_build import build_keras_model
+    from cnnexplorer.core.keras.build import build_keras_model
 
     path = tmp_path_factory.mktemp("models") / "my_happy.keras"
     build_keras_model(zoo.build("happymodel", classes=4)).save(path)

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 
-from cnnexplorer.core import zoo
-from cnnexplorer.core.diagram_layout import layout_network
-from cnnexplorer.gui.widgets.diagram_view import BOX_ROLE, DiagramView
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.views.diagram_layout import layout_network
+from cnnexplorer.gui.architecture.diagram_view import BOX_ROLE, DiagramView
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def _box_ids_of(path):
 
 
 def test_collapse_state_survives_a_reshape_and_big_networks_open_folded(view):
-    from cnnexplorer.core.graph import NetworkBuilder
+    from cnnexplorer.core.arch.graph import NetworkBuilder
 
     view.set_network(zoo.build("resnet50_course"))
     view.toggle_block("stage3")

@@ -16,9 +16,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from cnnexplorer.gui.panels.door import DoorPanel
+from cnnexplorer.gui.door.panel import DoorPanel
 from cnnexplorer.gui.session import Session
-from cnnexplorer.gui.workers.camera_source import multimedia_problem, rgb_to_qimage
+from cnnexplorer.gui.door.camera_source import multimedia_problem, rgb_to_qimage
 
 WAIT_MS = 60_000
 
@@ -156,7 +156,7 @@ def test_not_a_video_and_no_camera_give_messages(panel, qtbot, tmp_path):
 
 def _undecided_face(door):
     """A face the model is not sure about (mouth near neutral), so both verdicts can show."""
-    from cnnexplorer.core.datasets.generated.happy import draw_face
+    from cnnexplorer.core.data.generated.happy import draw_face
 
     for seed in range(40):
         img = draw_face(np.random.default_rng(seed), [0.05, -0.05, 0.15, -0.15][seed % 4])
@@ -250,7 +250,7 @@ def test_other_panels_can_send_images(panel, qtbot, tmp_path):
 def test_a_failing_camera_says_why():
     from PySide6.QtMultimedia import QCamera
 
-    from cnnexplorer.gui.workers.camera_source import CameraSource
+    from cnnexplorer.gui.door.camera_source import CameraSource
 
     source = CameraSource()
     messages = []

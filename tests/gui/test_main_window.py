@@ -112,7 +112,7 @@ def test_missing_panel_module_gives_an_honest_empty_state(qtbot):
 
 
 def test_a_panel_that_fails_to_build_does_not_take_the_window_down(qtbot, monkeypatch):
-    broken = PanelSpec("Training", "cnnexplorer.gui.panels.architecture", "NoSuchClass",
+    broken = PanelSpec("Training", "cnnexplorer.gui.architecture.panel", "NoSuchClass",
                        "Training goes here.")
     monkeypatch.setattr(main_window, "PANELS", (main_window.PANELS[0], broken))
     w = MainWindow()

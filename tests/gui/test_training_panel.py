@@ -6,12 +6,12 @@ import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QMainWindow
 
-from cnnexplorer.core import runs
-from cnnexplorer.core.datasets.base import Dataset
-from cnnexplorer.core.evaluation import metrics_from_probabilities
-from cnnexplorer.core.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
-from cnnexplorer.gui.panels.evaluation import EvaluationView
-from cnnexplorer.gui.panels.training import TrainingPanel
+from cnnexplorer.core.train import runs
+from cnnexplorer.core.data.base import Dataset
+from cnnexplorer.core.train.evaluation import metrics_from_probabilities
+from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
+from cnnexplorer.gui.training.evaluation_view import EvaluationView
+from cnnexplorer.gui.training.panel import TrainingPanel
 from cnnexplorer.gui.pyside_refcount import immortalize_singletons
 from cnnexplorer.gui.session import ArchitectureChoice, Session
 
@@ -129,7 +129,7 @@ def test_plain_vs_residual_preset_trains_both_and_overlays_them(panel, qtbot):
 
 @pytest.mark.parametrize("queued", [False, True])
 def test_worker_delivers_events_in_order_both_ways(qtbot, queued):
-    from cnnexplorer.gui.workers.training_worker import TrainingWorker
+    from cnnexplorer.gui.training.worker import TrainingWorker
 
     def job(on_event, stop):
         for i in range(200):
@@ -151,8 +151,8 @@ def test_worker_delivers_events_in_order_both_ways(qtbot, queued):
 
 
 def test_transfer_tab_from_a_saved_run_with_cached_activations(panel, qtbot):
-    from cnnexplorer.core.train_config import TrainConfig
-    from cnnexplorer.core.training import ArchSpec, train
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.core.train.engine import ArchSpec, train
 
     base = train(ArchSpec("happymodel", {"filters": 4, "kernel": 3, "padding": 1}),
                  tiny_dataset(), TrainConfig(epochs=1, batch_size=16, validation_split=0))

@@ -1,0 +1,76 @@
+"""Where a network comes from: a zoo key (`resnet50`) or a saved Keras model file.
+
+`load_network` is the one entry point the CLI and the GUI use to turn what a user typed or
+picked into a spec `Network`. It stays small on purpose: each kind of source is one branch.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.arch.graph import Network
+
+#: file name endings that mean "a saved Keras model", not a zoo key
+MODEL_FILE_SUFFIXES = (".keras", ".h5")
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """What a network was built from, for headers, JSON output and saved runs."""
+
+    kind: str  # "zoo" or "file"
+    architecture: str  # the zoo key, e.g. "resnet50"; for a file, its name
+    title: str  # e.g. "ResNet-50 (ImageNet form)"
+    input_shape: tuple[int, int, int]
+    classes: int | None  # None: no classifier (a block on its own)
+    options: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None  # the model file, for kind "file"
+
+
+def load_network(arch: str, input_shape=None, classes=None,
+                 options: dict | None = None) -> tuple[Network, SourceMeta]:
+    """Resolve `arch` (a zoo key or alias, or a .keras/.h5 file) into a spec network.
+
+    Raises ConfigError naming the architecture, option or value that does not work, and
+    ShapeError (a ConfigError) naming the layer when the input is too small; a model file
+    that cannot be read raises ModelFileError naming the file (keras_import).
+    """
+    if looks_like_model_file(arch):
+        if not Path(arch).is_file():
+            raise ConfigError(f"model file not found: {arch}")
+        from cnnexplorer.core.keras.importer import import_model_source  # Keras loads only for model files
+
+        return import_model_source(arch, input_shape, classes, options, SourceMeta)
+    from cnnexplorer.core.arch import zoo  # registers the families; kept out of module import for the GUI's sake
+
+    entry = _zoo_entry(arch)
+    cfg = entry.config(input_shape, classes, options)
+    network = entry.build(cfg)
+    meta = SourceMeta("zoo", entry.key, entry.title, tuple(cfg.input_shape), cfg.classes,
+                      dict(cfg.options))
+    return network, meta
+
+
+def looks_like_model_file(arch: str) -> bool:
+    return str(arch).lower().endswith(MODEL_FILE_SUFFIXES)
+
+
+def _zoo_entry(arch: str):
+    from cnnexplorer.core.arch import zoo
+
+    try:
+        return zoo.get(arch)
+    except ConfigError:
+        # Same message, plus the nearest names: "resnet" or "vgg-16" is a typo, not a mystery.
+        names = {e.key: e.key for e in zoo.entries()}
+        names.update({a.lower(): e.key for e in zoo.entries() for a in e.aliases})
+        close = difflib.get_close_matches(str(arch).strip().lower(), names, n=5, cutoff=0.6)
+        keys = list(dict.fromkeys(names[c] for c in close))[:3]  # aliases -> their entry
+        hint = f"did you mean {' or '.join(keys)}? " if keys else ""
+        known = ", ".join(e.key for e in zoo.entries())
+        raise ConfigError(f"unknown architecture {arch!r}; {hint}known: {known} "
+                          f"(see 'cnnexplorer list')") from None

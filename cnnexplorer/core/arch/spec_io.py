@@ -1,0 +1,225 @@
+"""A spec `Network` as JSON, and back: lossless, checked, without TensorFlow.
+
+Used to ship the keras.applications entries as data (`resources/app_specs/`), so choosing one
+never imports Keras. The file stores only what cannot be recomputed: each node's name, layer
+kind and settings, inputs and block. Loading rebuilds the network through `NetworkBuilder`,
+so shapes, params and MACs are recomputed by the same code as for a zoo entry, and a file
+that was edited into something inconsistent fails with a ConfigError naming the file and node.
+
+Two things are stored beyond the settings:
+- `params` on a node whose counts differ from what its kind computes: the Keras importer adopts
+  Keras' own split (a frozen layer, the second call of a shared layer counts 0);
+- `totals` (layers, params, trainable params, counted MACs), compared after loading, so a
+  tampered setting that still builds (a filter count, a kernel size) is caught too.
+
+Format (version 1):
+    {"format": "cnnexplorer-spec", "version": 1, "name": str, "outputs": [str, ...],
+     "nodes": [{"name", "kind", "settings", "inputs", "block", ["impl"], ["params"]}, ...],
+     "totals": {"layers", "params", "trainable_params", "macs"}}
+Tuples are written as lists and read back as tuples (layer settings only hold tuples).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+import zlib
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+from cnnexplorer.core.arch import layers as L
+from cnnexplorer.core.arch import layers_extra as X  # registers the extra kinds an imported spec may hold
+from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.arch.graph import Network, NetworkBuilder
+
+FORMAT = "cnnexplorer-spec"
+VERSION = 1
+
+
+def _impls() -> dict[str, type[L.Layer]]:
+    """Layer classes that share a kind name with a registered one (e.g. layers_extra's
+    broadcasting Add or keepdims global pool): named "module.Class" in the file."""
+    table = {}
+    for module in (L, X):
+        short = module.__name__.rsplit(".", 1)[-1]
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, L.Layer):
+                table[f"{short}.{value.__qualname__}"] = value
+    return table
+
+
+def _impl_name(cls: type[L.Layer]) -> str:
+    return f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__qualname__}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+# -- Network -> dict ---------------------------------------------------------------------------
+def network_to_dict(network: Network) -> dict:
+    """The JSON-ready form of `network` (see the module docstring)."""
+    nodes = []
+    shapes: dict[str, tuple] = {}
+    for node in network.nodes:
+        layer = node.layer
+        item: dict[str, Any] = {"name": node.name, "kind": layer.kind}
+        if L.LAYER_KINDS.get(layer.kind) is not type(layer):
+            item["impl"] = _impl_name(type(layer))
+        item["settings"] = {f.name: _plain(getattr(layer, f.name)) for f in fields(layer)}
+        item["inputs"] = list(node.inputs)
+        item["block"] = node.block
+        in_shapes = [shapes[i] for i in node.inputs]
+        computed = layer.params(in_shapes, node.output_shape)
+        if tuple(computed) != (node.trainable_params, node.non_trainable_params):
+            item["params"] = [node.trainable_params, node.non_trainable_params]
+        shapes[node.name] = node.output_shape
+        nodes.append(item)
+    return {"format": FORMAT, "version": VERSION, "name": network.name,
+            "outputs": list(network.outputs), "nodes": nodes, "totals": _totals(network)}
+
+
+def _totals(network: Network) -> dict:
+    return {"layers": len(network.nodes),
+            "params": sum(n.params for n in network.nodes),
+            "trainable_params": sum(n.trainable_params for n in network.nodes),
+            "macs": sum(n.macs or 0 for n in network.nodes)}
+
+
+# -- dict -> Network ---------------------------------------------------------------------------
+def network_from_dict(data: Any, source: str = "spec") -> Network:
+    """Rebuild a Network from `network_to_dict`'s output; ConfigError naming `source` and the
+    node when anything is missing, unknown or inconsistent."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ConfigError(f"{source}: not a CNN Explorer spec (no \"format\": \"{FORMAT}\")")
+    if data.get("version") != VERSION:
+        raise ConfigError(f"{source}: spec version {data.get('version')!r} is not supported "
+                          f"(this program reads version {VERSION})")
+    try:
+        name, outputs, items = data["name"], data["outputs"], data["nodes"]
+    except KeyError as exc:
+        raise ConfigError(f"{source}: the spec has no {exc.args[0]!r}") from None
+    if not isinstance(items, list) or not items:
+        raise ConfigError(f"{source}: \"nodes\" must be a non-empty list")
+    impls = _impls()
+    builder = NetworkBuilder(str(name))
+    overrides: dict[str, tuple[int, int]] = {}
+    blocks: dict[str, str] = {}
+    for index, item in enumerate(items):
+        label = f"node {index}"
+        try:
+            label = f"node {index} ({item['name']!r})"
+            layer = _make_layer(item, impls)
+            inputs = [str(i) for i in item.get("inputs", [])]
+            node_name = builder.add(layer, inputs, str(item["name"]))
+            blocks[node_name] = str(item.get("block", ""))
+            if "params" in item:
+                t, f = item["params"]
+                if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                           for v in (t, f)):
+                    raise ConfigError(f"params must be two non-negative integers; "
+                                      f"received {item['params']!r}")
+                overrides[node_name] = (t, f)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {label}: {exc}") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"{source}: {label}: malformed entry "
+                              f"({type(exc).__name__}: {exc})") from None
+    try:
+        network = builder.build([str(o) for o in outputs])
+        for o in network.outputs:
+            network.node(o)
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"{source}: bad \"outputs\": {exc}") from None
+    nodes = []
+    for node in network.nodes:
+        changes: dict[str, Any] = {"block": blocks[node.name]}
+        if node.name in overrides:
+            changes["trainable_params"], changes["non_trainable_params"] = overrides[node.name]
+        nodes.append(replace(node, **changes))
+    network = Network(network.name, tuple(nodes), network.outputs)
+    expected = data.get("totals")
+    if expected is not None and expected != _totals(network):
+        raise ConfigError(f"{source}: the layers do not add up to the recorded totals "
+                          f"(recorded {expected}, rebuilt {_totals(network)}): the file was "
+                          f"changed or damaged")
+    return network
+
+
+def _make_layer(item: dict, impls: dict[str, type[L.Layer]]) -> L.Layer:
+    kind = item["kind"]
+    if "impl" in item:
+        cls = impls.get(item["impl"])
+        if cls is None or cls.kind != kind:
+            raise ConfigError(f"unknown layer class {item['impl']!r} for kind {kind!r}")
+    else:
+        cls = L.LAYER_KINDS.get(kind)
+        if cls is None:
+            raise ConfigError(f"unknown layer kind {kind!r}; known: "
+                              f"{', '.join(sorted(L.LAYER_KINDS))}")
+    settings = item.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ConfigError(f"settings must be an object; received {settings!r}")
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ConfigError(f"{kind} has no setting {unknown[0]!r}; its settings: "
+                          f"{', '.join(sorted(known)) or 'none'}")
+    values = {k: _tuples(v) for k, v in settings.items()}
+    # An activation the core's list does not know (imported 'hard_silu') is carried by name,
+    # exactly as the Keras importer does it: built without, then set.
+    activation = values.get("activation")
+    if isinstance(activation, str) and activation not in L.ACTIVATIONS:
+        values["activation"] = None
+        layer = cls(**values)
+        X._set_activation(layer, activation)
+        return layer
+    return cls(**values)
+
+
+# -- files -------------------------------------------------------------------------------------
+def save_spec(path: str | os.PathLike, network: Network) -> Path:
+    """Write `network` as JSON (gzip when the name ends in .gz), atomically: a reader never
+    sees half a file. The gzip header carries no time, so regenerating gives the same bytes."""
+    path = Path(path)
+    text = json.dumps(network_to_dict(network), separators=(",", ":"), sort_keys=False)
+    raw = text.encode("utf-8")
+    if path.suffix == ".gz":
+        raw = gzip.compress(raw, compresslevel=9, mtime=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_spec(path: str | os.PathLike) -> Network:
+    """Read a spec written by `save_spec`; ConfigError naming the file for anything wrong."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        data = json.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"spec file {str(path)!r} does not exist") from None
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a readable spec file ({type(exc).__name__}: "
+                          f"{str(exc)[:160]})") from None
+    return network_from_dict(data, source=str(path))

@@ -1,0 +1,30 @@
+"""The architecture zoo: every network of the course as a configurable spec.
+
+Importing this package registers the families in the order the course meets them: the
+classic networks (LeNet-5, AlexNet, VGG-16), ResNets, 1x1 convolutions, Inception, then the
+notebooks' Happy House models and the plain-vs-residual pair.
+"""
+
+# The import order is the order of `entries()` (registration on import).
+from cnnexplorer.core.arch.zoo import (
+    lenet,
+    alexnet,
+    vgg,
+    resnet,
+    nin,
+    inception,
+    happy,
+    plain_residual,
+)  # noqa: F401,I001
+from cnnexplorer.core.arch.zoo import applications  # noqa: F401,I001  (keras.applications, listed last)
+from cnnexplorer.core.arch.zoo.registry import (
+    ArchConfig,
+    Option,
+    ZooEntry,
+    build,
+    entries,
+    get,
+    register,
+)
+
+__all__ = ["ArchConfig", "Option", "ZooEntry", "build", "entries", "get", "register"]

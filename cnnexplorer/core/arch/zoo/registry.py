@@ -1,0 +1,157 @@
+"""The zoo's registry: entries, their options, validation and building.
+
+Each family module registers `ZooEntry`s at import. An entry's `build` receives a validated
+`ArchConfig` and returns a spec `Network`. Options are declared, so the CLI (`--set k=v`) and
+the GUI (one control per option) are generated from the same declaration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.arch.graph import Network
+
+
+@dataclass(frozen=True)
+class Option:
+    """One configurable option of a zoo entry."""
+
+    key: str
+    label: str
+    default: Any
+    kind: str = "int"  # "int" | "float" | "bool" | "choice"
+    choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    help: str = ""
+
+    def parse(self, value: Any) -> Any:
+        """Coerce a value (possibly a CLI string) to this option's type, or raise ConfigError."""
+        try:
+            if self.kind == "bool":
+                if isinstance(value, str):
+                    low = value.strip().lower()
+                    if low in ("1", "true", "yes", "on"):
+                        return True
+                    if low in ("0", "false", "no", "off"):
+                        return False
+                    raise ValueError
+                if isinstance(value, (bool, int)):
+                    return bool(value)
+                raise ValueError
+            if self.kind == "choice":
+                for c in self.choices:
+                    if value == c or str(value) == str(c):
+                        return c
+                raise ConfigError(f"option {self.key} must be one of "
+                                  f"{', '.join(map(str, self.choices))}; received {value!r}")
+            if self.kind == "int":
+                if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+                    raise ValueError
+                v = int(value)
+            elif self.kind == "float":
+                v = float(value)
+            else:
+                raise ValueError
+        except ConfigError:
+            raise  # already names the option (a ValueError too, so it must pass first)
+        except (TypeError, ValueError):
+            raise ConfigError(f"option {self.key} must be {self._kind_text()}; "
+                              f"received {value!r}") from None
+        if self.minimum is not None and v < self.minimum:
+            raise ConfigError(f"option {self.key} must be at least {self.minimum:g}; received {v!r}")
+        if self.maximum is not None and v > self.maximum:
+            raise ConfigError(f"option {self.key} must be at most {self.maximum:g}; received {v!r}")
+        return v
+
+    def _kind_text(self) -> str:
+        return {"int": "an integer", "float": "a number", "bool": "true or false"}.get(
+            self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class ArchConfig:
+    """A validated configuration of one zoo entry."""
+
+    input_shape: tuple[int, int, int]
+    classes: int | None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.options[key]
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    key: str  # what the CLI takes, e.g. "resnet50"
+    title: str  # what the GUI lists, e.g. "ResNet-50 (ImageNet form)"
+    family: str  # a heading, e.g. "Residual networks"
+    description: str  # a few sentences drawn from the course notes
+    default_input: tuple[int, int, int]
+    default_classes: int | None  # None: the entry has no classifier (a block on its own)
+    build: Callable[[ArchConfig], Network]
+    options: tuple[Option, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    def option(self, key: str) -> Option:
+        for o in self.options:
+            if o.key == key:
+                return o
+        known = ", ".join(o.key for o in self.options) or "none"
+        raise ConfigError(f"{self.key} has no option {key!r}; its options: {known}")
+
+    def config(self, input_shape=None, classes=None, options: dict | None = None) -> ArchConfig:
+        """Validate and complete a configuration (defaults for whatever is not given)."""
+        shape = tuple(self.default_input if input_shape is None else input_shape)
+        if len(shape) != 3 or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1
+                                      for d in shape):
+            raise ConfigError(f"input shape must be three positive integers H x W x C; "
+                              f"received {input_shape!r}")
+        if self.default_classes is None:
+            if classes is not None:
+                raise ConfigError(f"{self.key} has no classifier, so it takes no classes; "
+                                  f"received classes={classes!r}")
+        else:
+            classes = self.default_classes if classes is None else classes
+            if not isinstance(classes, int) or isinstance(classes, bool) or classes < 1:
+                raise ConfigError(f"classes must be a positive integer; received {classes!r}")
+        values = {o.key: o.default for o in self.options}
+        for key, value in (options or {}).items():
+            values[key] = self.option(key).parse(value)
+        return ArchConfig(shape, classes, values)  # type: ignore[arg-type]
+
+    def network(self, input_shape=None, classes=None, options: dict | None = None) -> Network:
+        return self.build(self.config(input_shape, classes, options))
+
+
+_ENTRIES: dict[str, ZooEntry] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(entry: ZooEntry) -> ZooEntry:
+    if entry.key in _ENTRIES:
+        raise ValueError(f"zoo entry {entry.key!r} registered twice")
+    _ENTRIES[entry.key] = entry
+    for alias in entry.aliases:
+        _ALIASES[alias.lower()] = entry.key
+    return entry
+
+
+def entries() -> list[ZooEntry]:
+    """All entries, in registration order (the family modules register in course order)."""
+    return list(_ENTRIES.values())
+
+
+def get(key: str) -> ZooEntry:
+    k = key.strip().lower()
+    k = _ALIASES.get(k, k)
+    if k not in _ENTRIES:
+        raise ConfigError(f"unknown architecture {key!r}; known: {', '.join(_ENTRIES)}")
+    return _ENTRIES[k]
+
+
+def build(key: str, input_shape=None, classes=None, **options) -> Network:
+    """Build a zoo entry's spec network: `build("resnet50", classes=10)`."""
+    return get(key).network(input_shape, classes, options)

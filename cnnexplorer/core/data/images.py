@@ -1,0 +1,199 @@
+"""The one image reader of the application: any file a user drops becomes uint8 `(H, W, C)`.
+
+Every loader, the Happy door and the CLI read images through `read_image`, so that the same
+file gives the same pixels everywhere and every failure gives the same kind of message:
+`ImageReadError` (a `DatasetError`) naming the file and the problem.
+
+Conversions, and why:
+- EXIF orientation is applied first: phones store portrait photos sideways plus a tag.
+- 16-bit images (PNG "I;16", "I") are scaled by their dtype range (>> 8), not clipped, so a
+  16-bit photo does not come out white.
+- Alpha is composited on white (what a viewer shows) rather than dropped, so transparent
+  pixels do not turn into whatever colour the encoder left behind them.
+- Palette, CMYK, LA, 1-bit and float images go through RGB/L conversions of Pillow.
+- Animated GIF/WebP: the first frame.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from cnnexplorer.core.errors import DatasetError
+
+# Pillow's own guard warns at 89 M pixels and fails at twice that; fail at the warning level
+# instead: a 64x64 classifier has no use for a 90-megapixel image and decoding one takes GBs.
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+RESIZE_MODES = ("stretch", "crop", "pad")
+
+
+class ImageReadError(DatasetError):
+    """An image file that cannot be read; the message names the file and the problem."""
+
+
+def _describe(source) -> str:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return f"<{len(source)} bytes in memory>"
+    return str(source)
+
+
+def _open(source) -> Image.Image:
+    """Open `source` (path or bytes) fully decoded, with friendly errors."""
+    name = _describe(source)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if not data:
+            raise ImageReadError(f"{name}: the data is empty (0 bytes), not an image")
+        stream = io.BytesIO(data)
+    else:
+        path = Path(os.fspath(source))
+        try:
+            st = os.stat(path)  # one system call answers "missing", "folder" and "empty"
+        except FileNotFoundError as exc:
+            raise ImageReadError(f"{name}: no such file") from exc
+        except OSError as exc:
+            raise ImageReadError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+        if stat.S_ISDIR(st.st_mode):
+            raise ImageReadError(f"{name}: is a folder, not an image file")
+        if st.st_size == 0:
+            raise ImageReadError(f"{name}: the file is empty (0 bytes), not an image")
+        stream = path
+    try:
+        # Pillow itself refuses over 2x MAX_IMAGE_PIXELS (DecompressionBombError) and only
+        # warns above it; check the header's size before decoding so both cases fail here,
+        # without touching process-wide warning filters (loaders run in threads).
+        img = Image.open(stream)
+        width, height = img.size
+        if width * height > MAX_PIXELS:
+            raise Image.DecompressionBombError(
+                f"{width}x{height} = {width * height:,} pixels")
+        try:
+            img.seek(0)  # first frame of an animation
+        except EOFError:
+            pass
+        img.load()
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(
+            f"{name}: the image is too large to open safely (over {MAX_PIXELS:,} pixels; "
+            f"a possible decompression bomb): {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageReadError(f"{name}: not an image file Pillow can read "
+                             f"(unknown or unsupported format)") from exc
+    except PermissionError as exc:
+        raise ImageReadError(f"{name}: permission denied") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        # Pillow reports truncated/corrupt data as OSError ("image file is truncated",
+        # "broken data stream"), SyntaxError (bad PNG chunk) or ValueError.
+        raise ImageReadError(f"{name}: the image data is corrupt or truncated ({exc})") from exc
+    return img
+
+
+def _to_array(img: Image.Image, channels: int, name: str) -> np.ndarray:
+    """Convert any Pillow mode to uint8 with 1 or 3 channels (alpha composited on white)."""
+    mode = img.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        arr = np.asarray(img)
+        if mode == "F":
+            lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
+            scaled = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros_like(arr)
+            gray = np.nan_to_num(scaled).astype(np.uint8)
+        else:
+            # 16-bit data, stored in "I;16" or (PNG) "I": scale its full range to 8 bits.
+            arr = arr.astype(np.int64)
+            if mode == "I" and arr.max(initial=0) > 65535:
+                gray = (np.clip(arr, 0, None) >> 24).astype(np.uint8)
+            else:
+                gray = (np.clip(arr, 0, 65535) >> 8).astype(np.uint8)
+        rgb = np.repeat(gray[:, :, None], 3, axis=2)
+    else:
+        if mode == "P":
+            img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+        elif mode in ("PA", "LA", "La"):
+            img = img.convert("RGBA")
+        elif mode == "RGBa":
+            img = img.convert("RGBA")
+        if img.mode == "RGBA":
+            background = Image.new("RGBA", img.size, (255, 255, 255, 255))
+            img = Image.alpha_composite(background, img)
+        if img.mode != "RGB":
+            # CMYK, YCbCr, L, 1, LAB, HSV ... Pillow knows how to get RGB from each.
+            try:
+                img = img.convert("RGB")
+            except (ValueError, OSError) as exc:
+                raise ImageReadError(f"{name}: cannot convert image mode {mode!r} to RGB "
+                                     f"({exc})") from exc
+        rgb = np.asarray(img, dtype=np.uint8)
+    if channels == 3:
+        return np.ascontiguousarray(rgb)
+    # ITU-R 601 luma, as Pillow's "L" conversion.
+    gray = rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+    return np.clip(np.rint(gray), 0, 255).astype(np.uint8)[:, :, None]
+
+
+def resize_array(arr: np.ndarray, size: tuple[int, int], resize: str = "stretch") -> np.ndarray:
+    """Resize a uint8 `(H, W, C)` array to `size` = (height, width).
+
+    Args:
+        resize: "stretch" (ignore aspect ratio), "crop" (scale to cover, centre crop) or
+            "pad" (scale to fit, pad with black to the target size).
+    """
+    if resize not in RESIZE_MODES:
+        raise DatasetError(f"resize must be one of {', '.join(RESIZE_MODES)}; received {resize!r}")
+    th, tw = int(size[0]), int(size[1])
+    if th < 1 or tw < 1:
+        raise DatasetError(f"image size must be positive; received {size!r}")
+    h, w, c = arr.shape
+    if (h, w) == (th, tw):
+        return arr
+    img = Image.fromarray(arr[:, :, 0] if c == 1 else arr)
+    if resize == "stretch":
+        out = img.resize((tw, th), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    elif resize == "crop":
+        out = ImageOps.fit(img, (tw, th), Image.Resampling.BILINEAR)
+    else:
+        out = ImageOps.pad(img, (tw, th), Image.Resampling.BILINEAR, color=0)
+    res = np.asarray(out, dtype=np.uint8)
+    return res[:, :, None] if res.ndim == 2 else res
+
+
+def read_image(source, size: tuple[int, int] | int | None = None, resize: str = "stretch",
+               channels: int = 3) -> np.ndarray:
+    """Read an image file (path or bytes) as uint8 `(H, W, channels)`.
+
+    Args:
+        source: a path (str or Path) or the encoded bytes of an image file.
+        size: (height, width) or one int for a square; None keeps the image's own size.
+        resize: "stretch", "crop" (centre crop) or "pad"; see `resize_array`.
+        channels: 3 (RGB) or 1 (grayscale).
+
+    Raises:
+        ImageReadError: naming the file and the problem (missing, empty, not an image,
+            corrupt/truncated, too large, unsupported mode).
+    """
+    if channels not in (1, 3):
+        raise DatasetError(f"channels must be 1 or 3; received {channels!r}")
+    if resize not in RESIZE_MODES:
+        raise DatasetError(f"resize must be one of {', '.join(RESIZE_MODES)}; received {resize!r}")
+    name = _describe(source)
+    img = _open(source)
+    try:
+        img = ImageOps.exif_transpose(img) or img
+    except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
+        pass
+    arr = _to_array(img, channels, name)
+    if size is not None:
+        if isinstance(size, int):
+            size = (size, size)
+        arr = resize_array(arr, size, resize)
+    return arr
+
+
+def is_image_name(path) -> bool:
+    """Whether a file name has one of the extensions the folder loader reads."""
+    return str(path).lower().endswith(IMAGE_EXTENSIONS)

@@ -1,0 +1,1 @@
+"""The Happy door: fast single-frame inference, what the model looked at (Grad-CAM, feature maps), captures."""

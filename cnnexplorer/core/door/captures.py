@@ -1,0 +1,182 @@
+"""Teach the door: captured frames saved as an image-folder dataset, and read back for training.
+
+Layout, under `paths.data_dir()/captures` unless another root is given:
+
+    captures/happy/capture-20261127-203015-123456-0001.png
+    captures/not_happy/...
+
+This is the image-folder layout the dataset loaders read, so a user can also open the folder
+in the Data panel, add photos by hand, or delete a bad capture in a file manager. Frames are
+stored at full resolution (PNG, lossless) so a later model with a larger input still gets
+detail; training resizes them like any other folder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from cnnexplorer.core.errors import DatasetError
+
+#: folder name per label; the door's positive class is "happy"
+LABELS = ("happy", "not_happy")
+_counter = itertools.count(1)
+
+
+def captures_dir(root=None) -> Path:
+    """The captures folder (created): `root`, or `<user data>/captures`."""
+    if root is None:
+        from cnnexplorer.paths import data_dir
+
+        root = data_dir() / "captures"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _check_label(label: str) -> str:
+    norm = label.strip().lower().replace(" ", "_")
+    if norm not in LABELS:
+        raise DatasetError(f"capture label must be one of {', '.join(LABELS)}; received {label!r}")
+    return norm
+
+
+def save_capture(image: np.ndarray, label: str, root=None) -> Path:
+    """Save one uint8 RGB (or gray) frame under `<root>/<label>/` as PNG; return its path.
+
+    The file is written under a temporary name and renamed, so a folder being read for
+    training never holds half a PNG.
+    """
+    label = _check_label(label)
+    arr = np.asarray(image)
+    if arr.dtype != np.uint8 or arr.ndim not in (2, 3) or (arr.ndim == 3 and
+                                                            arr.shape[2] not in (1, 3, 4)):
+        raise DatasetError(f"a capture must be a uint8 image (H, W[, 1|3|4]); received "
+                           f"{arr.dtype} {arr.shape}")
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    folder = captures_dir(root) / label
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    micros = int((time.time() % 1) * 1e6)
+    path = folder / f"capture-{stamp}-{micros:06d}-{next(_counter):04d}.png"
+    tmp = path.with_suffix(".tmp")
+    Image.fromarray(arr).save(tmp, format="PNG")
+    os.replace(tmp, path)
+    return path
+
+
+def capture_counts(root=None) -> dict[str, int]:
+    """Number of image files per label folder."""
+    from cnnexplorer.core.data.images import is_image_name
+
+    base = captures_dir(root)
+    counts = {}
+    for label in LABELS:
+        folder = base / label
+        counts[label] = sum(1 for p in folder.iterdir() if p.is_file() and is_image_name(p)) \
+            if folder.is_dir() else 0
+    return counts
+
+
+def clear_captures(root=None) -> int:
+    """Delete the captured images (only files this module names); return how many."""
+    base = captures_dir(root)
+    removed = 0
+    for label in LABELS:
+        folder = base / label
+        if folder.is_dir():
+            for p in folder.glob("capture-*.png"):
+                p.unlink()
+                removed += 1
+    return removed
+
+
+def door_labels(dataset):
+    """Reorder a happy/not_happy dataset so that label 1 means "happy" (the door's positive).
+
+    Folder loaders number classes alphabetically ("happy" = 0, "not_happy" = 1); a sigmoid
+    door model must output P(happy), so the labels are flipped when needed.
+    """
+    names = [n.lower() for n in dataset.class_names]
+    if len(names) != 2 or set(names) != set(LABELS):
+        raise DatasetError(f"the captures must hold exactly the classes {', '.join(LABELS)}; "
+                           f"found {', '.join(dataset.class_names) or 'none'}")
+    if names.index("happy") == 1:
+        return dataset
+    from dataclasses import replace
+
+    flip = lambda y: None if y is None else (1 - y).astype(y.dtype)  # noqa: E731
+    return replace(dataset, class_names=["not_happy", "happy"], y_train=flip(dataset.y_train),
+                   y_test=flip(dataset.y_test))
+
+
+def load_captures(root=None, size=(64, 64), minimum_per_class: int = 3):
+    """The captures as a Dataset whose label 1 is "happy", resized like training images.
+
+    Raises:
+        DatasetError: when a class has fewer than `minimum_per_class` images (saying which).
+    """
+    counts = capture_counts(root)
+    short = [f"{label} has {n}" for label, n in counts.items() if n < minimum_per_class]
+    if short:
+        raise DatasetError(f"capture at least {minimum_per_class} images of each kind before "
+                           f"training ({'; '.join(short)}) in {captures_dir(root)}")
+    from cnnexplorer.core.data import load_dataset
+
+    dataset = load_dataset(str(captures_dir(root)), image_size=tuple(size))
+    return door_labels(dataset)
+
+
+def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_event=None,
+               stop=None, seed: int = 0, augment: bool = True):
+    """Train a door model on the captures; returns core.training's TrainResult.
+
+    Args:
+        start_from: "bundled" (fine-tune the bundled HappyModel: a few captures suffice) or
+            "scratch" (a fresh HappyModel).
+        augment: the course's moderate augmentation (mirror, crop, rotation, shear, colour),
+            which matters most when there are only a few dozen captures.
+    Raises:
+        DatasetError: too few captures; TrainingError/ConfigError: bad settings.
+    """
+    from cnnexplorer.core.data.augment import AugmentConfig
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.core.train.engine import ArchSpec, PreparedModel, train
+
+    if start_from not in ("bundled", "scratch"):
+        raise DatasetError(f"start_from must be 'bundled' or 'scratch'; received {start_from!r}")
+    dataset = load_captures(root)
+    dataset.name = "my-captures"
+    smallest = int(dataset.counts().min())
+    config = TrainConfig(
+        epochs=epochs, batch_size=16, seed=seed,
+        # fine-tuning takes smaller steps so the bundled model's features survive
+        learning_rate=3e-4 if start_from == "bundled" else 1e-3,
+        # stratified split: at least one image of each class in validation
+        validation_split=0.25 if smallest >= 6 else 0.34,
+        augment=AugmentConfig.course_default().to_dict() if augment else {})
+    if start_from == "bundled":
+        from cnnexplorer.core.door.inference import DoorModel
+
+        door = DoorModel.bundled()
+        arch = PreparedModel(door.model, door.input_shape, True,
+                             ["fine-tuned from the bundled door model"],
+                             {"key": "happymodel", "from": "bundled door model"})
+    else:
+        arch = ArchSpec("happymodel")
+    return train(arch, dataset, config, on_event=on_event, stop=stop)
+
+
+def final_val_accuracy(result) -> float | None:
+    """The validation accuracy of the model a TrainResult keeps (best epoch, else last)."""
+    hist = [h for h in result.history if h.get("val_accuracy") is not None]
+    if not hist:
+        return None
+    best = min(hist, key=lambda h: h.get("val_loss", float("inf")))
+    return float(best["val_accuracy"])

@@ -1,0 +1,237 @@
+"""Opening, saving and exporting Keras models safely (no Qt; Keras imported lazily).
+
+Every load goes through `load_model`, which keeps Keras' `safe_mode=True` (a model file that
+carries Python code, such as a `Lambda` layer, is refused rather than executed) and turns
+Keras' assorted exceptions into one `ModelFileError` that names the file and the problem.
+Saves are atomic: the model is written to a temporary file beside the target, then renamed
+over it, so a crash mid-write never replaces a good model with half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from cnnexplorer.core.errors import ModelFileError
+
+#: file suffixes `load_model` accepts
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+#: formats `export_model` writes
+EXPORT_FORMATS = ("keras", "h5", "savedmodel", "tflite")
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _register_custom_layers() -> None:
+    """Make the project's own serializable layers known before deserializing."""
+    from cnnexplorer.core.keras.build import lrn_class
+
+    lrn_class()
+
+
+def _check_file(path: Path) -> str:
+    """Refuse what is obviously not a model before Keras sees it; returns the suffix."""
+    if not path.exists():
+        raise ModelFileError(f"{path}: no such model file")
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a folder; expected a .keras or .h5 model file "
+                             f"(a SavedModel folder can be served but not reopened here)")
+    suffix = path.suffix.lower()
+    if suffix not in MODEL_SUFFIXES:
+        raise ModelFileError(f"{path}: unknown model file type {path.suffix or '(none)'!r}; "
+                             f"expected one of {', '.join(MODEL_SUFFIXES)}")
+    size = path.stat().st_size
+    if size == 0:
+        raise ModelFileError(f"{path}: the file is empty")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if suffix == ".keras":
+        if not zipfile.is_zipfile(path):
+            kind = "an HDF5 file (rename it to .h5)" if head == _HDF5_SIGNATURE else \
+                "not a zip archive"
+            raise ModelFileError(f"{path}: not a Keras model file: a .keras file is a zip "
+                                 f"archive and this is {kind} (truncated or another format?)")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+                bad = zf.testzip()
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ModelFileError(f"{path}: damaged .keras archive ({exc})") from None
+        if bad is not None:
+            raise ModelFileError(f"{path}: damaged .keras archive (member {bad!r} is corrupt)")
+        if "config.json" not in names:
+            raise ModelFileError(f"{path}: zip archive without config.json: not a Keras model")
+    else:
+        if head != _HDF5_SIGNATURE:
+            raise ModelFileError(f"{path}: not an HDF5 file (wrong signature); expected a "
+                                 f"Keras .h5 model")
+        import h5py
+
+        try:
+            with h5py.File(path, "r") as f:
+                has_config = "model_config" in f.attrs
+                keys = list(f.keys())
+        except OSError as exc:
+            raise ModelFileError(f"{path}: cannot read the HDF5 file ({exc})") from None
+        if not has_config:
+            what = "weights only" if "model_weights" in keys or keys and all(
+                k.startswith(("conv", "bn", "dense", "fc")) for k in keys) else \
+                f"keys {keys[:6]}"
+            raise ModelFileError(f"{path}: HDF5 file without a model configuration ({what}); "
+                                 f"expected a whole model saved by Keras (model.save)")
+    return suffix
+
+
+def load_model(path, compile: bool = False):
+    """Open a `.keras` or `.h5` model in Keras' safe mode.
+
+    Args:
+        path: the model file.
+        compile: also restore the optimizer and loss (only useful to continue training).
+
+    Raises:
+        ModelFileError: missing, empty, truncated or foreign file; a model with a `Lambda`
+            layer (Python code, refused in safe mode); any other failure to deserialize.
+    """
+    path = Path(path)
+    _check_file(path)
+    from cnnexplorer.core.keras.build import import_keras
+
+    keras = import_keras()
+    _register_custom_layers()
+    try:
+        model = keras.models.load_model(path, compile=compile, safe_mode=True)
+    except Exception as exc:  # Keras raises ValueError, TypeError, OSError, KeyError...
+        text = str(exc)
+        if "Lambda" in text and "safe_mode" in text:
+            raise ModelFileError(f"{path}: contains a Lambda layer (arbitrary Python code); "
+                                 f"refused in safe mode: rebuild the model without Lambda "
+                                 f"layers") from None
+        if "Unknown layer" in text or "Could not locate class" in text:
+            first = text.strip().splitlines()[0][:200]
+            raise ModelFileError(f"{path}: uses a layer this program does not know "
+                                 f"({first})") from None
+        first = text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__
+        raise ModelFileError(f"{path}: cannot load the model ({type(exc).__name__}: "
+                             f"{first})") from None
+    if not hasattr(model, "predict"):
+        raise ModelFileError(f"{path}: holds a {type(model).__name__}, not a Keras model")
+    return model
+
+
+def _temp_beside(target: Path, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{suffix}",
+                                dir=target.parent)
+    os.close(fd)
+    os.unlink(name)  # Keras wants to create the file itself
+    return Path(name)
+
+
+def save_model(model, path) -> Path:
+    """Save atomically as `.keras` (native) or `.h5` (legacy, what the course used).
+
+    The model is written to a temporary file in the same folder and renamed over `path`
+    only once complete, so an interrupted save leaves the previous file untouched.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in MODEL_SUFFIXES:
+        raise ModelFileError(f"{path}: cannot save as {path.suffix or '(no suffix)'!r}; use "
+                             f".keras or .h5")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_beside(path, suffix)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+    return path
+
+
+def _export_savedmodel(model, dest: Path) -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        shutil.rmtree(tmp)
+        model.export(str(tmp), format="tf_saved_model", verbose=False)
+        if dest.exists():
+            old = dest.with_name(dest.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(dest, old)
+            os.replace(tmp, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def _export_tflite(model, dest: Path) -> Path:
+    import tensorflow as tf
+
+    try:
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+        data = converter.convert()
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ModelFileError(f"{dest}: the TFLite converter cannot convert this model "
+                             f"({first})") from None
+    tmp = _temp_beside(dest, ".tflite")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return dest
+
+
+def export_model(model, dest, fmt: str | None = None) -> Path:
+    """Export a model: `keras`, `h5`, `savedmodel` (a folder, for TF Serving) or `tflite`.
+
+    Args:
+        fmt: the format; None guesses it from `dest`'s suffix (a suffix-less path is a
+            SavedModel folder).
+    """
+    dest = Path(dest)
+    if fmt is None:
+        fmt = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".tflite": "tflite",
+               "": "savedmodel"}.get(dest.suffix.lower())
+        if fmt is None:
+            raise ModelFileError(f"{dest}: cannot tell the export format from "
+                                 f"{dest.suffix!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    fmt = fmt.lower()
+    if fmt not in EXPORT_FORMATS:
+        raise ModelFileError(f"unknown export format {fmt!r}; choose one of "
+                             f"{', '.join(EXPORT_FORMATS)}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("keras", "h5"):
+        want = ".keras" if fmt == "keras" else ".h5"
+        if dest.suffix.lower() not in ((".keras",) if fmt == "keras" else (".h5", ".hdf5")):
+            dest = dest.with_suffix(want)
+        return save_model(model, dest)
+    if fmt == "savedmodel":
+        return _export_savedmodel(model, dest)
+    if dest.suffix.lower() != ".tflite":
+        dest = dest.with_suffix(".tflite")
+    return _export_tflite(model, dest)
+
+
+def model_task(model) -> tuple[tuple[int, ...], int, bool]:
+    """(input shape without batch, number of classes, binary?) read from a model's ends.
+
+    A single sigmoid unit is a binary task with 2 classes; a softmax over k units, k classes.
+    """
+    shape = tuple(model.input_shape[1:])
+    out = model.output_shape
+    if isinstance(out, list):
+        raise ModelFileError(f"model {model.name!r} has {len(out)} outputs; only "
+                             f"single-output classifiers are supported")
+    units = out[-1] if out[-1] is not None else 1
+    binary = units == 1
+    return shape, (2 if binary else int(units)), binary

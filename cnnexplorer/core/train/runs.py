@@ -1,0 +1,233 @@
+"""Saved training runs: one folder per run under `paths.runs_dir()`.
+
+A run folder holds:
+    config.json   hyperparameters, architecture (zoo key, options, input shape), dataset
+                  name/fingerprint/classes, the task (binary or k classes), preprocessing
+    history.json  one metrics dict per finished epoch
+    status.json   running | finished | stopped | failed, a message, epochs run, the pid
+    best.keras    the model of the best epoch (validation loss, else training loss)
+    last.keras    the model after the last good epoch
+
+Every file is written atomically (a temporary file in the same folder, then `os.replace`),
+so a crash or a kill mid-write leaves the previous version, never half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnnexplorer.core.errors import ConfigError, ModelFileError
+from cnnexplorer import paths
+
+STATUSES = ("running", "finished", "stopped", "failed")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_json(path: Path, obj) -> None:
+    atomic_write_bytes(path, json.dumps(obj, indent=1, default=_jsonable).encode())
+
+
+def _jsonable(value):
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+    except ImportError:
+        pass
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def _read_json(path: Path, default=None):
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return default
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _pid_alive(pid) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Run:
+    path: Path
+
+    # ----- files
+    @property
+    def config_path(self) -> Path:
+        return self.path / "config.json"
+
+    @property
+    def best_model_path(self) -> Path:
+        return self.path / "best.keras"
+
+    @property
+    def last_model_path(self) -> Path:
+        return self.path / "last.keras"
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def config(self) -> dict:
+        return _read_json(self.config_path, {}) or {}
+
+    def history(self) -> list[dict]:
+        return _read_json(self.path / "history.json", []) or []
+
+    def status(self) -> dict:
+        """Status as written, except a "running" run whose process is gone reads "stopped"."""
+        st = _read_json(self.path / "status.json", {}) or {}
+        if st.get("status") == "running" and st.get("pid") != os.getpid() \
+                and not _pid_alive(st.get("pid")):
+            st = {**st, "status": "stopped",
+                  "message": "interrupted: the program ended during training"}
+        return st
+
+    # ----- writing
+    def write_config(self, config: dict) -> None:
+        atomic_write_json(self.config_path, config)
+
+    def set_status(self, status: str, message: str = "", epochs_run: int | None = None) -> None:
+        if status not in STATUSES:
+            raise ConfigError(f"run status must be one of {', '.join(STATUSES)}; "
+                              f"received {status!r}")
+        if epochs_run is None:
+            epochs_run = len(self.history())
+        atomic_write_json(self.path / "status.json", {
+            "status": status, "message": message, "epochs_run": epochs_run,
+            "updated": time.strftime("%Y-%m-%dT%H:%M:%S"), "pid": os.getpid()})
+
+    def write_history(self, history: list[dict]) -> None:
+        atomic_write_json(self.path / "history.json", history)
+
+    def save_model(self, model, which: str = "last") -> Path:
+        from cnnexplorer.core.keras.model_io import save_model
+
+        target = {"best": self.best_model_path, "last": self.last_model_path}.get(which)
+        if target is None:
+            raise ConfigError(f"which model: 'best' or 'last'; received {which!r}")
+        return save_model(model, target)
+
+    # ----- reading models, export, delete
+    def model_path(self, which: str = "best") -> Path:
+        order = {"best": (self.best_model_path, self.last_model_path),
+                 "last": (self.last_model_path, self.best_model_path)}.get(which)
+        if order is None:
+            raise ConfigError(f"which model: 'best' or 'last'; received {which!r}")
+        for p in order:
+            if p.is_file():
+                return p
+        raise ModelFileError(f"{self.path}: the run has no saved model yet")
+
+    def load_model(self, which: str = "best", compile: bool = False):
+        from cnnexplorer.core.keras.model_io import load_model
+
+        return load_model(self.model_path(which), compile=compile)
+
+    def export(self, dest, fmt: str | None = None, which: str = "best") -> Path:
+        from cnnexplorer.core.keras.model_io import export_model
+
+        return export_model(self.load_model(which), dest, fmt)
+
+    def delete(self) -> None:
+        if self.status().get("status") == "running":
+            raise ConfigError(f"{self.path}: the run is still training; stop it first")
+        shutil.rmtree(self.path)
+
+    def summary(self) -> dict:
+        cfg, st, hist = self.config(), self.status(), self.history()
+        last = hist[-1] if hist else {}
+        return {"run_dir": str(self.path), "name": self.name,
+                "architecture": cfg.get("architecture", {}).get("key", "?"),
+                "dataset": cfg.get("dataset", {}).get("name", "?"),
+                "created": cfg.get("created", ""), "status": st.get("status", "?"),
+                "message": st.get("message", ""), "epochs_run": len(hist),
+                "accuracy": last.get("accuracy"), "val_accuracy": last.get("val_accuracy")}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:40] or "run"
+
+
+def create_run(config: dict, root=None, name: str | None = None, path=None) -> Run:
+    """A new run folder (unique name: date-time, architecture, dataset) with its config."""
+    if path is not None:
+        folder = Path(path)
+        if folder.exists() and any(folder.iterdir()):
+            raise ConfigError(f"{folder}: the run folder exists and is not empty; choose "
+                              f"another --out or delete it")
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        root = Path(root) if root is not None else paths.runs_dir()
+        root.mkdir(parents=True, exist_ok=True)
+        base = time.strftime("%Y%m%d-%H%M%S") + "_" + _slug(name or "run")
+        folder = root / base
+        n = 1
+        while True:
+            try:
+                folder.mkdir()
+                break
+            except FileExistsError:
+                n += 1
+                folder = root / f"{base}-{n}"
+    run = Run(folder)
+    run.write_config({**config, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    run.write_history([])
+    run.set_status("running", "created", 0)
+    return run
+
+
+def open_run(path) -> Run:
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise ConfigError(f"{path}: not a training run (no config.json)")
+    return Run(path)
+
+
+def list_runs(root=None) -> list[Run]:
+    """Saved runs, oldest first; folders that are not runs are ignored."""
+    root = Path(root) if root is not None else paths.runs_dir()
+    if not root.is_dir():
+        return []
+    runs = [Run(p) for p in sorted(root.iterdir()) if (p / "config.json").is_file()]
+    return runs

@@ -1,0 +1,501 @@
+"""The Architecture panel: pick a zoo entry, reshape it, see where params and MACs go.
+
+Left: the searchable zoo (grouped by family) with the entry's description and its controls.
+Right: "Layers and costs" (the layer tree, the totals, the charts) and the "1x1 bottleneck"
+comparison. Every change recomputes with the core (`ZooEntry.network` + `cost_report`, a few
+ms for ResNet-50) and redraws at once; a `ConfigError` is shown next to the controls and the
+last valid view stays. The valid choice goes to `Session.set_architecture` for Training.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
+                               QScrollArea, QSplitter, QTabWidget, QTextBrowser, QToolButton,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.zoo import applications
+from cnnexplorer.core.arch.cost import CostReport, cost_report
+from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.gui import settings
+from cnnexplorer.gui.errors import present_error
+from cnnexplorer.gui.session import ArchitectureChoice, Session
+from cnnexplorer.gui.architecture.layer_table import (
+    LAYER_NAME_ROLE,
+    LayerSortProxy,
+    LayerTableModel,
+    LayerTreeView,
+)
+from cnnexplorer.gui.architecture.config_form import ConfigForm
+from cnnexplorer.gui.architecture.export import EXPORT_FORMATS, ExportMixin  # noqa: F401 (re-exported)
+from cnnexplorer.gui.architecture.bottleneck import BottleneckView
+from cnnexplorer.gui.architecture.cost_charts import CostCharts
+from cnnexplorer.gui.architecture.totals import TotalsView
+from cnnexplorer.gui.architecture.diagram_view import DiagramView
+from cnnexplorer.gui.model_open import ModelFileOpener
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENTRY = "happymodel"
+_ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+def builds_with_keras(entry: zoo.ZooEntry) -> bool:
+    """Entries imported from keras.applications build the real Keras model (seconds)."""
+    return getattr(entry.build, "__module__", "").endswith(".zoo.applications")
+
+
+def compute(entry: zoo.ZooEntry, shape, classes, options) -> tuple:
+    """(network, cost report) of one configuration: the core's work, nothing else."""
+    network = entry.network(shape, classes, options)
+    return network, cost_report(network)
+
+
+class _ViewTabs(QTabWidget):
+    """The right-hand tabs, minus a repaint of everything on them per config change.
+
+    QTabWidget answers each LayoutRequest from inside its page (a totals label's new text)
+    by placing its tab bar and page again and repainting itself with every widget on the
+    page: about 5 of ResNet-50's 21 ms per change. The bar and page keep their geometry
+    then (the page's own layouts still run); Qt places them directly on show, resize, style
+    change and tab insertion, so a visible tab widget skips the request.
+    """
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            return True
+        return super().event(event)
+
+
+class ArchitecturePanel(ExportMixin, QWidget):
+    """See the module docstring. `report()` is the cost report on screen (the last valid)."""
+
+    recomputed = Signal(object)  # CostReport, after the view is redrawn
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._report: CostReport | None = None
+        self._entry: zoo.ZooEntry | None = None
+        self._valid_config: tuple | None = None  # (shape, classes, options) on screen
+        self._generation = 0  # bumped per request; a worker's late result is dropped
+        self._pending_config: tuple | None = None
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(800)
+        self._save_timer.timeout.connect(self._on_save_timer_timeout)
+        self._workers: set = set()
+
+        # -- left: zoo list, description, controls ------------------------------------------
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search the zoo (name, family, description)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.zoo_list = QTreeWidget()
+        self.zoo_list.setHeaderHidden(True)
+        self.zoo_list.setRootIsDecorated(True)
+        self.zoo_list.currentItemChanged.connect(self._on_zoo_list_current_changed)
+        self._populate_zoo()
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        # a text view, not a QLabel: a wrapped label's height estimate clips or overlaps in a
+        # splitter, and a long description should scroll rather than push the controls away
+        self.description = QTextBrowser()
+        self.description.setFrameShape(QFrame.Shape.NoFrame)
+        self.description.viewport().setAutoFillBackground(False)  # the window's colour
+        self.description.document().setDocumentMargin(0)
+        self.description.setMinimumHeight(90)
+        self.description.setMaximumHeight(190)
+        self.form = ConfigForm()
+        self.form.changed.connect(self._on_form_changed)
+        self.busy = QLabel()
+        self.busy.setWordWrap(True)
+        self.busy.hide()
+        left_inner = QWidget()
+        left_layout = QVBoxLayout(left_inner)
+        left_layout.addWidget(self.title)
+        left_layout.addWidget(self.description, 1)
+        left_layout.addWidget(self.form)
+        left_layout.addWidget(self.busy)
+        left_layout.addStretch(1)
+        left_split = QSplitter(Qt.Orientation.Vertical)
+        zoo_box = QWidget()
+        zoo_layout = QVBoxLayout(zoo_box)
+        zoo_layout.setContentsMargins(0, 0, 0, 0)
+        zoo_layout.addWidget(self.search)
+        zoo_layout.addWidget(self.zoo_list)
+        left_split.addWidget(zoo_box)
+        details = QScrollArea()  # many options scroll rather than overlap
+        details.setWidgetResizable(True)
+        details.setFrameShape(QFrame.Shape.NoFrame)
+        details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        details.setWidget(left_inner)
+        left_split.addWidget(details)
+        left_split.setSizes([300, 500])
+
+        # -- right: table + totals + charts; bottleneck comparison ------------------------------
+        self.table_model = LayerTableModel(self)
+        self.proxy = LayerSortProxy(self)
+        self.proxy.setSourceModel(self.table_model)
+        self.table = LayerTreeView()
+        self.table.setModel(self.proxy)
+        self.table.setAlternatingRowColors(True)
+        self.table.setUniformRowHeights(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.table.header()
+        header.setSortIndicatorClearable(True)  # a third click returns to network order
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((190, 140, 170, 95, 120, 80, 90)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.grouped = QCheckBox("Group by block")
+        self.grouped.setChecked(True)
+        self.grouped.toggled.connect(self._on_grouped_toggled)
+        network_order = QPushButton("Network order")
+        network_order.setToolTip("Undo the sorting: show the layers in the network's order")
+        network_order.clicked.connect(self._on_network_order_clicked)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_actions = self._make_export_actions()
+        menu = QMenu(self.export_button)
+        menu.addActions(self.export_actions)
+        self.export_button.setMenu(menu)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)  # a long network name must not widen the window
+        table_bar = QHBoxLayout()
+        table_bar.addWidget(self.summary, 1)
+        table_bar.addWidget(self.grouped)
+        table_bar.addWidget(network_order)
+        table_bar.addWidget(self.export_button)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addLayout(table_bar)
+        table_layout.addWidget(self.table, 1)
+        self.totals = TotalsView()
+        self.totals.setMinimumWidth(290)
+        self.totals.set_batch_size(settings.read_int("architecture/batch", 32))
+        self.totals.batch_changed.connect(self._on_totals_batch_changed)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(table_box)
+        top.addWidget(self.totals)
+        top.setStretchFactor(0, 1)
+        top.setStretchFactor(1, 0)
+        top.setSizes([920, 340])
+        self.charts = CostCharts()
+        self.charts.set_log_scale(settings.read_bool("architecture/log_scale", False))
+        self.charts.log_scale.toggled.connect(self._on_log_scale_toggled)
+        self.charts.layer_clicked.connect(self._on_charts_layer_clicked)
+        costs = QSplitter(Qt.Orientation.Vertical)
+        costs.addWidget(top)
+        costs.addWidget(self.charts)
+        costs.setStretchFactor(0, 3)
+        costs.setStretchFactor(1, 2)
+        self.bottleneck = BottleneckView()
+        self.views = _ViewTabs()
+        self.views.addTab(costs, "Layers and costs")
+        self.diagram = DiagramView()  # block diagram; selection linked with table and charts
+        self.diagram.layer_selected.connect(self.select_layer)
+        self.views.addTab(self.diagram, "Diagram")
+        self.model_files = ModelFileOpener(self, session)  # File > Open model, drag and drop
+        self.views.addTab(self.bottleneck, "1x1 bottleneck comparison")
+        self.views.setCurrentIndex(settings.read_int("architecture/view", 0))
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left_split)
+        split.addWidget(self.views)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([330, 1270])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split)
+
+        last = settings.app_settings().value("architecture/entry", DEFAULT_ENTRY)
+        if not self.select_entry(str(last)):
+            self.select_entry(DEFAULT_ENTRY)
+
+    # -- zoo list ---------------------------------------------------------------------------------
+    def _populate_zoo(self) -> None:
+        families: dict[str, QTreeWidgetItem] = {}
+        for entry in zoo.entries():
+            family = families.get(entry.family)
+            if family is None:
+                family = QTreeWidgetItem(self.zoo_list, [entry.family])
+                family.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                font = family.font(0)
+                font.setBold(True)
+                family.setFont(0, font)
+                families[entry.family] = family
+            item = QTreeWidgetItem(family, [entry.title])
+            item.setData(0, _ENTRY_ROLE, entry.key)
+            item.setToolTip(0, entry.description)
+        self.zoo_list.expandAll()
+
+    def _entry_items(self) -> list[QTreeWidgetItem]:
+        items = []
+        for i in range(self.zoo_list.topLevelItemCount()):
+            family = self.zoo_list.topLevelItem(i)
+            items += [family.child(j) for j in range(family.childCount())]
+        return items
+
+    def select_entry(self, key: str) -> bool:
+        """Select a zoo entry by key or alias; False when there is no such entry."""
+        try:
+            key = zoo.get(key).key
+        except ConfigError:
+            return False
+        for item in self._entry_items():
+            if item.data(0, _ENTRY_ROLE) == key:
+                self.zoo_list.setCurrentItem(item)
+                return True
+        return False
+
+    def _on_search_text_changed(self, text: str) -> None:
+        needle = text.strip().lower()
+        for i in range(self.zoo_list.topLevelItemCount()):
+            family = self.zoo_list.topLevelItem(i)
+            any_shown = False
+            for j in range(family.childCount()):
+                item = family.child(j)
+                entry = zoo.get(item.data(0, _ENTRY_ROLE))
+                hay = " ".join((entry.key, entry.title, entry.family, entry.description,
+                                *entry.aliases)).lower()
+                shown = needle in hay
+                item.setHidden(not shown)
+                any_shown |= shown
+            family.setHidden(not any_shown)
+
+    def _on_zoo_list_current_changed(self, current, _previous) -> None:
+        key = current.data(0, _ENTRY_ROLE) if current is not None else None
+        if not key:
+            return
+        self._on_save_timer_timeout()  # the previous entry's last configuration
+        entry = zoo.get(key)
+        self._entry = entry
+        self.title.setText(f"<b>{entry.title}</b> <small>[{entry.key}]</small>")
+        self.description.setPlainText(entry.description)
+        saved = settings.read_json(f"architecture/config/{entry.key}", None)
+        restored = False
+        if isinstance(saved, dict):
+            try:
+                self.form.set_entry(entry, saved.get("input_shape"), saved.get("classes"),
+                                    saved.get("options"))
+                restored = self.recompute(expand_default=True)
+            except (TypeError, ValueError, KeyError):
+                restored = False
+        if not restored:
+            self.form.set_entry(entry)
+            self.recompute(expand_default=True)
+        settings.app_settings().setValue("architecture/entry", entry.key)
+
+    # -- recompute ---------------------------------------------------------------------------
+    def _on_form_changed(self) -> None:
+        self.recompute()
+
+    def recompute(self, expand_default: bool = False) -> bool:
+        """Rebuild from the controls; False (view kept, message shown) when invalid.
+
+        Entries imported from keras.applications build a real Keras model (seconds) unless a
+        shipped spec covers the configuration: those run in a worker, the newest request
+        wins, and True only means "started".
+        """
+        entry = self._entry
+        if entry is None:
+            return False
+        shape, classes, options = self.form.values()
+        self._generation += 1
+        if builds_with_keras(entry) and not applications.has_shipped_spec(
+                entry, shape, classes, options):  # a shipped spec loads in milliseconds
+            self._start_worker(entry, (shape, classes, options), expand_default)
+            return True
+        self.busy.hide()
+        try:
+            network, report = compute(entry, shape, classes, options)
+        except ConfigError as exc:
+            self.form.show_error(str(exc))
+            return False
+        except Exception as exc:  # a bug in a zoo entry: report it, keep the last view
+            present_error(self, f"Could not build {entry.title}", exc)
+            return False
+        self._accept(entry, (shape, classes, options), network, report, expand_default)
+        return True
+
+    def _start_worker(self, entry, config: tuple, expand_default: bool) -> None:
+        from superqt.utils import create_worker
+
+        generation = self._generation
+        self.busy.setText(f"Building {entry.title} with Keras (the first time takes a few "
+                          f"seconds)...")
+        self.busy.show()
+        # errored connected through _connect: superqt re-raises otherwise
+        worker = create_worker(
+            compute, entry, *config, _start_thread=False,
+            _connect={"returned": lambda result: self._on_worker_returned(
+                          generation, entry, config, result, expand_default),
+                      "errored": lambda exc: self._on_worker_errored(generation, entry, exc)})
+        worker.finished.connect(lambda: self._workers.discard(worker))
+        self._workers.add(worker)
+        worker.start()
+
+    def _on_worker_returned(self, generation, entry, config, result, expand_default) -> None:
+        if generation != self._generation:
+            return  # the user changed something since: a newer result is on its way
+        self.busy.hide()
+        self._accept(entry, config, *result, expand_default)
+
+    def _on_worker_errored(self, generation, entry, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.busy.hide()
+        if isinstance(exc, ConfigError):
+            self.form.show_error(str(exc))
+        else:
+            present_error(self, f"Could not build {entry.title}", exc)
+
+    def busy_workers(self) -> int:
+        return len(self._workers)
+
+    def _accept(self, entry, config: tuple, network, report: CostReport,
+                expand_default: bool) -> None:
+        shape, classes, options = config
+        self.form.clear_error()
+        self._show_report(report, expand_default)
+        self._valid_config = config
+        # written after a pause: an INI sync costs more than the whole recompute
+        self._pending_config = (entry.key, {"input_shape": list(shape), "classes": classes,
+                                            "options": options})
+        self._save_timer.start()
+        self.session.set_architecture(ArchitectureChoice(entry.key, shape, classes,
+                                                         dict(options), network))
+        self.recomputed.emit(report)
+
+    def _show_report(self, report: CostReport, expand_default: bool) -> None:
+        selected = self.selected_layer()
+        self._report = report
+        if self._update_table_in_place(report, expand_default):
+            selected = None  # the current row, expansion and scroll position stay
+        else:
+            expanded = None if expand_default else self._expanded_paths()
+            self.table.setUpdatesEnabled(False)
+            try:
+                self.table_model.set_report(report, self.grouped.isChecked())
+                self._restore_expansion(expanded)
+            finally:
+                self.table.setUpdatesEnabled(True)
+        self.totals.set_report(report)
+        self.charts.set_report(report)  # keeps the highlighted layer
+        self.diagram.set_network(report.network, self._entry.title if self._entry else None)
+        if selected is None:  # in place: the current row may have been renamed (fc1000)
+            current = self.selected_layer()
+            if current != self.charts.macs.selected:
+                self.charts.highlight(current)
+                self.diagram.select_layer(current)
+        t = report.totals
+        self.summary.setText(f"<b>{report.network.name}</b>: {len(report.rows)} layers, "
+                             f"input {' x '.join(map(str, report.network.input_shape))}, "
+                             f"output {' x '.join(map(str, report.network.output_shapes[0]))}"
+                             f", {t.params:,} params")
+        if selected and selected in report.network:
+            self.select_layer(selected)
+        elif not self.table.currentIndex().isValid():
+            self.charts.highlight(None)
+
+    def _update_table_in_place(self, report: CostReport, expand_default: bool) -> bool:
+        """Same rows, new values (a config change): update the model without a reset.
+
+        A reset makes the tree lay out every expanded row again and the proxy rebuild its
+        mappings, which was most of a change's cost; in place only the painted rows are
+        formatted again. A newly chosen entry (`expand_default`) always resets, so it opens
+        with the default expansion.
+        """
+        if expand_default or self.table_model.report() is None:
+            return False
+        return self.table_model.set_report(report, self.grouped.isChecked())  # re-sorts
+
+    def _expanded_paths(self) -> set[str]:
+        return {path for path, index in self.table_model.block_indexes()
+                if self.table.isExpanded(self.proxy.mapFromSource(index))}
+
+    def _restore_expansion(self, expanded: set[str] | None) -> None:
+        for path, index in self.table_model.block_indexes():
+            # default: top-level blocks open (stages), nested blocks (res2a ...) closed
+            keep = ("/" not in path) if expanded is None else path in expanded
+            if keep:
+                self.table.setExpanded(self.proxy.mapFromSource(index), True)
+
+    def show_opened_model(self, entry, network, report: CostReport) -> None:
+        """Show an opened model file (see model_open.py) the way a zoo entry is shown."""
+        self._generation += 1  # a zoo entry still building in a worker must not replace it
+        self._entry = entry
+        self.zoo_list.setCurrentItem(None)
+        self.title.setText(f"<b>{entry.title}</b> <small>[{entry.family}]</small>")
+        self.description.setPlainText(entry.description)
+        self.form.set_entry(entry)
+        self._accept(entry, (entry.default_input, entry.default_classes, {}), network, report,
+                     True)
+
+    # -- selection between table and charts ----------------------------------------------------
+    def selected_layer(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(LAYER_NAME_ROLE) or None if index.isValid() else None
+
+    def select_layer(self, name: str) -> bool:
+        source = self.table_model.index_of_layer(name)
+        if not source.isValid():
+            return False
+        index = self.proxy.mapFromSource(source)
+        parent = index.parent()
+        while parent.isValid():
+            self.table.setExpanded(parent, True)
+            parent = parent.parent()
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
+
+    def _on_table_current_changed(self, current: QModelIndex, _previous) -> None:
+        self.charts.highlight(current.data(LAYER_NAME_ROLE) or None)
+        self.diagram.select_layer(current.data(LAYER_NAME_ROLE) or None)
+
+    def _on_charts_layer_clicked(self, name: str) -> None:
+        self.select_layer(name)
+
+    def _on_grouped_toggled(self, grouped: bool) -> None:
+        if self._report is not None:
+            self._show_report(self._report, expand_default=True)
+
+    def _on_network_order_clicked(self) -> None:
+        self.table.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
+
+    def _on_log_scale_toggled(self, on: bool) -> None:
+        settings.app_settings().setValue("architecture/log_scale", on)
+
+    def _on_totals_batch_changed(self, value: int) -> None:
+        settings.app_settings().setValue("architecture/batch", value)
+
+    # -- state -----------------------------------------------------------------------------
+    def report(self) -> CostReport | None:
+        return self._report
+
+    def entry(self) -> zoo.ZooEntry | None:
+        return self._entry
+
+    def save_state(self) -> None:
+        self._on_save_timer_timeout()
+        settings.app_settings().setValue("architecture/view", self.views.currentIndex())
+
+    def _on_save_timer_timeout(self) -> None:
+        self._save_timer.stop()
+        if self._pending_config is not None:
+            key, config = self._pending_config
+            self._pending_config = None
+            settings.write_json(f"architecture/config/{key}", config)

@@ -1,0 +1,1 @@
+"""The Data panel: dataset picker, samples, augmentation preview, its loader worker."""

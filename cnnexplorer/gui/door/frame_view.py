@@ -1,0 +1,79 @@
+"""A widget that shows the door's current frame, scaled to fit, with a hint when empty."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from cnnexplorer.gui.door.camera_source import rgb_to_qimage
+
+HINT = ("Drop photos or a folder here\n"
+        "paste an image (Ctrl+V), open files,\n"
+        "or start the camera")
+
+
+class FrameView(QWidget):
+    """Shows one RGB frame (aspect kept) and an optional caption in the corner."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._pixmap: QPixmap | None = None
+        self._caption = ""
+        self._drag_hover = False
+        self.setMinimumSize(240, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_frame(self, image: np.ndarray | None, caption: str = "") -> None:
+        self._pixmap = None if image is None else QPixmap.fromImage(rgb_to_qimage(image))
+        self._caption = caption
+        self.update()
+
+    def set_drag_hover(self, hover: bool) -> None:
+        self._drag_hover = hover
+        self.update()
+
+    def has_frame(self) -> bool:
+        return self._pixmap is not None
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 420)
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor(32, 34, 38))
+        area = QRectF(self.rect()).adjusted(6, 6, -6, -6)
+        if self._pixmap is None:
+            p.setPen(QPen(QColor(120, 124, 132), 2, Qt.PenStyle.DashLine))
+            p.drawRoundedRect(area, 12, 12)
+            font = QFont(self.font())
+            font.setPixelSize(15)
+            p.setFont(font)
+            p.setPen(QColor(190, 194, 200))
+            p.drawText(area, Qt.AlignmentFlag.AlignCenter, HINT)
+        else:
+            pw, ph = self._pixmap.width(), self._pixmap.height()
+            scale = min(area.width() / pw, area.height() / ph)
+            target = QRectF(0, 0, pw * scale, ph * scale)
+            target.moveCenter(area.center())
+            p.drawPixmap(target.toRect(), self._pixmap)
+            if self._caption:
+                font = QFont(self.font())
+                font.setPixelSize(12)
+                p.setFont(font)
+                metrics = p.fontMetrics()
+                text = metrics.elidedText(self._caption, Qt.TextElideMode.ElideMiddle,
+                                          int(area.width()) - 16)
+                box = QRectF(area.left(), area.bottom() - 22, metrics.horizontalAdvance(text)
+                             + 14, 22)
+                p.fillRect(box, QColor(0, 0, 0, 150))
+                p.setPen(QColor(240, 240, 240))
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        if self._drag_hover:
+            p.setPen(QPen(QColor(80, 170, 255), 4))
+            p.setBrush(QColor(80, 170, 255, 40))
+            p.drawRoundedRect(area, 12, 12)
+        p.end()

@@ -1,0 +1,201 @@
+"""The door's inference thread: newest frame wins, stale frames are dropped.
+
+A camera delivers frames faster than anything should queue them. `submit()` only replaces
+the one pending slot (counting what it overwrote as dropped) and wakes the thread; the thread
+always judges the newest frame, so the door reacts to what is in front of the camera now,
+never to a backlog. Model loading also runs here (opening a .keras file imports Keras and
+traces the fast call: seconds the GUI thread must not spend).
+
+Results and errors are Qt signals emitted from this QThread; receivers living in the GUI
+thread get them queued.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from cnnexplorer.core.errors import CnnExplorerError
+
+#: overlays are blended at most this many pixels a side (a display needs no more)
+DISPLAY_SIDE = 512
+MIN_DISPLAY_SIDE = 256
+
+
+@dataclass
+class FrameResult:
+    """One judged frame, with what the "look inside" views asked for."""
+
+    seq: int
+    frame: np.ndarray  # the frame as received (uint8 RGB), or as read from the file
+    probability: float
+    latency_ms: float  # preprocess + predict (+ Grad-CAM/feature maps when asked)
+    tag: object = None  # what the source said about the frame (file name, "camera" ...)
+    heatmap: np.ndarray | None = None  # Grad-CAM in [0, 1] at the layer's resolution
+    overlay: np.ndarray | None = None  # the frame (at most DISPLAY_SIDE) with the heatmap
+    cam_layer: str = ""
+    cam_target: str = ""
+    cam_method: str = ""
+    feature_layer: str = ""
+    feature_maps: np.ndarray | None = None  # (H, W, C) activations of feature_layer
+    extras: dict = field(default_factory=dict)
+
+
+class InferenceWorker(QThread):
+    result = Signal(object)  # FrameResult
+    errored = Signal(str, object)  # (message for the user, the frame's tag)
+    model_loaded = Signal(object)  # DoorModel, after load_model() succeeded
+    model_failed = Signal(str)  # why a requested model could not be used
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._cond = threading.Condition()
+        self._pending: tuple[int, np.ndarray, object] | None = None
+        self._load_request = None  # ("path", path) | ("door", DoorModel) | ("bundled", None)
+        self._quit = False
+        self._seq = 0
+        self._door = None
+        self._inspector = None
+        # What to compute besides the probability; set from the GUI thread, read per frame.
+        self.explain = False
+        self.cam_layer: str | None = None
+        self.cam_method = "hirescam"
+        self.feature_layer: str | None = None
+        self.threshold = 0.5
+        self.submitted = 0
+        self.dropped = 0
+        self.processed = 0
+
+    # -- called from the GUI thread --------------------------------------------------------
+    def submit(self, frame, tag=None) -> int:
+        """Queue `frame` for judging, replacing any frame still waiting; returns its number.
+
+        `frame` is a uint8 array, or an image file path read (safely) in this thread.
+        """
+        with self._cond:
+            self._seq += 1
+            if self._pending is not None:
+                self.dropped += 1
+            self._pending = (self._seq, frame, tag)
+            self.submitted += 1
+            self._cond.notify()
+            seq = self._seq
+        if not self.isRunning():
+            self.start()
+        return seq
+
+    def request_model(self, path=None) -> None:
+        """Load the model at `path` (None: the bundled one) in this thread."""
+        self._request(("bundled", None) if path is None else ("path", path))
+
+    def use_model(self, door) -> None:
+        """Switch to an already loaded DoorModel (e.g. one training just produced)."""
+        self._request(("door", door))
+
+    def _request(self, req) -> None:
+        with self._cond:
+            self._load_request = req
+            self._cond.notify()
+        if not self.isRunning():
+            self.start()
+
+    @property
+    def door(self):
+        return self._door
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        with self._cond:
+            self._quit = True
+            self._cond.notify()
+        self.wait(timeout_ms)
+
+    # -- the thread ------------------------------------------------------------------------
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                # Frames wait in the slot until a model is there to judge them.
+                while not self._quit and self._load_request is None and (
+                        self._pending is None or self._door is None):
+                    self._cond.wait()
+                if self._quit:
+                    return
+                load, self._load_request = self._load_request, None
+                job = None
+                if load is None:
+                    job, self._pending = self._pending, None
+            if load is not None:
+                self._load(load)
+            elif job is not None:
+                self._judge(*job)
+
+    def _load(self, req) -> None:
+        from cnnexplorer.core.door.inference import DoorModel, load_door_model
+
+        kind, value = req
+        try:
+            door = value if kind == "door" else load_door_model(value)
+            if not isinstance(door, DoorModel):
+                raise CnnExplorerError(f"not a door model: {type(door).__name__}")
+            door.warm_up()
+        except CnnExplorerError as exc:
+            self.model_failed.emit(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - a model that fails at run time
+            self.model_failed.emit(f"{value}: the model failed on a test image "
+                                   f"({type(exc).__name__}: {exc})")
+            return
+        with self._cond:
+            self._door, self._inspector = door, None
+        self.model_loaded.emit(door)
+
+    def _judge(self, seq: int, frame: np.ndarray, tag) -> None:
+        door = self._door
+        from cnnexplorer.core.door.inference import check_frame, read_door_image
+
+        start = time.perf_counter()
+        try:
+            if not isinstance(frame, np.ndarray):
+                frame = read_door_image(frame)
+            check_frame(frame, str(tag) if tag else "frame")
+            prob = door.probability(frame)
+            res = FrameResult(seq, frame, prob, 0.0, tag)
+            if self.explain:
+                self._look_inside(door, frame, res)
+        except CnnExplorerError as exc:
+            self.errored.emit(str(exc), tag)
+            return
+        except Exception as exc:  # noqa: BLE001 - keep the thread alive for the next frame
+            self.errored.emit(f"{tag or 'frame'}: prediction failed ({type(exc).__name__}: "
+                              f"{exc})", tag)
+            return
+        res.latency_ms = (time.perf_counter() - start) * 1e3
+        self.processed += 1
+        self.result.emit(res)
+
+    def _look_inside(self, door, frame: np.ndarray, res: FrameResult) -> None:
+        from cnnexplorer.core.door.gradcam import Inspector, overlay
+        from cnnexplorer.core.data.images import resize_array
+
+        if self._inspector is None or self._inspector.door is not door:
+            self._inspector = Inspector(door)
+        cam = self._inspector.gradcam(frame, self.cam_layer or None, "decision", self.threshold,
+                                      self.cam_method)
+        res.heatmap, res.cam_layer, res.cam_target = cam.heatmap, cam.layer, cam.target
+        res.cam_method = cam.method
+        h, w = frame.shape[:2]
+        # Blend at display size: big camera frames shrink to DISPLAY_SIDE, small ones (a
+        # 64x64 dataset image) grow to MIN_DISPLAY_SIDE so the heat keeps smooth edges.
+        scale = min(1.0, DISPLAY_SIDE / max(h, w))
+        if max(h, w) < MIN_DISPLAY_SIDE:
+            scale = MIN_DISPLAY_SIDE / max(h, w)
+        shown = frame if scale == 1.0 else resize_array(
+            frame if frame.ndim == 3 else frame[:, :, None],
+            (max(1, round(h * scale)), max(1, round(w * scale))))
+        res.overlay = overlay(shown, cam.heatmap)
+        if self.feature_layer:
+            res.feature_layer = self.feature_layer
+            res.feature_maps = self._inspector.feature_maps(frame, self.feature_layer)

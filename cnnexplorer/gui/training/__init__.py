@@ -1,0 +1,1 @@
+"""The Training panel: form, live curves, runs, evaluation, transfer learning, its worker."""

@@ -1,0 +1,128 @@
+"""The Training panel's jobs: plain functions `job(on_event, stop) -> result` that run in a
+worker thread and call only the core (no widgets here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_LOADED: dict[str, object] = {}  # built-in sets, loaded once per session
+
+
+def resolve_dataset(source):
+    """A Dataset as given, or a built-in set by name (loaded once)."""
+    if source is None:
+        from cnnexplorer.core.errors import DatasetError
+
+        raise DatasetError("no dataset: open one in the Data panel or pick a built-in set")
+    if not isinstance(source, str):
+        return source
+    if source not in _LOADED:
+        from cnnexplorer.core.data import load_dataset
+
+        _LOADED[source] = load_dataset(source)
+    return _LOADED[source]
+
+
+def train_job(arch, dataset_source, config):
+    def job(on_event, stop):
+        from cnnexplorer.core.train.engine import train
+
+        return train(arch, resolve_dataset(dataset_source), config, on_event=on_event,
+                     stop=stop)
+    return job
+
+
+def plain_vs_residual_job(dataset_source, config, options: dict | None = None):
+    """Train plain_net then residual_net (same depth and width) one after the other."""
+    from cnnexplorer.core.keras.model_setup import ArchSpec
+    from cnnexplorer.core.arch.zoo import registry
+
+    for key in ("plain_net", "residual_net"):
+        registry.get(key)  # a clear message now when the zoo lacks them
+
+    def job(on_event, stop):
+        from cnnexplorer.core.train.engine import train
+
+        ds = resolve_dataset(dataset_source)
+        results = []
+        for key in ("plain_net", "residual_net"):
+            if stop.is_set():
+                break
+            results.append(train(ArchSpec(key, dict(options or {})), ds, config,
+                                 on_event=on_event, stop=stop))
+        return results
+    return job
+
+
+def _dataset_for_run(run, session_dataset, fallback):
+    """The run's own dataset when it can be found (built-in name or the Data panel's set
+    with the same fingerprint), else the chosen one."""
+    from cnnexplorer.core.data import builtin_names
+
+    info = run.config().get("dataset", {})
+    if session_dataset is not None and session_dataset.fingerprint == info.get("fingerprint"):
+        return session_dataset
+    if info.get("name") in builtin_names():
+        return resolve_dataset(info["name"])
+    return resolve_dataset(fallback)
+
+
+def evaluate_job(run, session_dataset, fallback):
+    def job(on_event, stop):
+        from cnnexplorer.core.train.evaluation import evaluate
+
+        ds = _dataset_for_run(run, session_dataset, fallback)
+        model = run.load_model("best")
+        result = evaluate(model, ds)
+        images = ds.x_test if result.split == "test" else ds.x_train
+        return result, images, f"<b>{run.name}</b> (best model) on {ds.name}"
+    return job
+
+
+def continue_job(run, session_dataset, fallback, epochs: int):
+    def job(on_event, stop):
+        from cnnexplorer.core.train.engine import continue_run
+
+        ds = _dataset_for_run(run, session_dataset, fallback)
+        return continue_run(run, ds, epochs, on_event=on_event, stop=stop)
+    return job
+
+
+def load_transfer_source_job(source):
+    """source: a Run or a model path -> (model, blocks, network or None, name)."""
+    def job(on_event, stop):
+        from cnnexplorer.core.train import transfer
+        from cnnexplorer.core.keras.model_io import load_model
+        from cnnexplorer.core.train.runs import Run
+
+        network = None
+        if isinstance(source, Run):
+            model = source.load_model("best")
+            arch = source.config().get("architecture", {})
+            name = source.name
+            if arch.get("key") not in (None, "transfer"):
+                try:
+                    from cnnexplorer.core.arch.zoo import registry
+
+                    network = registry.get(arch["key"]).network(
+                        tuple(arch["input_shape"]), arch.get("classes"), arch.get("options"))
+                except Exception:
+                    network = None  # blocks then come from the graph's shape
+        else:
+            model = load_model(source)
+            name = Path(source).name
+        return model, transfer.model_blocks(model, network), network, name
+    return job
+
+
+def transfer_job(model, network, name, dataset_source, freeze, cache, config):
+    def job(on_event, stop):
+        from cnnexplorer.core.train import transfer
+
+        ds = resolve_dataset(dataset_source)
+        tm = transfer.build_transfer_model(model, ds, freeze, network, seed=config.seed,
+                                           source=name)
+        result, _ = transfer.train_transfer(tm, ds, config, cache=cache, on_event=on_event,
+                                            stop=stop)
+        return result
+    return job
