@@ -21,6 +21,7 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from cnnexplorer.gui import gc_guard
     from cnnexplorer.gui.errors import configure_logging, install_excepthooks
 
     app = QApplication.instance()
@@ -33,6 +34,7 @@ def create_application(argv: list[str] | None = None):
     app.setApplicationDisplayName("CNN Explorer")
     configure_logging()
     install_excepthooks()
+    gc_guard.install(app)
     return app
 
 

@@ -1,5 +1,7 @@
 """Shared GUI fixtures."""
 
+import gc
+
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -16,3 +18,20 @@ def error_boxes(monkeypatch):
         return QMessageBox.StandardButton.Ok
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     return shown
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_only_on_the_gui_thread(qapp):
+    """As in the app: no automatic collection (a worker thread must never free a QObject)."""
+    from cnnexplorer.gui import gc_guard
+
+    collector = gc_guard.install(qapp)
+    yield
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    """Free each test's Qt garbage here, on the GUI thread, before the next test starts."""
+    yield
+    gc.collect()
