@@ -21,10 +21,10 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.zoo.registry import ZooEntry
+from cnnexplorer.core.keras.model_io import is_model_path
 
 log = logging.getLogger(__name__)
 
-MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 FAMILY = "Opened models"
 
 
@@ -57,12 +57,12 @@ def entry_for_model(network, meta) -> ZooEntry:
 
 
 def model_path_of(mime) -> str | None:
-    """The first local .keras/.h5 file in drag-and-drop data, or None."""
+    """The first local model file (by `MODEL_SUFFIXES`) in drag-and-drop data, or None."""
     if mime is None or not mime.hasUrls():
         return None
     for url in mime.urls():
         path = url.toLocalFile()
-        if path and path.lower().endswith(MODEL_SUFFIXES):
+        if path and is_model_path(path):
             return path
     return None
 

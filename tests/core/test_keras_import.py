@@ -1,6 +1,7 @@
 """Keras model -> spec: round trip over the zoo, extra kinds against Keras, nested, shared,
 frozen and custom layers, and the clear messages for files that are not (safe) models."""
 
+import json
 import math
 
 import pytest
@@ -222,6 +223,20 @@ def test_load_network_accepts_a_model_file(keras, tmp_path):
         load_network(str(path), (32, 32, 3))
     with pytest.raises(CnnExplorerError, match="options"):
         load_network(str(path), options={"width": 2})
+
+
+def test_inspect_opens_a_model_saved_as_hdf5(keras, tmp_path, capsys):
+    # issue 13 defect 6: `.hdf5` is a model file everywhere, not an unknown architecture
+    from cnnexplorer.cli import main
+
+    saved = tmp_path / "m.h5"
+    build_keras_model(zoo.build("happymodel")).save(saved)
+    path = saved.rename(tmp_path / "m.hdf5")
+    assert main(["inspect", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["totals"]["params"] == cost_report(zoo.build("happymodel")).totals.params
+    net, meta = load_network(str(path))
+    assert meta.kind == "file" and rows(net) == rows(zoo.build("happymodel"))
 
 
 def test_subclassed_model_is_refused_by_name(keras):

@@ -13,9 +13,7 @@ from typing import Any
 
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.graph import Network
-
-#: file name endings that mean "a saved Keras model", not a zoo key
-MODEL_FILE_SUFFIXES = (".keras", ".h5")
+from cnnexplorer.core.keras.model_io import is_model_path
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ def load_network(arch: str, input_shape=None, classes=None,
     ShapeError (a ConfigError) naming the layer when the input is too small; a model file
     that cannot be read raises ModelFileError naming the file (keras_import).
     """
-    if looks_like_model_file(arch):
+    if is_model_path(arch):
         if not Path(arch).is_file():
             raise ConfigError(f"model file not found: {arch}")
         from cnnexplorer.core.keras.importer import import_model_source  # Keras loads only for model files
@@ -53,10 +51,6 @@ def load_network(arch: str, input_shape=None, classes=None,
     meta = SourceMeta("zoo", entry.key, entry.title, tuple(cfg.input_shape), cfg.classes,
                       dict(cfg.options))
     return network, meta
-
-
-def looks_like_model_file(arch: str) -> bool:
-    return str(arch).lower().endswith(MODEL_FILE_SUFFIXES)
 
 
 def _zoo_entry(arch: str):

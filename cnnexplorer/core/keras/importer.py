@@ -24,14 +24,7 @@ from cnnexplorer.core.arch.graph import Network, NetworkBuilder
 from cnnexplorer.core.keras.build import import_keras
 from cnnexplorer.core.keras.import_kinds import TRANSLATORS, Untranslated
 from cnnexplorer.core.keras.import_names import infer_blocks
-
-MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
-
-
-def is_model_path(text: str) -> bool:
-    """True when `text` names a model file by its suffix (used to tell paths from zoo keys)."""
-    return str(text).lower().endswith(MODEL_SUFFIXES)
-
+from cnnexplorer.core.keras.model_io import MODEL_SUFFIXES, is_model_path, load_model
 
 # -- loading --------------------------------------------------------------------------------
 def load_keras_file(path: str | os.PathLike):
@@ -43,45 +36,8 @@ def load_keras_file(path: str | os.PathLike):
         raise ModelFileError(f"{str(path)!r} is not a file")
     if not is_model_path(path.name):
         raise ModelFileError(f"{str(path)!r} is not a Keras model file: expected a name "
-                             f"ending in .keras, .h5 or .hdf5")
-    try:
-        from cnnexplorer.core.keras.model_io import load_model  # the project's shared safe loader (safe_mode=True)
-    except ImportError:
-        return _load_with_keras(path)
+                             f"ending in {', '.join(MODEL_SUFFIXES)}")
     return load_model(path)
-
-
-def _load_with_keras(path: Path):
-    keras = import_keras()
-    try:
-        return keras.saving.load_model(str(path), safe_mode=True, compile=False)
-    except Exception as exc:  # Keras raises ValueError, TypeError, OSError, zipfile errors...
-        raise ModelFileError(explain_load_error(path, exc)) from None
-
-
-def explain_load_error(path: Path, exc: Exception) -> str:
-    """Turn what Keras raised into one sentence a user can act on."""
-    text = str(exc)
-    low = text.lower()
-    name = str(path)
-    if "lambda" in low and ("unsafe" in low or "safe_mode" in low):
-        return (f"{name}: the model contains a Lambda layer (arbitrary Python code); it is not "
-                f"loaded because safe mode is on. Replace the Lambda with a registered layer "
-                f"class to open it")
-    if "could not locate class" in low or "unknown layer" in low:
-        return (f"{name}: the model uses a custom class that is not registered here "
-                f"({text.splitlines()[0][:160]}); only standard Keras layers and classes "
-                f"registered with keras.saving.register_keras_serializable can be opened")
-    if path.suffix.lower() == ".keras" and ("zip" in low or "not a zip" in low):
-        return (f"{name}: not a valid .keras file (it is not a complete zip archive: the file "
-                f"may be truncated or not a Keras model)")
-    if "signature" in low or "truncated" in low or "unable to" in low or "hdf5" in low:
-        return (f"{name}: not a readable HDF5 model file (truncated or not a Keras model): "
-                f"{text.splitlines()[0][:160]}")
-    if "no model config" in low or "model_config" in low:
-        return f"{name}: the HDF5 file holds no model (only weights?); save the full model"
-    first = text.splitlines()[0][:200] if text else type(exc).__name__
-    return f"{name}: cannot be opened as a Keras model ({type(exc).__name__}: {first})"
 
 
 def _shape(tensor) -> tuple[int, ...]:

@@ -17,12 +17,20 @@ from pathlib import Path
 
 from cnnexplorer.core.errors import ModelFileError
 
-#: file suffixes `load_model` accepts
+#: The one list of file name endings that mean "a saved Keras model" (load, save, inspect,
+#: the CLI's zoo-key-or-file decision and the GUI's open dialogs all use it).
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+#: the same, as a file dialog's name filter: "*.keras *.h5 *.hdf5"
+MODEL_NAME_PATTERNS = " ".join(f"*{suffix}" for suffix in MODEL_SUFFIXES)
 #: formats `export_model` writes
 EXPORT_FORMATS = ("keras", "h5", "savedmodel", "tflite")
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def is_model_path(text) -> bool:
+    """True when `text` names a model file by its suffix (tells a path from a zoo key)."""
+    return str(text).lower().endswith(MODEL_SUFFIXES)
 
 
 def _register_custom_layers() -> None:
@@ -140,7 +148,7 @@ def save_model(model, path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in MODEL_SUFFIXES:
         raise ModelFileError(f"{path}: cannot save as {path.suffix or '(no suffix)'!r}; use "
-                             f".keras or .h5")
+                             f"one of {', '.join(MODEL_SUFFIXES)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_beside(path, suffix)
     try:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
-MODEL_FILTER = "Keras models (*.keras *.h5 *.hdf5);;All files (*)"
+from cnnexplorer.core.keras.model_io import MODEL_NAME_PATTERNS
+
+MODEL_FILTER = f"Keras models ({MODEL_NAME_PATTERNS});;All files (*)"
 BUNDLED_LABEL = "Bundled HappyModel"
 
 

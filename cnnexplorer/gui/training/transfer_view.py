@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QPushButton, QSlider, QVBoxLayout, QWidget)
 
+from cnnexplorer.core.keras.model_io import MODEL_NAME_PATTERNS
+
 
 class TransferView(QWidget):
     load_requested = Signal(object)  # a run (core.runs.Run) or a model path (str)
@@ -70,7 +72,7 @@ class TransferView(QWidget):
 
     def _on_from_file_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a model", "",
-                                              "Keras models (*.keras *.h5 *.hdf5)")
+                                              f"Keras models ({MODEL_NAME_PATTERNS})")
         if path:
             self.load_requested.emit(path)
 
