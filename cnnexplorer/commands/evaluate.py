@@ -26,13 +26,19 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from cnnexplorer.core.data import load_dataset
-    from cnnexplorer.core.train.evaluation import evaluate
-    from cnnexplorer.core.keras.model_io import load_model
+    from cnnexplorer.core.keras.model_io import load_model, model_task
+    from cnnexplorer.core.train.evaluation import evaluate, evaluation_split
+    from cnnexplorer.core.train.inputs import adaptation_notes
     from cnnexplorer.core.train.runs import open_run
 
     path = Path(args.model)
     model = open_run(path).load_model("best") if path.is_dir() else load_model(path)
     dataset = load_dataset(args.dataset, image_size=args.image_size)
+    # Grey faces for a colour model (or the reverse) are adapted by the training rule; say
+    # so once, on stderr, so that --json output stays machine-readable.
+    images, _labels, _split = evaluation_split(dataset)
+    for note in adaptation_notes(images.shape[1:], tuple(model_task(model)[0])):
+        print(f"cnnexplorer evaluate: {note} to fit the model", file=sys.stderr)
     result = evaluate(model, dataset, batch_size=max(1, args.batch_size))
     out = sys.stdout
     if args.json:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnexplorer.core.errors import ModelFileError
+from cnnexplorer.core.errors import ModelFileError, TrainingError
+from cnnexplorer.core.train.inputs import adapt_channels
 from cnnexplorer.core.data.images import ImageReadError, read_image, resize_array
 
 #: the door opens at this happy probability unless the user moves the slider
@@ -77,28 +78,16 @@ def check_frame(image: np.ndarray, name="frame") -> None:
                              f"{MIN_SIDE}x{MIN_SIDE} is needed to judge a face")
 
 
-def _to_channels(image: np.ndarray, channels: int) -> np.ndarray:
-    if image.ndim == 2:
-        image = image[:, :, None]
-    c = image.shape[2]
-    if c == channels:
-        return image
-    if c == 4:
-        image, c = image[:, :, :3], 3
-    if channels == 3 and c == 1:
-        return np.repeat(image, 3, axis=2)
-    if channels == 1 and c == 3:
-        gray = image[..., 0] * 0.299 + image[..., 1] * 0.587 + image[..., 2] * 0.114
-        return np.clip(np.rint(gray), 0, 255).astype(np.uint8)[:, :, None]
-    raise ImageReadError(f"frame has {c} channels; the model takes {channels}")
-
-
 def prepare_frame(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
     """uint8 (H, W[, C]) frame -> uint8 at the model's (h, w, c): what a training image is."""
     if image.dtype != np.uint8:
         image = np.clip(image, 0, 255).astype(np.uint8)
     h, w, c = input_shape
-    return resize_array(np.ascontiguousarray(_to_channels(image, c)), (h, w), "stretch")
+    try:
+        image = adapt_channels(image, c)
+    except TrainingError as exc:
+        raise ImageReadError(f"frame: {exc}") from None
+    return resize_array(np.ascontiguousarray(image), (h, w), "stretch")
 
 
 def preprocess(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
