@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from cnnexplorer.cli import main
+from cnnexplorer.commands.arg_types import parse_input_shape, parse_set
 from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -165,6 +167,79 @@ def test_every_option_rejects_a_bad_value_by_name(capsys, entry):
     for o in entry.options:
         rc, _, err = run_cli(capsys, "inspect", entry.key, "--set", f"{o.key}=bogus")
         assert rc == 2 and o.key in err and "'bogus'" in err, err
+
+
+# -- the parsers of what a user types (commands/arg_types) ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, shape", [
+    ("64x64x3", (64, 64, 3)), ("224X224X3", (224, 224, 3)), (" 32 x 32 x 1 ", (32, 32, 1)),
+    ("28,28,192", (28, 28, 192)),
+])
+def test_parse_input_shape_accepts(text, shape):
+    assert parse_input_shape(text) == shape
+
+
+@pytest.mark.parametrize("text", ["64x64", "axbxc", "0x64x3", "64x64x3x1", "", "64x-1x3",
+                                  "64.5x64x3", "x64x3"])
+def test_parse_input_shape_rejects_with_the_value(text):
+    with pytest.raises(ConfigError) as err:
+        parse_input_shape(text)
+    assert repr(text) in str(err.value)
+    assert "HxWxC" in str(err.value).replace(" ", "")
+
+
+def test_parse_set():
+    assert parse_set(["width=0.5", " pooling = avg7 "]) == {"width": "0.5", "pooling": "avg7"}
+    assert parse_set(None) == {}
+    assert parse_set(["expr=a=b"]) == {"expr": "a=b"}  # only the first '=' splits
+
+
+@pytest.mark.parametrize("items, needle", [
+    (["width"], "no '='"), (["=3"], "no key"), (["width="], "no value"),
+    (["width=1", "width=2"], "set twice"), (["dropout=nan"], "finite"),
+    (["width=inf"], "finite"), (["width=-Infinity"], "finite"),
+])
+def test_parse_set_rejects(items, needle):
+    with pytest.raises(ConfigError, match=needle):
+        parse_set(items)
+
+
+
+
+def strict_json(text: str):
+    """json.loads that refuses NaN/Infinity tokens, as JSON.parse and jq do."""
+    def refuse(token):
+        raise ValueError(f"not strict JSON: {token}")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["inspect", "alexnet", "--set", "dropout=nan", "--json"], "dropout"),
+    (["inspect", "resnet50", "--set", "width=nan"], "width"),
+    (["inspect", "resnet50", "--set", "width=inf", "--json"], "width"),
+    (["inspect", "resnet50", "--set", "width=0.5", "--set", "width=0.25"], "set twice"),
+    (["inspect", "resnet50", "--set", "width="], "no value"),
+    (["predict", "--threshold", "nan", "x.png"], "finite"),
+])
+def test_non_finite_duplicate_and_empty_values_are_refused_at_parse_time(capsys, argv, needle):
+    rc, out, err = run_cli(capsys, *argv)
+    assert rc == 2 and out == "" and needle in err and "internal error" not in err, err
+
+
+def test_json_outputs_are_strict_json(capsys):
+    for argv in (["list"], ["inspect", "alexnet", "--set", "dropout=0.25"],
+                 ["inspect", "googlenet"]):
+        rc, out, err = run_cli(capsys, *argv, "--json")
+        assert rc == 0, err
+        strict_json(out)
+
+
+def test_json_text_writes_non_finite_numbers_as_null():
+    from cnnexplorer.commands.json_output import json_text
+
+    data = {"loss": float("nan"), "history": [{"loss": float("inf")}, {"loss": 0.5}]}
+    assert strict_json(json_text(data)) == {"loss": None,
+                                            "history": [{"loss": None}, {"loss": 0.5}]}
 
 
 # -- in a fresh interpreter: no TensorFlow, Keras or Qt; fast; python -m works -------------------

@@ -25,7 +25,9 @@ def test_train_json_then_evaluate(npz, tmp_path, capsys):
     rc = main(["train", "happymodel", str(npz), "--epochs", "2", "--batch-size", "16",
                "--lr", "0.01", "--set", "filters=4", "--set", "kernel=3", "--out", str(out),
                "--json"])
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    refuse = lambda token: pytest.fail(f"not strict JSON: {token}")  # noqa: E731
+    lines = [json.loads(line, parse_constant=refuse)
+             for line in capsys.readouterr().out.splitlines()]
     assert rc == 0
     assert [d["epoch"] for d in lines[:-1]] == [1, 2]
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"} <= set(lines[0])
@@ -52,6 +54,9 @@ def test_train_json_then_evaluate(npz, tmp_path, capsys):
     (["train", "happymodel", "{npz}", "--optimizer", "adagrad"], "optimizer must be one of"),
     (["train", "happymodel", "{npz}", "--augment", "wobble"], "unknown augmentation 'wobble'"),
     (["train", "happymodel", "{npz}", "--set", "filters=-3"], "filters must be at least 1"),
+    (["train", "happymodel", "{npz}", "--set", "filters=4", "--set", "filters=8"], "set twice"),
+    (["train", "happymodel", "{npz}", "--set", "filters="], "no value"),
+    (["train", "happymodel", "{npz}", "--lr", "nan"], "finite number"),
     (["train", "happymodel", "{tmp}/missing.npz"], "missing.npz"),
     (["evaluate", "{tmp}/nope.keras", "{npz}"], "no such model file"),
 ])

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from cnnexplorer.commands.arg_types import parse_input_shape, parse_set
 from cnnexplorer.core.errors import ConfigError
 
 
@@ -93,7 +94,6 @@ def write_png(svg_text: str, path: Path, scale: float = 1.0) -> None:
 def run(args) -> int:
     from cnnexplorer.core.views.diagram_layout import layout_network
     from cnnexplorer.core.views.diagram_svg import render_svg
-    from cnnexplorer.core.views.render import parse_input_shape, parse_set
     from cnnexplorer.core.arch.sources import load_network
 
     out = Path(args.output)

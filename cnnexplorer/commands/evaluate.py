@@ -3,9 +3,10 @@ the confusion matrix on the dataset's test split (or all of it when it has none)
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+
+from cnnexplorer.commands.json_output import json_text
 
 
 def register(subparsers) -> None:
@@ -42,7 +43,7 @@ def run(args) -> int:
     result = evaluate(model, dataset, batch_size=max(1, args.batch_size))
     out = sys.stdout
     if args.json:
-        out.write(json.dumps(result.to_dict()) + "\n")
+        out.write(json_text(result.to_dict()) + "\n")
         return 0
     n = int(result.confusion_matrix.sum())
     out.write(f"{dataset.name}, {result.split}: {n} images\n")

@@ -8,10 +8,10 @@ is loaded). Only a model file or a keras.applications entry needs Keras to be re
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from cnnexplorer.commands.arg_types import positive_int
+from cnnexplorer.commands.arg_types import parse_input_shape, parse_set, positive_int
+from cnnexplorer.commands.json_output import json_text
 
 
 def register(subparsers) -> None:
@@ -52,14 +52,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from cnnexplorer.core.arch.cost import cost_report, report_to_dict
-    from cnnexplorer.core.views.render import (
-        heading,
-        parse_input_shape,
-        parse_set,
-        render_csv,
-        render_markdown,
-        render_text,
-    )
+    from cnnexplorer.core.views.render import heading, render_csv, render_markdown, render_text
     from cnnexplorer.core.arch.sources import load_network
 
     shape = parse_input_shape(args.input_shape) if args.input_shape is not None else None
@@ -71,7 +64,7 @@ def run(args) -> int:
                               batch_size=args.batch)
         data["title"] = meta.title
         data["options"] = meta.options
-        text = json.dumps(data, indent=2) + "\n"
+        text = json_text(data, indent=2) + "\n"
     elif args.markdown:
         text = render_markdown(report, heading(meta), args.batch, args.subtotals)
     elif args.csv:

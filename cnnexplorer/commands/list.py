@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import textwrap
+
+from cnnexplorer.commands.json_output import json_text
 
 
 def register(subparsers) -> None:
@@ -46,7 +47,7 @@ def run(args) -> int:
 
     entries = zoo.entries()
     if args.json:
-        sys.stdout.write(json.dumps([entry_to_dict(e) for e in entries], indent=2) + "\n")
+        sys.stdout.write(json_text([entry_to_dict(e) for e in entries], indent=2) + "\n")
         return 0
     key_w = max(len(e.key) for e in entries)
     out, family = [], None

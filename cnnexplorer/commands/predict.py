@@ -11,8 +11,10 @@ are still judged; the exit code is then 2.
 
 from __future__ import annotations
 
-import json
 import sys
+
+from cnnexplorer.commands.arg_types import number
+from cnnexplorer.commands.json_output import json_text
 
 
 def register(subparsers) -> None:
@@ -24,7 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="PATH",
                    help="a .keras/.h5 model with one sigmoid output (or 2-class softmax); "
                         "default: the bundled HappyModel")
-    p.add_argument("--threshold", type=float, default=0.5, metavar="T",
+    p.add_argument("--threshold", type=number, default=0.5, metavar="T",
                    help="the door opens when the happy probability is >= T (default 0.5)")
     p.add_argument("--json", action="store_true",
                    help="one JSON object per line: image, probability, threshold, decision "
@@ -45,7 +47,7 @@ def run(args) -> int:
         preds = door.predict_images([img for _, img in batch], threshold)
         for (name, _), pred in zip(batch, preds):
             if args.json:
-                print(json.dumps({"image": name, **pred.as_dict()}), flush=False)
+                print(json_text({"image": name, **pred.as_dict()}), flush=False)
             else:
                 print(f"{name}: {pred.decision} (happy {pred.probability:.3f}, "
                       f"threshold {threshold:g})")
@@ -59,7 +61,7 @@ def run(args) -> int:
             flush()  # keep the output in the order given
             failed += 1
             if args.json:
-                print(json.dumps({"image": name, "error": str(exc)}), flush=True)
+                print(json_text({"image": name, "error": str(exc)}), flush=True)
             print(f"cnnexplorer predict: {exc}", file=sys.stderr, flush=True)
             continue
         if len(batch) >= 64:

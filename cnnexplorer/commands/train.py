@@ -7,12 +7,12 @@ split). Ctrl-C stops after the current batch and saves the run as stopped.
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
 
-from cnnexplorer.commands.arg_types import number, positive_int
+from cnnexplorer.commands.arg_types import number, parse_set, positive_int
+from cnnexplorer.commands.json_output import json_text
 
 
 def register(subparsers) -> None:
@@ -49,18 +49,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def parse_options(items) -> dict:
-    from cnnexplorer.core.errors import ConfigError
-
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--set needs KEY=VALUE; received {item!r}")
-        out[key.strip()] = value.strip()
-    return out
-
-
 def _epoch_line(e) -> str:
     m = e.metrics
     parts = [f"epoch {e.epoch + 1}/{e.epochs}", f"loss {m.get('loss', float('nan')):.4f}",
@@ -85,7 +73,7 @@ def run(args) -> int:
                          validation_split=args.validation_split, seed=args.seed,
                          early_stopping=args.early_stopping, lr_schedule=args.schedule,
                          augment=parse_augment(args.augment))
-    options = parse_options(args.options)
+    options = parse_set(args.options)
     entry.config(None, None, options)  # validate the options now, with the zoo's message
     dataset = load_dataset(args.dataset, image_size=args.image_size)
     out = sys.stdout
@@ -94,7 +82,7 @@ def run(args) -> int:
         if isinstance(e, EpochEnd):
             if args.json:
                 d = event_to_dict(e)
-                out.write(json.dumps({"event": "epoch", "epoch": e.epoch + 1,
+                out.write(json_text({"event": "epoch", "epoch": e.epoch + 1,
                                       "epochs": e.epochs, **d["metrics"],
                                       "best": e.best}) + "\n")
             else:
@@ -137,7 +125,7 @@ def run(args) -> int:
         ev = evaluate(result.model, dataset, batch_size=max(config.batch_size, 64))
         final["test"] = {"loss": ev.loss, "accuracy": ev.accuracy}
     if args.json:
-        out.write(json.dumps(final) + "\n")
+        out.write(json_text(final) + "\n")
     else:
         out.write(f"{result.status}: {result.message}\n")
         if "test" in final:

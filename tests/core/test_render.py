@@ -1,4 +1,4 @@
-"""Cost-table rendering (text, Markdown, CSV), its display order, and the CLI's parsers."""
+"""Cost-table rendering (text, Markdown, CSV) and its display order."""
 
 import csv
 import io
@@ -15,8 +15,6 @@ from cnnexplorer.core.views.render import (
     display_items,
     fmt_share,
     heading,
-    parse_input_shape,
-    parse_set,
     render_csv,
     render_markdown,
     render_text,
@@ -36,40 +34,6 @@ def _spec_entries():
 
 
 ENTRIES = [e.key for e in _spec_entries()]
-
-
-# -- parsers -----------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("text, shape", [
-    ("64x64x3", (64, 64, 3)), ("224X224X3", (224, 224, 3)), (" 32 x 32 x 1 ", (32, 32, 1)),
-    ("28,28,192", (28, 28, 192)),
-])
-def test_parse_input_shape_accepts(text, shape):
-    assert parse_input_shape(text) == shape
-
-
-@pytest.mark.parametrize("text", ["64x64", "axbxc", "0x64x3", "64x64x3x1", "", "64x-1x3",
-                                  "64.5x64x3", "x64x3"])
-def test_parse_input_shape_rejects_with_the_value(text):
-    with pytest.raises(ConfigError) as err:
-        parse_input_shape(text)
-    assert repr(text) in str(err.value)
-    assert "HxWxC" in str(err.value).replace(" ", "")
-
-
-def test_parse_set():
-    assert parse_set(["width=0.5", " pooling = avg7 "]) == {"width": "0.5", "pooling": "avg7"}
-    assert parse_set(None) == {}
-    assert parse_set(["expr=a=b"]) == {"expr": "a=b"}  # only the first '=' splits
-
-
-@pytest.mark.parametrize("items, needle", [
-    (["width"], "no '='"), (["=3"], "no key"), (["width="], "no value"),
-    (["width=1", "width=2"], "set twice"),
-])
-def test_parse_set_rejects(items, needle):
-    with pytest.raises(ConfigError, match=needle):
-        parse_set(items)
 
 
 # -- sources -----------------------------------------------------------------------------------

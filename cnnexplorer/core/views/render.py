@@ -1,4 +1,4 @@
-"""A `CostReport` as text: a terminal table, Markdown and CSV; and the CLI's small parsers.
+"""A `CostReport` as text: a terminal table, Markdown and CSV.
 
 The rows come from `cost.cost_report`; this module only lays them out, so the CLI, the GUI's
 export and the docs show the same numbers. `display_items` gives the display order (layers
@@ -25,49 +25,6 @@ from cnnexplorer.core.arch.cost import (
     readable_bytes,
     readable_count,
 )
-from cnnexplorer.core.errors import ConfigError
-
-# -- parsers for what a user types -----------------------------------------------------------
-
-
-def parse_input_shape(text: str) -> tuple[int, int, int]:
-    """'64x64x3' (or '64,64,3') -> (64, 64, 3); anything else raises ConfigError."""
-    raw = str(text).strip().lower()
-    parts = [p.strip() for p in raw.replace(",", "x").replace("*", "x").split("x")]
-    example = "three positive integers H x W x C, e.g. 64x64x3"
-    if len(parts) != 3:
-        raise ConfigError(f"input shape must be {example}; received {text!r}")
-    try:
-        dims = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ConfigError(f"input shape must be {example}; received {text!r}") from None
-    if any(d < 1 for d in dims):
-        raise ConfigError(f"input shape must be {example} (every size at least 1); "
-                          f"received {text!r}")
-    return dims  # type: ignore[return-value]
-
-
-def parse_set(items: Sequence[str] | None) -> dict[str, str]:
-    """['width=0.5', 'aux=on'] -> {'width': '0.5', 'aux': 'on'}; values stay strings.
-
-    The zoo entry's declared options then check the key and coerce the value, so an unknown
-    key or a bad value is reported with the option's name and the value received.
-    """
-    out: dict[str, str] = {}
-    for item in items or ():
-        key, sep, value = str(item).partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep:
-            raise ConfigError(f"--set takes KEY=VALUE; received {item!r} (no '=')")
-        if not key:
-            raise ConfigError(f"--set takes KEY=VALUE; received {item!r} (no key)")
-        if not value:
-            raise ConfigError(f"--set {key}= has no value; received {item!r}")
-        if key in out:
-            raise ConfigError(f"option {key} is set twice: {out[key]!r} and {value!r}")
-        out[key] = value
-    return out
-
 
 # -- display order -----------------------------------------------------------------------------
 
