@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from cnnexplorer.core.arch.course_words import PLAIN_BLOCK, course_words
 from cnnexplorer.core.arch.graph import Network
 
 BYTES_PER_VALUE = 4  # float32 weights and activations
@@ -34,6 +35,7 @@ class LayerRow:
     activation_bytes: int
     weight_bytes: int
     summary: str
+    role: str = ""  # the course's word for the layer's part in its block ("shortcut", "3x3 reduce")
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Subtotal:
     """Sums over the rows of one block path (and everything nested under it)."""
 
     block: str
+    kind: str = PLAIN_BLOCK  # the course's name for the block ("identity block", ...)
     layers: int = 0
     params: int = 0
     trainable_params: int = 0
@@ -120,6 +123,7 @@ class CostReport:
 def cost_report(network: Network) -> CostReport:
     """Compute every row, the block subtotals and the totals of a network."""
     counted = sum(n.macs for n in network.nodes if n.macs is not None)
+    words = course_words(network)
     rows = []
     for n in network.nodes:
         elements = math.prod(n.output_shape)
@@ -129,13 +133,14 @@ def cost_report(network: Network) -> CostReport:
             non_trainable_params=n.non_trainable_params, macs=n.macs,
             mac_share=(n.macs or 0) / counted if counted else 0.0,
             activation_elements=elements, activation_bytes=elements * BYTES_PER_VALUE,
-            weight_bytes=n.params * BYTES_PER_VALUE, summary=n.layer.summary()))
+            weight_bytes=n.params * BYTES_PER_VALUE, summary=n.layer.summary(),
+            role=words.role(n.name)))
     blocks: dict[str, Subtotal] = {}
     for r in rows:
         parts = r.block.split("/") if r.block else []
         for depth in range(1, len(parts) + 1):
             path = "/".join(parts[:depth])
-            blocks.setdefault(path, Subtotal(path)).add(r)
+            blocks.setdefault(path, Subtotal(path, words.block_kind(path))).add(r)
     totals = Totals(
         params=sum(r.params for r in rows),
         trainable_params=sum(r.trainable_params for r in rows),

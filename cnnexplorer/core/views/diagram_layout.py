@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from cnnexplorer.core.arch.course_words import PLAIN_BLOCK, course_words
 from cnnexplorer.core.arch.graph import Network
 
 BOX_W, BOX_H, BLOCK_H = 184, 40, 56
@@ -54,7 +55,8 @@ class Box:
     w: float
     h: float
     title: str
-    subtitle: str  # one line; a collapsed block's has two ("N layers, P params\nM MACs")
+    subtitle: str  # one line ("shortcut: Conv2D 1x1/2, 256" names the layer's role); a
+    # collapsed block's has two ("identity block, 10 layers\nP params, M MACs")
     kind: str  # the layer kind, or "_block"
     layers: tuple[str, ...]  # the spec layers this box stands for
     block: str  # a layer's block path; for a collapsed block, its own path
@@ -86,10 +88,12 @@ class Frame:
     w: float
     h: float
     depth: int  # 0 for a top-level block
+    kind: str = PLAIN_BLOCK  # the course's name: "identity block", "Inception module", ...
 
     @property
     def label(self) -> str:
-        return self.block.rsplit("/", 1)[-1]
+        name = self.block.rsplit("/", 1)[-1]
+        return name if self.kind == PLAIN_BLOCK else f"{name}: {self.kind}"
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,7 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
                    title: str | None = None) -> DiagramLayout:
     """Lay out `network` with the given block paths collapsed to one box each."""
     collapsed = set(collapsed)
+    words = course_words(network)
     g = _ViewGraph(network, collapsed)
     rank = _ranks(g)
     trunk = _trunk(g, rank)
@@ -291,17 +296,24 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
             params = sum(n.params for n in members)
             macs = [n.macs for n in members]
             counted = compact_count(sum(m for m in macs if m is not None))
-            sub = (f"{len(members)} layers, {compact_count(params)} params\n"
+            kind = words.block_kind(path)
+            count = f"{len(members)} layers"
+            sub = (f"{count if kind == PLAIN_BLOCK else f'{kind}, {count}'}\n"
+                   f"{compact_count(params)} params, "
                    f"{counted}{'+' if None in macs else ''} MACs")
             boxes.append(Box(v, x, top, BOX_W, BLOCK_H, _ellipsize(path.rsplit("/", 1)[-1], 26),
-                             _ellipsize(sub, 36), "_block", tuple(n.name for n in members),
-                             path, kind_color("_block")))
+                             "\n".join(_ellipsize(line, 34) for line in sub.split("\n")),
+                             "_block", tuple(n.name for n in members), path,
+                             kind_color("_block")))
         else:
             n = members[0]
             summary = n.layer.summary()
             sub = f"{n.kind} {summary}".strip() if n.kind != "Opaque" else f"{summary} (custom)"
+            role = words.role(n.name)
+            if role:  # the course's word first: "shortcut: Conv2D 1x1/2, 256"
+                sub = f"{role}: {sub}"
             boxes.append(Box(v, x, top, BOX_W, BOX_H, _ellipsize(n.name, 24),
-                             _ellipsize(sub, 32), n.kind, (n.name,), n.block,
+                             _ellipsize(sub, 34), n.kind, (n.name,), n.block,
                              kind_color(n.kind)))
     by_id = {b.id: b for b in boxes}
 
@@ -339,7 +351,7 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
         x1 = max(b.x + b.w for b in inside) + side_pad(p)
         y0 = min(b.y for b in inside) - top_pad(p)
         y1 = max(b.y + b.h for b in inside) + bottom_pad(p)
-        frames.append(Frame(p, x0, y0, x1 - x0, y1 - y0, p.count("/")))
+        frames.append(Frame(p, x0, y0, x1 - x0, y1 - y0, p.count("/"), words.block_kind(p)))
     frames.sort(key=lambda f: f.depth)
     lanes = [x + 60 for e in edges for x, _ in e.points]  # a bypass lane and its label
     width = max([b.x + b.w for b in boxes] + [f.x + f.w for f in frames] + lanes,

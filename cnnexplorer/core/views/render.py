@@ -25,6 +25,7 @@ from cnnexplorer.core.arch.cost import (
     readable_bytes,
     readable_count,
 )
+from cnnexplorer.core.arch.course_words import PLAIN_BLOCK
 
 # -- display order -----------------------------------------------------------------------------
 
@@ -93,13 +94,16 @@ def _settings(row: LayerRow) -> str:
 def _cells(item: DisplayItem, total_macs: int) -> list[str]:
     if item.row is not None:
         r = item.row
-        return [r.name, r.type, _settings(r), fmt_shape(r.output_shape), fmt_int(r.params),
+        kind = f"{r.type} ({r.role})" if r.role else r.type  # "Conv2D (shortcut)"
+        return [r.name, kind, _settings(r), fmt_shape(r.output_shape), fmt_int(r.params),
                 "not counted" if r.macs is None else fmt_int(r.macs),
                 fmt_share(r.macs, total_macs)]
     s = item.subtotal
     assert s is not None
     macs = f">= {s.macs:,}" if s.macs_lower_bound else f"{s.macs:,}"
     layers = f"{s.layers} layer{'' if s.layers == 1 else 's'}"
+    if s.kind != PLAIN_BLOCK:  # the course's name: "identity block, 10 layers"
+        layers = f"{s.kind}, {layers}"
     return [f"= {item.label} total", layers, "", "", fmt_int(s.params), macs,
             fmt_share(s.macs, total_macs)]
 
@@ -204,7 +208,7 @@ def render_markdown(report: CostReport, title: str | None = None,
     return "\n".join(out)
 
 
-CSV_COLUMNS = ("kind", "name", "block", "type", "settings", "output_shape", "params",
+CSV_COLUMNS = ("kind", "name", "block", "type", "role", "settings", "output_shape", "params",
                "trainable_params", "non_trainable_params", "macs", "mac_share",
                "activation_bytes", "weight_bytes")
 
@@ -226,17 +230,18 @@ def render_csv(report: CostReport, subtotals: bool = True) -> str:
     for item in display_items(report, subtotals):
         if item.row is not None:
             r = item.row
-            w.writerow(["layer", r.name, r.block, r.type, r.summary, fmt_shape(r.output_shape),
+            w.writerow(["layer", r.name, r.block, r.type, r.role, r.summary,
+                        fmt_shape(r.output_shape),
                         r.params, r.trainable_params, r.non_trainable_params,
                         "" if r.macs is None else r.macs, share(r.macs), r.activation_bytes,
                         r.weight_bytes])
         else:
             s = item.subtotal
             assert s is not None
-            w.writerow(["block", s.block, s.block, "", f"{s.layers} layers", "", s.params,
+            w.writerow(["block", s.block, s.block, "", s.kind, f"{s.layers} layers", "", s.params,
                         s.trainable_params, s.non_trainable_params, s.macs, share(s.macs),
                         s.activation_bytes, s.params * BYTES_PER_VALUE])
-    w.writerow(["total", report.network.name, "", "", f"{len(report.rows)} layers",
+    w.writerow(["total", report.network.name, "", "", "", f"{len(report.rows)} layers",
                 fmt_shape(report.network.output_shapes[0]) if report.network.outputs else "",
                 t.params, t.trainable_params, t.non_trainable_params, t.macs,
                 "1.000000" if t.macs else "0", t.activation_bytes, t.weight_bytes])

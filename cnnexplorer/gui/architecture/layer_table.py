@@ -284,8 +284,8 @@ class LayerTableModel(QAbstractItemModel):
         if role == _TIP:
             if item.row is not None:
                 return item.row.summary
-            return f"block {item.path}: subtotal of {item.subtotal.layers} layers" \
-                if item.subtotal else item.path
+            return f"{item.subtotal.kind} {item.path}: subtotal of " \
+                   f"{item.subtotal.layers} layers" if item.subtotal else item.path
         return None
 
     def _format(self, item: _Item) -> tuple[str, ...]:
@@ -296,7 +296,8 @@ class LayerTableModel(QAbstractItemModel):
     def _display(self, item: _Item, col: int) -> str:
         r, s = item.row, item.subtotal
         if r is not None:
-            return (r.name, r.type, format_shape(r.output_shape), f"{r.params:,}",
+            kind = f"{r.type} ({r.role})" if r.role else r.type  # the course's word for it
+            return (r.name, kind, format_shape(r.output_shape), f"{r.params:,}",
                     "not counted" if r.macs is None else f"{r.macs:,}",
                     f"{100 * r.mac_share:.2f} %" if r.macs else "",
                     readable_bytes(r.activation_bytes))[col]
@@ -304,7 +305,7 @@ class LayerTableModel(QAbstractItemModel):
             return item.label if col == 0 else ""
         total = self._report.totals.macs if self._report else 0
         share = s.macs / total if total else 0.0
-        return (item.label, f"block ({s.layers})", "", f"{s.params:,}",
+        return (item.label, f"{s.kind} ({s.layers})", "", f"{s.params:,}",
                 f"{s.macs:,}" + ("+" if s.macs_lower_bound else ""),
                 f"{100 * share:.2f} %" if s.macs else "",
                 readable_bytes(s.activation_bytes))[col]
