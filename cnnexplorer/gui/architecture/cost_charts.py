@@ -16,10 +16,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QToolTip,
+                               QVBoxLayout, QWidget)
 
 from cnnexplorer.core.arch.cost import CostReport, LayerRow, readable_count
+from cnnexplorer.gui.architecture.chart_axes import CountAxis, IndexAxis, compact_count  # noqa: F401
+from cnnexplorer.core.views.progression import shape_progression
 
 # Tableau 10: mid-tone colours with enough contrast against white and near-black
 TYPE_COLOURS = {
@@ -41,49 +43,6 @@ def type_colour(kind: str, _assigned: dict[str, str] = {}) -> str:  # noqa: B006
 def _palette_colours(widget: QWidget) -> tuple[QColor, QColor]:
     pal = widget.palette()
     return pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
-
-
-def compact_count(v: float) -> str:
-    """Tick text: 120000000 -> '120 M', 2500 -> '2.5 k'."""
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(v) >= scale:
-            return f"{v / scale:.3g} {unit}"
-    return f"{v:.3g}"
-
-
-class CountAxis(pg.AxisItem):
-    """A value axis that writes 120 M rather than 1.2e+08 (log mode: 10^n as pyqtgraph does)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.enableAutoSIPrefix(False)  # the tick texts carry the prefix (k, M, G) already
-
-    def tickStrings(self, values, scale, spacing):
-        if self.logMode:
-            return [compact_count(10 ** v) for v in values]
-        return [compact_count(v * scale) for v in values]
-
-
-class IndexAxis(pg.AxisItem):
-    """An x axis over row indexes (bar k is layer k): integer ticks only.
-
-    pyqtgraph picks 0.5 steps when few bars are shown (HappyModel), and a tick at -0.5 or
-    1.5 names no layer; nor does one left of the first bar or right of the last (`count`).
-    """
-
-    count = 0  # the number of rows shown; the chart sets it with the range
-
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph override)
-        def keep(v) -> bool:
-            return float(v).is_integer() and 0 <= v < self.count
-
-        levels = [(spacing, [v for v in values if keep(v)])
-                  for spacing, values in super().tickValues(minVal, maxVal, size)
-                  if spacing >= 1]
-        if not any(values for _spacing, values in levels):
-            levels = [(1.0, [float(k) for k in range(max(0, math.ceil(minVal)),
-                                                     min(self.count, math.floor(maxVal) + 1))])]
-        return levels
 
 
 def legend_html(kinds) -> str:
@@ -115,6 +74,9 @@ class _Chart:
                 QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.names: list[str] = []
         self.values: list[int] = []
+        self.xs: list[float] = []  # x of each name: its index for bars, its depth for shapes
+        self.ys: list[tuple[float, ...]] = []  # plotted y of each name (to pick among equal x)
+        self.tips: list[str] = []  # the hover text of each name
         self.marker = pg.InfiniteLine(angle=90, movable=False)
         self.marker.setZValue(20)
         self.marker.hide()
@@ -142,12 +104,31 @@ class _Chart:
             vb.setRange(xRange=want[0], yRange=want[1], padding=0)
 
     def index_at(self, scene_pos) -> int | None:
+        """The name under `scene_pos`: the nearest x within half a step, and of the names
+        sharing that x (parallel branches), the one plotted nearest the mouse."""
         vb = self.plot.getViewBox()
         if not self.names or not vb.sceneBoundingRect().contains(scene_pos):
             return None
-        x = vb.mapSceneToView(scene_pos).x()
-        i = int(round(x))
-        return i if 0 <= i < len(self.names) and abs(x - i) <= 0.5 else None
+        at = vb.mapSceneToView(scene_pos)
+        x = int(round(at.x()))
+        if abs(at.x() - x) > 0.5:
+            return None
+        near = [i for i, xi in enumerate(self.xs) if xi == x]
+        if not near:
+            return None
+        return min(near, key=lambda i: min((abs(y - at.y()) for y in self.ys[i]), default=0))
+
+    def set_rows(self, names: list[str], values: list, xs: list[float],
+                 ys: list[tuple[float, ...]], tips: list[str]) -> None:
+        self.names, self.values, self.xs, self.ys, self.tips = names, values, xs, ys, tips
+        axis = self.plot.getAxis("bottom")
+        axis.count = int(max(xs, default=-1)) + 1
+        labels = [""] * axis.count
+        for name, x in zip(names, xs):  # parallel branches share an x: it keeps no name
+            labels[int(x)] = "" if labels[int(x)] else name
+        if labels != axis.names:
+            axis.names = labels
+            axis.picture = None  # the tick texts change even where the ticks stay
 
     def set_title(self, text_colour: QColor) -> None:
         extra = ""
@@ -188,6 +169,8 @@ class CostCharts(QWidget):
             row.addWidget(chart.widget, 1)
             chart.widget.scene().sigMouseClicked.connect(
                 lambda ev, c=chart: self._on_chart_clicked(c, ev))
+            chart.widget.scene().sigMouseMoved.connect(
+                lambda pos, c=chart: self._on_chart_mouse_moved(c, pos))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
@@ -222,11 +205,14 @@ class CostCharts(QWidget):
     def _draw_bars(self, chart: _Chart, rows: list[LayerRow], value, log: bool,
                    x_label: str) -> None:
         plot = chart.plot
-        chart.names = [r.name for r in rows]
-        chart.values = [value(r) for r in rows]
-        heights = np.array(chart.values, dtype=float)
+        values = [value(r) for r in rows]
+        heights = np.array(values, dtype=float)
         if log:
             heights = np.log10(np.maximum(heights, 1.0))
+        chart.set_rows([r.name for r in rows], values, list(range(len(rows))),
+                       [(float(h),) for h in heights],
+                       [f"{r.name} ({r.type}{', ' + r.role if r.role else ''}): "
+                        f"{v:,} {chart.y_label}" for r, v in zip(rows, values)])
         by_type: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
             by_type.setdefault(r.type, []).append(i)
@@ -246,42 +232,61 @@ class CostCharts(QWidget):
                       and np.array_equal(item.opts["height"], h)):
                 # only a type whose bars moved: each setOpts repaints the item's whole area
                 item.setOpts(x=x, height=h, width=0.7)
-        # the range first: an axis switched to log while showing 1e9 would compute 10**1e9
+        # A view box in log mode clamps any range to +-308 (10**y must stay finite), and an
+        # axis switched to log while showing 1e9 would compute 10**1e9: so the linear range is
+        # set after leaving log mode, the log range before entering it.
         top = float(heights.max()) if len(heights) else 1.0
-        plot.getAxis("bottom").count = len(rows)
+        if not log:
+            chart.apply("log", log, plot.getAxis("left").setLogMode)
         chart.set_range((-1, max(len(rows), 1)), (0, max(top, 1e-9) * 1.04))
-        chart.apply("log", log, plot.getAxis("left").setLogMode)
+        if log:
+            chart.apply("log", log, plot.getAxis("left").setLogMode)
         chart.apply("left", chart.y_label + (" (log scale)" if log else ""),
                     lambda v: plot.setLabel("left", v))
         chart.apply("bottom", x_label, lambda v: plot.setLabel("bottom", v))
 
     def _draw_progression(self, report: CostReport) -> None:
+        """n_H and n_C of each image-shaped layer at its depth, every edge its own segment:
+        an Inception module's branches stand side by side instead of zig-zagging."""
         chart = self.shape
         plot = chart.plot
-        rows = [r for r in report.rows if len(r.output_shape) == 3]
-        chart.names = [r.name for r in rows]
-        chart.values = [r.output_shape[0] for r in rows]
-        plot.getAxis("bottom").count = len(rows)
+        prog = shape_progression(report.network)
+        points = prog.points
+        h = np.log2([p.height for p in points]) if points else np.zeros(0)
+        c = np.log2([p.channels for p in points]) if points else np.zeros(0)
+        chart.set_rows([p.name for p in points], [p.height for p in points],
+                       [p.x for p in points], [(float(a), float(b)) for a, b in zip(h, c)],
+                       [f"{p.name}: {p.height}x{p.height} x {p.channels} channels"
+                        for p in points])
         if self._lines is None:  # made once: setData is much cheaper than a new item
-            self._lines = (pg.PlotDataItem(pen=pg.mkPen(_HEIGHT_COLOUR, width=2)),
-                           pg.PlotDataItem(pen=pg.mkPen(_CHANNELS_COLOUR, width=2)))
+            trunks = [pg.PlotDataItem(pen=pg.mkPen(colour, width=2.5), symbol="o",
+                                      symbolSize=4, symbolPen=None, symbolBrush=colour)
+                      for colour in (_HEIGHT_COLOUR, _CHANNELS_COLOUR)]
+            branches = []
+            for colour in (_HEIGHT_COLOUR, _CHANNELS_COLOUR):
+                faint = QColor(colour)
+                faint.setAlphaF(0.45)
+                branches.append(pg.PlotDataItem(pen=pg.mkPen(faint, width=1), connect="pairs",
+                                                symbol="o", symbolSize=3, symbolPen=None,
+                                                symbolBrush=faint))
+            self._lines = (*trunks, *branches)
             for line in self._lines:
                 plot.addItem(line)
-        if rows:
-            x = np.arange(len(rows))
-            h = np.log2([r.output_shape[0] for r in rows])
-            c = np.log2([r.output_shape[2] for r in rows])
-            for line, y in zip(self._lines, (h, c)):
-                if not (np.array_equal(line.xData, x) and np.array_equal(line.yData, y)):
-                    line.setData(x, y)  # a class count change leaves these alone
+        if points:
+            trunk = list(prog.trunk)
+            pairs = [k for seg in prog.branch_segments() for k in seg]
+            for line, y, idx in zip(self._lines, (h, c, h, c), (trunk, trunk, pairs, pairs)):
+                x = np.array([points[k].x for k in idx], dtype=float)
+                if not (np.array_equal(line.xData, x) and np.array_equal(line.yData, y[idx])):
+                    line.setData(x, y[idx])  # a class count change leaves these alone
             top = int(math.ceil(max(h.max(), c.max())))
             chart.apply("ticks", top, lambda t: plot.getAxis("left").setTicks(
                 [[(k, f"{2 ** k:,}") for k in range(0, t + 1)], []]))
-            chart.set_range((-0.5, len(rows) - 0.5), (0, top + 0.3))
+            chart.set_range((-0.5, prog.depth - 0.5), (0, top + 0.3))
         else:
             for line in self._lines:
                 line.setData([], [])
-        chart.apply("bottom", "image-shaped layer outputs, in network order",
+        chart.apply("bottom", "image-shaped layer outputs by depth (branches side by side)",
                     lambda v: plot.setLabel("bottom", v))
 
     # -- selection ----------------------------------------------------------------------------
@@ -291,7 +296,7 @@ class CostCharts(QWidget):
         for chart in self.charts():
             chart.selected = name
             if name in chart.names:
-                chart.marker.setValue(chart.names.index(name))
+                chart.marker.setValue(chart.xs[chart.names.index(name)])
                 chart.marker.show()
             else:
                 chart.marker.hide()
@@ -305,6 +310,19 @@ class CostCharts(QWidget):
             name = chart.names[i]
             self.highlight(name)
             self.layer_clicked.emit(name)
+
+    def tooltip_at(self, chart: _Chart, scene_pos) -> str:
+        """The hover text at a scene position: the layer's name, type and value ("" if none)."""
+        i = chart.index_at(scene_pos)
+        return "" if i is None else chart.tips[i]
+
+    def _on_chart_mouse_moved(self, chart: _Chart, scene_pos) -> None:
+        text = self.tooltip_at(chart, scene_pos)
+        view = chart.widget
+        if text:
+            QToolTip.showText(view.mapToGlobal(view.mapFromScene(scene_pos)), text, view)
+        else:
+            QToolTip.hideText()
 
     def _on_log_scale_toggled(self, _on: bool) -> None:
         self._redraw()
