@@ -1,5 +1,8 @@
 """The course's words for blocks and branches, in the cost rows, `inspect` and the diagram."""
 
+import csv
+import io
+
 import pytest
 
 from cnnexplorer.core.arch.cost import cost_report
@@ -72,10 +75,10 @@ def test_inspect_text_and_csv_use_the_words():
     assert "block (" not in text
     conv = next(ln for ln in text.splitlines() if ln.strip().startswith("res3a_branch1 "))
     assert "Conv2D (shortcut)" in conv
-    csv = render_csv(report).splitlines()
-    assert any(ln.startswith("layer,res2a_branch1,stage2/res2a,Conv2D,shortcut,") for ln in csv)
-    assert any(ln.startswith("block,stage2/res2a,stage2/res2a,,convolutional block,")
-               for ln in csv)
+    rows = {(r["kind"], r["name"]): r for r in csv.DictReader(io.StringIO(render_csv(report)))}
+    assert rows[("layer", "res2a_branch1")]["role"] == "shortcut"
+    assert rows[("layer", "res2a_branch2a")]["role"] == ""
+    assert rows[("block", "stage2/res2a")]["role"] == "convolutional block"
 
 
 @pytest.mark.parametrize("key, layer, subtitle_start", [

@@ -208,9 +208,10 @@ def render_markdown(report: CostReport, title: str | None = None,
     return "\n".join(out)
 
 
-CSV_COLUMNS = ("kind", "name", "block", "type", "role", "settings", "output_shape", "params",
+# "role" last: scripts reading the earlier columns by position keep working
+CSV_COLUMNS = ("kind", "name", "block", "type", "settings", "output_shape", "params",
                "trainable_params", "non_trainable_params", "macs", "mac_share",
-               "activation_bytes", "weight_bytes")
+               "activation_bytes", "weight_bytes", "role")
 
 
 def render_csv(report: CostReport, subtotals: bool = True) -> str:
@@ -230,21 +231,20 @@ def render_csv(report: CostReport, subtotals: bool = True) -> str:
     for item in display_items(report, subtotals):
         if item.row is not None:
             r = item.row
-            w.writerow(["layer", r.name, r.block, r.type, r.role, r.summary,
-                        fmt_shape(r.output_shape),
+            w.writerow(["layer", r.name, r.block, r.type, r.summary, fmt_shape(r.output_shape),
                         r.params, r.trainable_params, r.non_trainable_params,
                         "" if r.macs is None else r.macs, share(r.macs), r.activation_bytes,
-                        r.weight_bytes])
+                        r.weight_bytes, r.role])
         else:
             s = item.subtotal
             assert s is not None
-            w.writerow(["block", s.block, s.block, "", s.kind, f"{s.layers} layers", "", s.params,
+            w.writerow(["block", s.block, s.block, "", f"{s.layers} layers", "", s.params,
                         s.trainable_params, s.non_trainable_params, s.macs, share(s.macs),
-                        s.activation_bytes, s.params * BYTES_PER_VALUE])
-    w.writerow(["total", report.network.name, "", "", "", f"{len(report.rows)} layers",
+                        s.activation_bytes, s.params * BYTES_PER_VALUE, s.kind])
+    w.writerow(["total", report.network.name, "", "", f"{len(report.rows)} layers",
                 fmt_shape(report.network.output_shapes[0]) if report.network.outputs else "",
                 t.params, t.trainable_params, t.non_trainable_params, t.macs,
-                "1.000000" if t.macs else "0", t.activation_bytes, t.weight_bytes])
+                "1.000000" if t.macs else "0", t.activation_bytes, t.weight_bytes, ""])
     return buf.getvalue()
 
 
