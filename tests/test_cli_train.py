@@ -57,6 +57,9 @@ def test_train_json_then_evaluate(npz, tmp_path, capsys):
     (["train", "happymodel", "{npz}", "--set", "filters=4", "--set", "filters=8"], "set twice"),
     (["train", "happymodel", "{npz}", "--set", "filters="], "no value"),
     (["train", "happymodel", "{npz}", "--lr", "nan"], "finite number"),
+    (["train", "happymodel", "{npz}", "--epochs", "0"], "epochs must be 1..100000"),
+    (["train", "happymodel", "{npz}", "--momentum", "1"], "momentum must be in [0, 1)"),
+    (["train", "happymodel", "{npz}", "--seed", "-1"], "seed must be 0..2147483647"),
     (["train", "happymodel", "{tmp}/missing.npz"], "missing.npz"),
     (["evaluate", "{tmp}/nope.keras", "{npz}"], "no such model file"),
 ])
@@ -65,3 +68,16 @@ def test_errors_are_one_line_and_exit_2(argv, message, npz, tmp_path, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_options_and_defaults_come_from_the_config_declaration():
+    from cnnexplorer.cli import build_parser
+    from cnnexplorer.core.train.config import TrainConfig
+
+    args = build_parser("train").parse_args(["train", "happymodel", "digits"])
+    declared = TrainConfig.settings()
+    assert {name: getattr(args, name) for name in declared} == {
+        name: default for name, (_, default) in declared.items()}
+    args = build_parser("train").parse_args(["train", "happymodel", "digits", "--lr", "0.01",
+                                             "--schedule", "Cosine", "--batch-size", "8"])
+    assert (args.learning_rate, args.lr_schedule, args.batch_size) == (0.01, "cosine", 8)

@@ -7,12 +7,14 @@ split). Ctrl-C stops after the current batch and saves the run as stopped.
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import threading
 
 from cnnexplorer.commands.arg_types import number, parse_set, positive_int
 from cnnexplorer.commands.json_output import json_text
+from cnnexplorer.core.train.config import Setting, TrainConfig
 
 
 def register(subparsers) -> None:
@@ -25,21 +27,10 @@ def register(subparsers) -> None:
         epilog="example: cnnexplorer train happymodel happy-faces --epochs 10 --batch-size 16")
     p.add_argument("arch", metavar="ARCH", help="architecture key, e.g. happymodel")
     p.add_argument("dataset", metavar="DATASET", help="built-in name or path")
-    p.add_argument("--epochs", type=positive_int, default=10, metavar="N")
-    p.add_argument("--batch-size", type=positive_int, default=32, metavar="B")
-    p.add_argument("--lr", type=number, default=1e-3, metavar="X", help="learning rate")
-    p.add_argument("--optimizer", default="adam", metavar="NAME", help="adam, sgd or rmsprop")
-    p.add_argument("--momentum", type=number, default=0.9, metavar="M", help="for sgd")
+    add_setting_options(p)
     p.add_argument("--augment", default="", metavar="LIST",
                    help="comma list of mirror, crop, rotation, shear, color_shift, pca_color "
                         "(name=strength to set one), 'default' for all at the course setting")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
-    p.add_argument("--validation-split", type=number, default=0.1, metavar="F",
-                   help="fraction of the training images held out (0 for none)")
-    p.add_argument("--early-stopping", type=int, default=0, metavar="P",
-                   help="stop after P epochs without improvement (0: off)")
-    p.add_argument("--schedule", default="constant", metavar="NAME",
-                   help="learning-rate schedule: constant, cosine, step or plateau")
     p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
                    help="an architecture option, e.g. --set filters=16 (repeatable)")
     p.add_argument("--image-size", type=positive_int, metavar="S",
@@ -47,6 +38,38 @@ def register(subparsers) -> None:
     p.add_argument("--out", metavar="RUN_DIR", help="the run folder (new or empty)")
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then the result")
     p.set_defaults(func=run)
+
+
+def _setting_type(setting: Setting):
+    """An argparse type that reads one TrainConfig setting and checks it against its limits."""
+    def read(text: str):
+        if setting.choices:
+            value = text.strip().lower()
+        else:
+            try:
+                value = int(text) if setting.is_integer else number(text)
+            except (ValueError, argparse.ArgumentTypeError):
+                kind = "an integer" if setting.is_integer else "a finite number"
+                raise argparse.ArgumentTypeError(f"{setting.label} must be {kind}; received "
+                                                 f"{text!r}") from None
+        problem = setting.problem(value)
+        if problem:
+            raise argparse.ArgumentTypeError(f"{problem}; received {text!r}")
+        return value
+
+    read.__name__ = setting.label  # argparse names the type in some messages
+    return read
+
+
+def add_setting_options(parser) -> None:
+    """One option per TrainConfig setting with a flag: its default, limits and help from there."""
+    for name, (setting, default) in TrainConfig.settings().items():
+        if setting.flag:
+            range_note = "" if setting.choices else f"; {setting.range_text()}"
+            parser.add_argument(setting.flag, dest=name, type=_setting_type(setting),
+                                default=default, metavar=setting.metavar,
+                                help=f"{setting.help or setting.label} (default {default}"
+                                     f"{range_note})")
 
 
 def _epoch_line(e) -> str:
@@ -63,16 +86,14 @@ def run(args) -> int:
     from cnnexplorer.core.data import load_dataset
     from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
     from cnnexplorer.core.train.evaluation import evaluate
-    from cnnexplorer.core.train.config import TrainConfig, parse_augment
+    from cnnexplorer.core.train.config import parse_augment
     from cnnexplorer.core.train.engine import ArchSpec, train
     from cnnexplorer.core.arch.zoo import registry
 
     entry = registry.get(args.arch)  # unknown names fail before the (slow) data load
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-                         optimizer=args.optimizer, momentum=args.momentum,
-                         validation_split=args.validation_split, seed=args.seed,
-                         early_stopping=args.early_stopping, lr_schedule=args.schedule,
-                         augment=parse_augment(args.augment))
+    settings = {name: getattr(args, name) for name, (setting, _) in TrainConfig.settings().items()
+                if setting.flag}
+    config = TrainConfig(**settings, augment=parse_augment(args.augment))
     options = parse_set(args.options)
     entry.config(None, None, options)  # validate the options now, with the zoo's message
     dataset = load_dataset(args.dataset, image_size=args.image_size)

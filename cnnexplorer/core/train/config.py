@@ -11,31 +11,117 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
 
 
+@dataclass(frozen=True)
+class Setting:
+    """How one TrainConfig field is entered and checked: the one place its limits live.
+
+    `TrainConfig.validate`, the Training form's widgets (gui/training/form.py) and the
+    options of `cnnexplorer train` (commands/train.py) are all made from these.
+
+    Attributes:
+        label: the form's row label and the phrase of error messages ("batch size").
+        flag: the `cnnexplorer train` option, e.g. "--lr"; None: not on the command line.
+        minimum, maximum: the allowed range; `open_min` / `open_max` exclude that end
+            (a learning rate above 0, a validation fraction below 1). None: unbounded.
+        step, decimals: the form's spin-box step and shown decimals (decimals 0: an integer).
+        choices: the allowed words of a text setting (lower case).
+    """
+
+    label: str
+    help: str = ""
+    flag: str | None = None
+    metavar: str = "X"
+    minimum: float | None = None
+    maximum: float | None = None
+    open_min: bool = False
+    open_max: bool = False
+    step: float = 1
+    decimals: int = 0
+    choices: tuple[str, ...] = ()
+
+    @property
+    def is_integer(self) -> bool:
+        return not self.choices and self.decimals == 0
+
+    def _number(self, value: float) -> str:
+        return str(int(value)) if self.is_integer else f"{value:g}"
+
+    def range_text(self) -> str:
+        """What is allowed, as the end of "X must be ...": "1..65536", "in [0, 1)"."""
+        if self.choices:
+            return f"one of {', '.join(self.choices)}"
+        lo = "" if self.minimum is None else self._number(self.minimum)
+        hi = "" if self.maximum is None else self._number(self.maximum)
+        if self.open_min and self.minimum == 0:
+            return "a positive number" + (f" up to {hi}" if hi else "")
+        if not hi:
+            return f"{'above' if self.open_min else 'at least'} {lo}"
+        if self.is_integer and not (self.open_min or self.open_max):
+            return f"{lo}..{hi}"
+        return f"in {'(' if self.open_min else '['}{lo}, {hi}{')' if self.open_max else ']'}"
+
+    def problem(self, value) -> str | None:
+        """Why `value` is not allowed (a sentence naming the setting), or None when it is."""
+        if self.choices:
+            return None if value in self.choices else f"{self.label} must be {self.range_text()}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                self.is_integer and not isinstance(value, int)):
+            kind = "an integer" if self.is_integer else "a number"
+            return f"{self.label} must be {kind}"
+        if not math.isfinite(value):
+            return f"{self.label} must be a finite number"
+        below = self.minimum is not None and (value <= self.minimum if self.open_min
+                                              else value < self.minimum)
+        above = self.maximum is not None and (value >= self.maximum if self.open_max
+                                              else value > self.maximum)
+        if below or above:
+            return f"{self.label} must be {self.range_text()}"
+        return None
+
+
+def _setting(default, **meta):
+    return field(default=default, metadata={"setting": Setting(**meta)})
+
+
 @dataclass
 class TrainConfig:
     """What `training.train` needs besides the model and the data.
 
-    Attributes:
-        momentum: used by SGD (Nesterov off); Adam and RMSprop keep their defaults.
-        validation_split: fraction of the training images held out, stratified per class;
-            0 trains on all of them (no val_* metrics).
-        early_stopping: patience in epochs on the validation loss (training loss when there
-            is no validation split); 0 turns it off. The best weights stay in best.keras.
-        lr_schedule: "constant", "cosine" (to 0 over the epochs), "step" (x0.1 at 1/2 and
-            3/4 of the epochs) or "plateau" (x0.5 after 2 epochs without improvement).
+    Each plain setting declares its limits once (`Setting`, in the field's metadata; see
+    `settings()`). Besides those:
         augment: strength per augmentation (the dataset package's AugmentConfig fields).
         mixed_precision: float16 compute on a GPU that benefits; ignored on CPU.
     """
 
-    epochs: int = 10
-    batch_size: int = 32
-    learning_rate: float = 1e-3
-    optimizer: str = "adam"
-    momentum: float = 0.9
-    validation_split: float = 0.1
-    seed: int = 0
-    early_stopping: int = 0
-    lr_schedule: str = "constant"
+    epochs: int = _setting(10, label="epochs", flag="--epochs", metavar="N",
+                           minimum=1, maximum=100_000)
+    batch_size: int = _setting(32, label="batch size", flag="--batch-size", metavar="B",
+                               minimum=1, maximum=65_536)
+    learning_rate: float = _setting(
+        1e-3, label="learning rate", flag="--lr", help="learning rate", minimum=0,
+        open_min=True, maximum=10.0, step=0.0005, decimals=5)
+    optimizer: str = _setting("adam", label="optimizer", flag="--optimizer", metavar="NAME",
+                              help="adam, sgd or rmsprop", choices=OPTIMIZERS)
+    momentum: float = _setting(0.9, label="momentum", flag="--momentum", metavar="M",
+                               help="for sgd (Nesterov off); Adam and RMSprop ignore it",
+                               minimum=0, maximum=1, open_max=True, step=0.05, decimals=3)
+    validation_split: float = _setting(
+        0.1, label="validation split", flag="--validation-split", metavar="F",
+        help="fraction of the training images held out, stratified per class (0 for none)",
+        minimum=0, maximum=1, open_max=True, step=0.05, decimals=2)
+    seed: int = _setting(0, label="seed", flag="--seed", metavar="S",
+                         help="random seed of the validation split, the shuffling and the "
+                              "initial weights", minimum=0, maximum=2 ** 31 - 1)
+    early_stopping: int = _setting(
+        0, label="early stopping patience", flag="--early-stopping", metavar="P",
+        help="stop after P epochs without improvement of the validation loss (training loss "
+             "without a validation split); 0: off. The best weights stay in best.keras",
+        minimum=0, maximum=1000)
+    lr_schedule: str = _setting(
+        "constant", label="learning-rate schedule", flag="--schedule", metavar="NAME",
+        help="learning-rate schedule: constant, cosine (to 0 over the epochs), step (x0.1 at "
+             "1/2 and 3/4 of the epochs) or plateau (x0.5 after 2 epochs without improvement)",
+        choices=SCHEDULES)
     augment: dict = field(default_factory=dict)
     mixed_precision: bool = False
 
@@ -44,30 +130,18 @@ class TrainConfig:
         self.lr_schedule = str(self.lr_schedule).strip().lower()
         self.validate()
 
-    def validate(self) -> "TrainConfig":
-        def need(ok, what, value):
-            if not ok:
-                raise ConfigError(f"{what}; received {value!r}")
+    @classmethod
+    def settings(cls) -> dict[str, tuple[Setting, object]]:
+        """{field name: (its Setting, its default)} for every declared setting, in order."""
+        return {f.name: (f.metadata["setting"], f.default) for f in fields(cls)
+                if "setting" in f.metadata}
 
-        for name in ("epochs", "batch_size", "seed", "early_stopping"):
-            v = getattr(self, name)
-            need(isinstance(v, int) and not isinstance(v, bool), f"{name} must be an integer", v)
-        need(1 <= self.epochs <= 100_000, "epochs must be 1..100000", self.epochs)
-        need(1 <= self.batch_size <= 65_536, "batch size must be 1..65536", self.batch_size)
-        need(self.early_stopping >= 0, "early stopping patience must be >= 0",
-             self.early_stopping)
-        lr = self.learning_rate
-        need(isinstance(lr, (int, float)) and not isinstance(lr, bool) and math.isfinite(lr)
-             and lr > 0, "learning rate must be a positive number", lr)
-        need(isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1,
-             "momentum must be in [0, 1)", self.momentum)
-        vs = self.validation_split
-        need(isinstance(vs, (int, float)) and 0 <= vs < 1, "validation split must be in [0, 1)",
-             vs)
-        need(self.optimizer in OPTIMIZERS,
-             f"optimizer must be one of {', '.join(OPTIMIZERS)}", self.optimizer)
-        need(self.lr_schedule in SCHEDULES,
-             f"learning-rate schedule must be one of {', '.join(SCHEDULES)}", self.lr_schedule)
+    def validate(self) -> "TrainConfig":
+        for name, (setting, _) in self.settings().items():
+            value = getattr(self, name)
+            problem = setting.problem(value)
+            if problem:
+                raise ConfigError(f"{problem}; received {value!r}")
         self.augment_config()  # raises ConfigError on unknown names or strengths out of range
         return self
 

@@ -5,9 +5,39 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox,
                                QWidget)
 
-from cnnexplorer.core.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
+from cnnexplorer.core.train.config import TrainConfig
 
 DATA_PANEL = "__session__"
+
+
+def setting_widget(name: str) -> QWidget:
+    """A spin box or choice box for one TrainConfig setting: range, step and default from its
+    declaration (core.train.config.Setting), its help as the tooltip."""
+    setting, default = TrainConfig.settings()[name]
+    if setting.choices:
+        widget = QComboBox()
+        widget.addItems(list(setting.choices))
+        widget.setCurrentText(default)
+    elif setting.is_integer:
+        widget = QSpinBox()
+        widget.setRange(int(setting.minimum), int(setting.maximum))
+        widget.setValue(default)
+    else:
+        # an open end of the range becomes the nearest value the box can show
+        smallest = 10.0 ** -setting.decimals
+        widget = QDoubleSpinBox()
+        widget.setDecimals(setting.decimals)
+        widget.setRange(setting.minimum + (smallest if setting.open_min else 0.0),
+                        setting.maximum - (smallest if setting.open_max else 0.0))
+        widget.setSingleStep(setting.step)
+        widget.setValue(default)
+    widget.setToolTip(setting.help or setting.label)
+    return widget
+
+
+def setting_label(name: str) -> str:
+    label = TrainConfig.settings()[name][0].label
+    return label[:1].upper() + label[1:]
 
 
 class TrainingForm(QWidget):
@@ -15,47 +45,26 @@ class TrainingForm(QWidget):
         super().__init__(parent)
         self.dataset_combo = QComboBox()
         self.dataset_combo.setToolTip("The Data panel's dataset, or a built-in generated set")
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 10_000)
-        self.epochs.setValue(10)
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 4096)
-        self.batch_size.setValue(32)
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(5)
-        self.lr.setRange(0.00001, 10.0)
-        self.lr.setSingleStep(0.0005)
-        self.lr.setValue(0.001)
-        self.optimizer = QComboBox()
-        self.optimizer.addItems([o for o in OPTIMIZERS])
-        self.momentum = QDoubleSpinBox()
-        self.momentum.setRange(0.0, 0.999)
-        self.momentum.setSingleStep(0.05)
-        self.momentum.setValue(0.9)
-        self.validation = QDoubleSpinBox()
-        self.validation.setRange(0.0, 0.5)
-        self.validation.setSingleStep(0.05)
-        self.validation.setValue(0.1)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2 ** 31 - 1)
-        self.early = QSpinBox()
-        self.early.setRange(0, 1000)
+        self.epochs = setting_widget("epochs")
+        self.batch_size = setting_widget("batch_size")
+        self.lr = setting_widget("learning_rate")
+        self.optimizer = setting_widget("optimizer")
+        self.momentum = setting_widget("momentum")
+        self.validation = setting_widget("validation_split")
+        self.seed = setting_widget("seed")
+        self.early = setting_widget("early_stopping")
         self.early.setSpecialValueText("off")
-        self.schedule = QComboBox()
-        self.schedule.addItems(list(SCHEDULES))
+        self.schedule = setting_widget("lr_schedule")
         self.augment = QCheckBox("Augment (the Data panel's setting, else the course default)")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Dataset", self.dataset_combo)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Learning rate", self.lr)
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Momentum (SGD)", self.momentum)
-        form.addRow("Validation split", self.validation)
-        form.addRow("Seed", self.seed)
-        form.addRow("Early stopping", self.early)
-        form.addRow("LR schedule", self.schedule)
+        for name, widget in (("epochs", self.epochs), ("batch_size", self.batch_size),
+                             ("learning_rate", self.lr), ("optimizer", self.optimizer),
+                             ("momentum", self.momentum), ("validation_split", self.validation),
+                             ("seed", self.seed), ("early_stopping", self.early),
+                             ("lr_schedule", self.schedule)):
+            form.addRow(setting_label(name), widget)
         form.addRow(self.augment)
         self.set_session_dataset(None)
 
