@@ -20,9 +20,11 @@ def _isolated_home(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def shared_data_dir():
-    """../shared/data beside the checkout, when present (real SIGNS photos); else skip."""
+    """../shared/data beside the checkout (or $CNNEXPLORER_SHARED_DATA, for a worktree
+    elsewhere), when present (real photos); else skip."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    path = os.path.join(os.path.dirname(here), "shared", "data")
+    path = os.environ.get("CNNEXPLORER_SHARED_DATA") or os.path.join(os.path.dirname(here),
+                                                                      "shared", "data")
     if not os.path.isdir(path):
         pytest.skip("../shared/data is not present")
     return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from door_samples import bad_images, face, lambda_model_file, six_class_model_file, write_png
 
@@ -67,3 +68,49 @@ def test_model_option_and_bad_models(faces, tmp_path, capsys):
         assert err.count("\n") == 0 and text in err and err.startswith("cnnexplorer predict")
     assert main(["predict", "--threshold", "2", str(faces[0])]) == 2
     assert "threshold must be in [0, 1]" in capsys.readouterr().err
+
+
+# -- face finding -------------------------------------------------------------------------
+@pytest.fixture
+def cartoon_finder(monkeypatch):
+    """The shared finder with the bar the synthetic cartoon faces need (tests/core/test_faces)."""
+    from cnnexplorer.core.door import faces as faces_module
+
+    monkeypatch.setattr(faces_module, "_shared", faces_module.FaceFinder(score_threshold=0.6))
+
+
+def test_json_lists_the_faces_in_original_pixels(tmp_path, capsys, cartoon_finder):
+    from core.test_faces import frame_with
+
+    one = write_png(tmp_path / "one.png", frame_with([(300, 100, 200, 17)]))
+    big = frame_with([(40, 60, 260, 17), (900, 300, 460, 19)], size=(960, 1400))
+    two = write_png(tmp_path / "two.png", big)
+    empty = write_png(tmp_path / "empty.png", np.full((480, 640, 3), 120, np.uint8))
+    assert main(["predict", "--json", str(one), str(two), str(empty)]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 3
+    (face,) = rows[0]["faces"]
+    x, y, w, h = face["box"]
+    assert abs(x + w / 2 - 400) < 30 and abs(y + h / 2 - 200) < 30 and 80 < w < 220
+    assert rows[0]["probability"] == face["probability"]
+    assert rows[0]["decision"] == face["decision"]
+    boxes = [f["box"] for f in rows[1]["faces"]]
+    assert len(boxes) == 2 and boxes[0][0] > 900 and boxes[1][0] < 300  # larger first
+    assert boxes[0][2] > 2 * boxes[1][2]  # at 1400x960, not at the detector's scale
+    assert rows[1]["probability"] == rows[1]["faces"][0]["probability"]
+    assert rows[2]["faces"] == [] and rows[2]["decision"] == "closed"
+    assert rows[2]["mode"] == "no face" and rows[2]["probability"] is None
+
+
+def test_text_says_no_face_found_and_no_face_finding_judges_whole(tmp_path, capsys,
+                                                                   cartoon_finder):
+    empty = write_png(tmp_path / "empty.png", np.full((480, 640, 3), 120, np.uint8))
+    assert main(["predict", "--threshold", "0", str(empty)]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out == f"{empty}: closed (no face found, threshold 0)"
+    assert main(["predict", "--threshold", "0", "--no-face-finding", str(empty)]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"{empty}: open (happy ") and out.endswith("whole image)")
+    assert main(["predict", "--json", "--no-face-finding", str(empty)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["mode"] == "whole image" and row["faces"] == [] and row["probability"] >= 0

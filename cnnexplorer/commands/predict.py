@@ -1,12 +1,18 @@
 """`cnnexplorer predict`: would the Happy House door open for these images?
 
-    cnnexplorer predict [--model PATH] IMAGE... [--threshold T] [--json]
+    cnnexplorer predict [--model PATH] IMAGE... [--threshold T] [--json] [--no-face-finding]
 
-One line (or one JSON object) per image, in the order given: the happy probability and the
-decision, `open` or `closed`. The bundled door model is used unless --model names a .keras/.h5
-file (opened in Keras' safe mode; a model that does not fit the door is refused with what it
-expects). A file that is not a readable image gets a one-line message on stderr and the others
-are still judged; the exit code is then 2.
+One line (or one JSON object) per image, in the order given. Faces are found first, as the
+door does (core.door.verdict): each face is cropped and judged, and the decision, `open` or
+`closed`, follows the largest face; an image with no face stays `closed` ("no face found"),
+unless it is small enough to be a face crop already, which is then judged whole. The JSON
+lists every face with its box `[x, y, w, h]` in the original image's pixels and its
+probability. `--no-face-finding` judges each whole image, as the door did before.
+
+The bundled door model is used unless --model names a .keras/.h5 file (opened in Keras' safe
+mode; a model that does not fit the door is refused with what it expects). A file that is not
+a readable image gets a one-line message on stderr and the others are still judged; the exit
+code is then 2.
 """
 
 from __future__ import annotations
@@ -20,54 +26,58 @@ from cnnexplorer.commands.json_output import json_text
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "predict", help="judge images with the Happy House door model",
-        description="Print the happy probability and the door's decision (open/closed) for "
-                    "each image. Uses the bundled door model unless --model is given.")
+        description="Find the faces in each image, judge each with the door model and print "
+                    "the happy probability and the door's decision (open/closed), which "
+                    "follows the largest face. Uses the bundled door model unless --model is "
+                    "given.")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (png, jpg, ...)")
     p.add_argument("--model", metavar="PATH",
                    help="a .keras/.h5 model with one sigmoid output (or 2-class softmax); "
-                        "default: the bundled HappyModel")
+                        "default: the bundled door model")
     p.add_argument("--threshold", type=number, default=0.5, metavar="T",
                    help="the door opens when the happy probability is >= T (default 0.5)")
     p.add_argument("--json", action="store_true",
-                   help="one JSON object per line: image, probability, threshold, decision "
-                        "(or image and error)")
+                   help="one JSON object per line: image, mode, faces (box [x, y, w, h] in "
+                        "the image's pixels, probability, decision), probability, threshold, "
+                        "decision (or image and error)")
+    p.add_argument("--no-face-finding", action="store_true",
+                   help="judge each whole image, without looking for faces first")
     p.set_defaults(func=run)
+
+
+def _line(name: str, verdict, threshold: float) -> str:
+    from cnnexplorer.core.door.verdict import FACES, NO_FACE
+
+    if verdict.mode == NO_FACE:
+        return f"{name}: closed (no face found, threshold {threshold:g})"
+    how = {FACES: f"{len(verdict.faces)} face{'s' if len(verdict.faces) != 1 else ''}"}.get(
+        verdict.mode, verdict.mode)
+    return (f"{name}: {verdict.decision} (happy {verdict.probability:.3f}, threshold "
+            f"{threshold:g}, {how})")
 
 
 def run(args) -> int:
     from cnnexplorer.core.data.images import ImageReadError
     from cnnexplorer.core.door.inference import check_threshold, load_door_model, read_door_image
+    from cnnexplorer.core.door.verdict import judge_image
 
     threshold = check_threshold(args.threshold)
     door = load_door_model(args.model)  # ModelFileError -> one line, exit 2 (cli.main)
     failed = 0
-    batch: list[tuple[str, object]] = []
-
-    def flush():
-        preds = door.predict_images([img for _, img in batch], threshold)
-        for (name, _), pred in zip(batch, preds):
-            if args.json:
-                print(json_text({"image": name, **pred.as_dict()}), flush=False)
-            else:
-                print(f"{name}: {pred.decision} (happy {pred.probability:.3f}, "
-                      f"threshold {threshold:g})")
-        sys.stdout.flush()
-        batch.clear()
-
     for name in args.images:
         try:
-            batch.append((name, read_door_image(name)))
+            image = read_door_image(name)
         except ImageReadError as exc:
-            flush()  # keep the output in the order given
             failed += 1
             if args.json:
                 print(json_text({"image": name, "error": str(exc)}), flush=True)
             print(f"cnnexplorer predict: {exc}", file=sys.stderr, flush=True)
             continue
-        if len(batch) >= 64:
-            flush()
-    if batch:
-        flush()
+        verdict = judge_image(door, image, threshold, find_faces=not args.no_face_finding)
+        if args.json:
+            print(json_text({"image": name, **verdict.as_dict()}), flush=True)
+        else:
+            print(_line(name, verdict, threshold), flush=True)
     if failed:
         print(f"cnnexplorer predict: {failed} of {len(args.images)} file(s) could not be read",
               file=sys.stderr)

@@ -1,0 +1,204 @@
+"""Face finding for the door (core.door.faces, core.door.verdict): boxes where the faces are,
+nothing on frames without one, several faces, tight crops, and the crop the model judges."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from cnnexplorer.core.door.faces import (SIDE_PER_BOX_HEIGHT, SIDE_PER_EYE_DISTANCE, Face,
+                                         FaceFinder, crop_box_for, crop_face)
+from cnnexplorer.core.door.verdict import FACES, NO_FACE, TIGHT_CROP, WHOLE_IMAGE, judge_image
+
+#: generated cartoon faces YuNet scores 0.8+ (happy-faces generator, these seeds)
+FOUND_SEEDS = (7, 17, 19)
+
+
+def cartoon(seed: int, side: int) -> np.ndarray:
+    import cv2
+
+    from cnnexplorer.core.data.generated.happy import draw_face
+
+    img = draw_face(np.random.default_rng(seed), 1.0 if seed % 2 else -1.0)
+    return cv2.resize(img, (side, side), interpolation=cv2.INTER_LINEAR)
+
+
+def frame_with(faces, size=(480, 640), grey=90) -> np.ndarray:
+    """A frame of flat grey with cartoon faces pasted at (x, y, side, seed)."""
+    frame = np.full((*size, 3), grey, np.uint8)
+    for x, y, side, seed in faces:
+        frame[y:y + side, x:x + side] = cartoon(seed, side)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def finder():
+    # The synthetic faces are cartoons: a lower bar than real faces need keeps these tests
+    # about where the box lands, not about the score of a drawing.
+    return FaceFinder(score_threshold=0.6)
+
+
+@pytest.mark.parametrize("x, y", [(300, 100), (40, 220)])
+def test_a_pasted_face_is_boxed_where_it_is(finder, x, y):
+    side = 200
+    faces = finder.find(frame_with([(x, y, side, 17)]))
+    assert len(faces) == 1
+    bx, by, bw, bh = faces[0].box
+    cx, cy = bx + bw / 2, by + bh / 2
+    # the face fills the middle of its square: centre within 15% of the square's, size 40-110%
+    assert abs(cx - (x + side / 2)) < 0.15 * side and abs(cy - (y + side / 2)) < 0.15 * side
+    assert 0.4 * side < bw < 1.1 * side and 0.4 * side < bh < 1.3 * side
+    # the crop box is square and holds the eyes and the mouth
+    cx0, cy0, cs, cs2 = faces[0].crop_box
+    assert cs == cs2
+    for px, py in faces[0].landmarks:
+        assert cx0 <= px <= cx0 + cs and cy0 <= py <= cy0 + cs
+
+
+def test_boxes_follow_the_face_when_it_moves(finder):
+    a = finder.find(frame_with([(300, 100, 200, 19)]))[0].box
+    b = finder.find(frame_with([(60, 200, 200, 19)]))[0].box
+    # within 6% of the face's size (the detector's anchors sit on an 8-32 px grid)
+    assert abs((b[0] - a[0]) - (60 - 300)) <= 12 and abs((b[1] - a[1]) - (200 - 100)) <= 12
+    assert abs(a[2] - b[2]) <= 12
+
+
+def test_boxes_are_in_the_original_images_pixels(finder):
+    """The detector sees a scaled-down copy; boxes come back at the image's scale."""
+    frame = frame_with([(600, 400, 400, 17)], size=(1200, 1600))
+    small = finder.find(frame, max_side=400)
+    full = finder.find(frame, max_side=1600)
+    assert len(small) == len(full) == 1
+    assert all(abs(s - f) <= 0.08 * 400 for s, f in zip(small[0].box, full[0].box))
+
+
+def test_several_faces_largest_first(finder):
+    faces = finder.find(frame_with([(20, 60, 150, 7), (300, 80, 260, 17)]))
+    assert len(faces) == 2
+    assert faces[0].area > faces[1].area
+    assert faces[0].box[0] > 250 > faces[1].box[0]
+
+
+@pytest.mark.parametrize("kind", ["flat", "noise", "gradient", "stripes"])
+def test_no_face_on_frames_without_one(kind):
+    rng = np.random.default_rng(1)
+    h, w = 480, 640
+    if kind == "flat":
+        frame = np.full((h, w, 3), 200, np.uint8)
+    elif kind == "noise":
+        frame = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    elif kind == "gradient":
+        ramp = np.linspace(0, 255, w, dtype=np.float32)
+        frame = np.repeat(np.repeat(ramp[None, :, None], h, 0), 3, 2).astype(np.uint8)
+    else:
+        frame = np.zeros((h, w, 3), np.uint8)
+        frame[:, (np.arange(w) // 16) % 2 == 0] = 255
+    assert FaceFinder().find(frame) == []
+
+
+def test_crop_box_follows_the_measured_framing():
+    # eyes 40 px apart at y=100, mouth 60 px below them, a detector box 120 px high
+    marks = [(80, 100), (120, 100), (100, 130), (85, 160), (115, 160)]
+    x, y, side, side2 = crop_box_for((40, 60, 120, 120), marks)
+    expected = 0.5 * (SIDE_PER_EYE_DISTANCE * 40 + SIDE_PER_BOX_HEIGHT * 120)
+    assert side == side2 and abs(side - expected) <= 1
+    assert abs((x + side / 2) - 100) <= 0.02 * side + 1  # centred on the eyes-mouth midpoint
+    assert abs((y + side / 2) - 130) <= 0.02 * side + 1
+
+
+def test_crop_face_pads_by_repeating_the_edge_and_keeps_channels():
+    image = np.zeros((50, 50, 3), np.uint8)
+    image[:, :10] = 255  # a white band on the left edge
+    crop = crop_face(image, (-20, 0, 50, 50), (25, 25))
+    assert crop.shape == (25, 25, 3)
+    assert crop[:, :12].min() > 200  # the overhang repeats the white edge
+    grey = crop_face(image[:, :, 0], (0, 0, 50, 50), (10, 10))
+    assert grey.shape == (10, 10, 1)
+    with pytest.raises(ValueError, match="outside"):
+        crop_face(image, (100, 100, 20, 20), (10, 10))
+
+
+# -- the verdict, with a stand-in model and finder (no TensorFlow needed) ---------------------
+class BrightnessDoor:
+    """A 'model' whose happy probability is the mean brightness of what it is given."""
+
+    def __init__(self, channels=1):
+        self.input_shape = (16, 16, channels)
+        self.seen = []
+
+    def predict_batch(self, batch):
+        self.seen.append(batch)
+        return batch.mean(axis=(1, 2, 3))
+
+
+class FixedFinder:
+    def __init__(self, faces):
+        self.faces = faces
+
+    def find(self, image, max_side=640):
+        return list(self.faces)
+
+
+def face_at(x, y, side):
+    marks = [(x + 0.3 * side, y + 0.35 * side), (x + 0.7 * side, y + 0.35 * side),
+             (x + 0.5 * side, y + 0.5 * side), (x + 0.35 * side, y + 0.7 * side),
+             (x + 0.65 * side, y + 0.7 * side)]
+    box = (x, y, side, side)
+    return Face(box, 0.9, tuple(marks), crop_box_for(box, marks))
+
+
+def test_the_largest_face_decides_and_every_face_is_judged():
+    frame = np.zeros((300, 400, 3), np.uint8)
+    frame[50:110, 20:80] = 250  # a small bright face
+    frame[100:260, 200:360] = 30  # a large dark one
+    big, small = face_at(200, 100, 160), face_at(20, 50, 60)
+    door = BrightnessDoor(channels=1)
+    verdict = judge_image(door, frame, 0.5, finder=FixedFinder([big, small]))
+    assert verdict.mode == FACES and verdict.faces == [big, small]
+    assert len(door.seen) == 1 and door.seen[0].shape == (2, 16, 16, 1)  # one batch
+    assert verdict.judged[0].crop.shape == (16, 16, 1)  # the image the model judged
+    assert verdict.judged[1].probability > 0.5 > verdict.judged[0].probability
+    assert verdict.decision == "closed"  # the large dark face decides
+    assert verdict.decision_at(0.05) == "open"
+    row = verdict.as_dict()
+    assert [f["box"] for f in row["faces"]] == [list(big.box), list(small.box)]
+    assert row["decision"] == "closed" and row["probability"] == pytest.approx(
+        verdict.judged[0].probability)
+
+
+def test_no_face_keeps_the_door_shut_and_says_so():
+    verdict = judge_image(BrightnessDoor(), np.full((240, 320, 3), 255, np.uint8), 0.0,
+                          finder=FixedFinder([]))
+    assert verdict.mode == NO_FACE and verdict.probability is None
+    assert verdict.decision == "closed" and verdict.decision_at(0.0) == "closed"
+    assert "no face found" in verdict.explanation().lower()
+    assert verdict.as_dict()["faces"] == [] and verdict.as_dict()["probability"] is None
+
+
+def test_a_small_image_without_a_face_is_judged_whole_as_a_tight_crop():
+    door = BrightnessDoor(channels=3)
+    verdict = judge_image(door, np.full((64, 64, 1), 255, np.uint8), 0.5,
+                          finder=FixedFinder([]))
+    assert verdict.mode == TIGHT_CROP and verdict.decision == "open"
+    assert verdict.judged[0].crop.shape == (16, 16, 3)  # grey adapted to the colour model
+    assert "judged whole" in verdict.explanation()
+
+
+def test_face_finding_off_judges_the_whole_image():
+    verdict = judge_image(BrightnessDoor(), np.full((240, 320, 3), 255, np.uint8), 0.5,
+                          find_faces=False, finder=FixedFinder([face_at(0, 0, 50)]))
+    assert verdict.mode == WHOLE_IMAGE and verdict.faces == [] and verdict.decision == "open"
+
+
+# -- real photos, when ../shared/data is there -------------------------------------------
+def test_real_photos_of_people(shared_data_dir):
+    from cnnexplorer.core.data.images import read_image
+
+    people = os.path.join(shared_data_dir, "people")
+    finder = FaceFinder()
+    counts = {name: len(finder.find(read_image(os.path.join(people, name))))
+              for name in sorted(os.listdir(people))}
+    assert all(n >= 1 for n in counts.values()), counts
+    assert counts["two_people.jpg"] == 2 and counts["obama_and_biden.jpg"] >= 2
