@@ -27,7 +27,7 @@ def arch_only(monkeypatch):
     window itself (the other panels have their own tests; the real set is opened, in a
     separate process, by test_real_window_starts_without_tensorflow_and_quits_cleanly)."""
     specs = tuple(main_window.PANELS[:1]) + tuple(
-        PanelSpec(s.title, f"cnnexplorer.gui.panels._absent_{i}", s.cls, s.empty_text)
+        PanelSpec(s.title, f"cnnexplorer.gui._absent_{i}", s.cls, s.empty_text)
         for i, s in enumerate(main_window.PANELS[1:]))
     monkeypatch.setattr(main_window, "PANELS", specs)
 
@@ -104,7 +104,7 @@ def test_real_window_starts_without_tensorflow_and_quits_cleanly():
 
 
 def test_missing_panel_module_gives_an_honest_empty_state(qtbot):
-    spec = PanelSpec("Data", "cnnexplorer.gui.panels.no_such_panel", "X", "Datasets go here.")
+    spec = PanelSpec("Data", "cnnexplorer.gui.no_such_panel", "X", "Datasets go here.")
     widget = make_panel(spec, None)
     qtbot.addWidget(widget)
     assert isinstance(widget, EmptyState)
