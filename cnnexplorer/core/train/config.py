@@ -23,6 +23,8 @@ class Setting:
         flag: the `cnnexplorer train` option, e.g. "--lr"; None: not on the command line.
         minimum, maximum: the allowed range; `open_min` / `open_max` exclude that end
             (a learning rate above 0, a validation fraction below 1). None: unbounded.
+        form_maximum: where there is no maximum, the largest value the form's box offers
+            (a diverging learning rate stays possible from the command line, for teaching).
         step, decimals: the form's spin-box step and shown decimals (decimals 0: an integer).
         choices: the allowed words of a text setting (lower case).
     """
@@ -35,6 +37,7 @@ class Setting:
     maximum: float | None = None
     open_min: bool = False
     open_max: bool = False
+    form_maximum: float | None = None
     step: float = 1
     decimals: int = 0
     choices: tuple[str, ...] = ()
@@ -99,7 +102,7 @@ class TrainConfig:
                                minimum=1, maximum=65_536)
     learning_rate: float = _setting(
         1e-3, label="learning rate", flag="--lr", help="learning rate", minimum=0,
-        open_min=True, maximum=10.0, step=0.0005, decimals=5)
+        open_min=True, form_maximum=10.0, step=0.0005, decimals=5)
     optimizer: str = _setting("adam", label="optimizer", flag="--optimizer", metavar="NAME",
                               help="adam, sgd or rmsprop", choices=OPTIMIZERS)
     momentum: float = _setting(0.9, label="momentum", flag="--momentum", metavar="M",

@@ -28,6 +28,7 @@ def setting_widget(name: str) -> QWidget:
         widget = QDoubleSpinBox()
         widget.setDecimals(setting.decimals)
         widget.setRange(setting.minimum + (smallest if setting.open_min else 0.0),
+                        setting.form_maximum if setting.maximum is None else
                         setting.maximum - (smallest if setting.open_max else 0.0))
         widget.setSingleStep(setting.step)
         widget.setValue(default)
