@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from cnnexplorer.core.errors import DatasetError
-from cnnexplorer.core.data.images import ImageReadError, read_image, resize_array
+from cnnexplorer.core.data.images import ImageReadError, read_image, resize_array, scale_pixels
 
 
 def _gradient(h=20, w=30):
@@ -133,3 +133,13 @@ def test_bad_arguments():
         read_image(b"x", resize="zoom")
     with pytest.raises(DatasetError, match="channels must be 1 or 3; received 4"):
         read_image(b"x", channels=4)
+
+
+def test_scale_pixels_maps_0_255_to_0_1_in_float32():
+    x = np.array([[0, 1, 128, 255]], np.uint8)
+    out = scale_pixels(x)
+    assert out.dtype == np.float32 and out.shape == x.shape
+    np.testing.assert_array_equal(out, np.array([[0, 1, 128, 255]], np.float32) / np.float32(255))
+    assert out[0, 0] == 0.0 and out[0, -1] == 1.0
+    cached = np.full((2, 3), 0.5, np.float32)  # cached activations are already scaled
+    assert scale_pixels(cached) is cached

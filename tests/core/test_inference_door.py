@@ -19,26 +19,12 @@ from cnnexplorer.core.door.inference import (
     prepare_frame,
     preprocess,
     read_door_image,
-    scale_images,
 )
 
 
 @pytest.fixture(scope="module")
 def door():
     return DoorModel(tiny_happy_model(0), "happymodel")
-
-
-def test_scaling_is_the_training_pipelines():
-    """The door scales pixels exactly as training does (train_data.to_float, tf.data map)."""
-    from cnnexplorer.core.data import make_tf_dataset
-    from cnnexplorer.core.train.inputs import to_float
-
-    x = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
-    ours = scale_images(x)
-    assert ours.dtype == np.float32
-    np.testing.assert_array_equal(ours, to_float(x))
-    (batch, _), = make_tf_dataset(x, np.zeros(5, np.int64), 5, shuffle=False).take(1)
-    np.testing.assert_array_equal(ours, batch.numpy())
 
 
 def test_preprocess_resizes_and_converts_channels():

@@ -10,7 +10,7 @@ from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.errors import ConfigError, TrainingError
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.core.keras.model_io import load_model
-from cnnexplorer.core.train.inputs import to_float
+from cnnexplorer.core.data.images import scale_pixels
 from cnnexplorer.core.train.engine import ArchSpec, TrainConfig, continue_run, train
 
 TINY = ArchSpec("happymodel", {"filters": 4, "kernel": 3, "padding": 1})
@@ -55,7 +55,7 @@ def test_a_run_learns_and_is_saved(tmp_path):
     assert cfg["dataset"]["fingerprint"] == ds.fingerprint
     assert cfg["architecture"]["key"] == "happymodel" and cfg["task"]["binary"] is True
     # reloads and predicts the same as the in-memory model (last.keras = last weights)
-    x = to_float(ds.x_test[:8])
+    x = scale_pixels(ds.x_test[:8])
     again = load_model(run.last_model_path)
     np.testing.assert_allclose(again.predict(x, verbose=0), res.model.predict(x, verbose=0),
                                rtol=1e-5, atol=1e-6)
@@ -97,7 +97,7 @@ def test_stop_takes_effect_within_one_batch():
 def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint():
     ds = separable(n=96, classes=3, test=0)
     good = train(TINY, ds, TrainConfig(epochs=1, batch_size=16, validation_split=0))
-    x = to_float(ds.x_train[:4])
+    x = scale_pixels(ds.x_train[:4])
     after_epoch1 = good.model.predict(x, verbose=0)
     # continue the same run with a learning rate that overflows the weights
     res = continue_run(good.run, ds, 2, learning_rate=1e30, optimizer="sgd", momentum=0.0)

@@ -11,9 +11,9 @@ Public API (import from `cnnexplorer.core.data`):
   (save.py): written so the loaders read them back unchanged.
 - `AugmentConfig` (augment.py): strengths of mirror, crop, rotation, shear, color_shift,
   pca_color; `AugmentConfig.course_default()`, `.enabled`, `.to_dict()` / `.from_dict()`.
-- `make_tf_dataset(x, y, batch_size, augment=None, shuffle=True, seed=0, scale=1/255,
-  basis=None, drop_remainder=False)` (pipeline.py): tf.data batches of (float32 images * scale,
-  int32 labels), augmented in parallel map calls, prefetched; for `model.fit`.
+- `make_tf_dataset(x, y, batch_size, augment=None, shuffle=True, seed=0, basis=None,
+  drop_remainder=False)` (pipeline.py): tf.data batches of (float32 images in [0, 1] by
+  `images.scale_pixels`, int32 labels), augmented in parallel map calls, prefetched; for `model.fit`.
 - `augment_preview(image, config, n=8, seed=0, basis=None) -> list[uint8 (H, W, C)]` and
   `pca_basis(x)` (augment.py): the same augmentation in numpy, for the GUI preview.
 """

@@ -33,6 +33,19 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 RESIZE_MODES = ("stretch", "crop", "pad")
 
 
+def scale_pixels(x: np.ndarray) -> np.ndarray:
+    """uint8 pixels 0..255 -> float32 in [0, 1], as the course feeds X / 255.
+
+    The one pixel scaling of the application: training, evaluation, the tf.data pipeline and
+    the door all call it, so a webcam frame reaches a model exactly as a training image did.
+    One pass in float32 (no float64 temporary). A float32 array is taken as already scaled
+    (cached activations of a frozen base in transfer learning) and returned as it is.
+    """
+    if x.dtype == np.float32:
+        return x
+    return np.multiply(x, np.float32(1 / 255), dtype=np.float32)
+
+
 class ImageReadError(DatasetError):
     """An image file that cannot be read; the message names the file and the problem."""
 

@@ -13,13 +13,13 @@ import numpy as np
 
 from cnnexplorer.core.errors import DatasetError
 from cnnexplorer.core.data.augment import AugmentConfig, augment_batch_numpy, pca_basis
+from cnnexplorer.core.data.images import scale_pixels
 
 
 def make_tf_dataset(x: np.ndarray, y: np.ndarray, batch_size: int,
                     augment: AugmentConfig | None = None, shuffle: bool = True, seed: int = 0,
-                    scale: float = 1.0 / 255.0, basis: np.ndarray | None = None,
-                    drop_remainder: bool = False):
-    """A `tf.data.Dataset` of `(images float32 * scale, labels int32)` batches.
+                    basis: np.ndarray | None = None, drop_remainder: bool = False):
+    """A `tf.data.Dataset` of `(images float32 in [0, 1], labels int32)` batches.
 
     Shuffles every epoch (deterministic for `seed`), augments each batch with fresh random
     draws every epoch in parallel map calls, and prefetches. Pass the result to `model.fit`.
@@ -27,7 +27,6 @@ def make_tf_dataset(x: np.ndarray, y: np.ndarray, batch_size: int,
     Args:
         x: uint8 images `(N, H, W, C)`; y: integer labels `(N,)`.
         augment: strengths, or None / all zero for no augmentation (validation, test).
-        scale: multiplies the 0..255 pixels at the end (the course feeds X / 255).
         basis: colour PCA basis (`augment.pca_basis`); computed from `x` when needed and None.
     """
     import tensorflow as tf
@@ -50,32 +49,34 @@ def make_tf_dataset(x: np.ndarray, y: np.ndarray, batch_size: int,
 
     shape = x.shape[1:]
     labels = y.astype(np.int32)
-    scale_f = float(scale)
     ds = tf.data.Dataset.range(len(x))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(int(batch_size), drop_remainder=drop_remainder)
 
+    def typed(xb, yb):
+        xb.set_shape((None,) + shape)
+        yb.set_shape((None,))
+        return xb, yb
+
+    # Pixels are scaled by `scale_pixels`, the application's one scaling, in numpy.
     if augment is None:
-        images = tf.convert_to_tensor(x)
-        labels_t = tf.convert_to_tensor(labels)
+        def plain_batch(idx):
+            return scale_pixels(x[idx]), labels[idx]
 
         def gather(idx):
-            return (tf.cast(tf.gather(images, idx), tf.float32) * scale_f,
-                    tf.gather(labels_t, idx))
+            return typed(*tf.numpy_function(plain_batch, [idx], (tf.float32, tf.int32),
+                                            stateful=False))
 
         ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     else:
         def numpy_batch(idx, s):
             rng = np.random.default_rng([int(s[0]) & 0xFFFFFFFF, int(s[1]) & 0xFFFFFFFF])
-            return augment_batch_numpy(x[idx], augment, rng, basis), labels[idx]
+            return scale_pixels(augment_batch_numpy(x[idx], augment, rng, basis)), labels[idx]
 
         def augmented(idx, s):
-            xb, yb = tf.numpy_function(numpy_batch, [idx, s], (tf.uint8, tf.int32),
-                                       stateful=False)
-            xb.set_shape((None,) + shape)
-            yb.set_shape((None,))
-            return tf.cast(xb, tf.float32) * scale_f, yb
+            return typed(*tf.numpy_function(numpy_batch, [idx, s], (tf.float32, tf.int32),
+                                            stateful=False))
 
         # A stream of fresh seeds that changes each epoch, so each epoch sees new distortions
         # yet a run is reproducible for `seed`.

@@ -9,7 +9,7 @@ dominates for a single image. See benchmarks/door.md.
 
 The preprocessing is the training pipeline's: images are stored as uint8 at the model's input
 size (`core.images.resize_array`, "stretch" like the dataset loaders' default) and scaled to
-[0, 1] (`scale_images`), so a frame reaches the model exactly as a training image did.
+[0, 1] (`core.data.images.scale_pixels`), so a frame reaches the model exactly as a training image did.
 Keras and TensorFlow are imported inside functions only.
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 
 from cnnexplorer.core.errors import ModelFileError, TrainingError
 from cnnexplorer.core.train.inputs import adapt_channels
-from cnnexplorer.core.data.images import ImageReadError, read_image, resize_array
+from cnnexplorer.core.data.images import ImageReadError, read_image, resize_array, scale_pixels
 
 #: the door opens at this happy probability unless the user moves the slider
 DEFAULT_THRESHOLD = 0.5
@@ -32,11 +32,6 @@ MIN_SIDE = 8
 #: what a door model must look like, quoted in every "does not fit" message
 EXPECTED = ("an image input (height, width, 1 or 3 channels) and one output: a single sigmoid "
             "unit (the happy probability) or 2 softmax units (not happy, happy)")
-
-
-def scale_images(images: np.ndarray) -> np.ndarray:
-    """uint8 pixels -> float32 in [0, 1]: the one scaling shared by training and inference."""
-    return np.asarray(images, dtype=np.float32) * np.float32(1.0 / 255.0)
 
 
 def decide(probability: float, threshold: float = DEFAULT_THRESHOLD) -> str:
@@ -92,7 +87,7 @@ def prepare_frame(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.nd
 
 def preprocess(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
     """One frame -> float32 batch (1, h, w, c) in [0, 1], ready for the model."""
-    return scale_images(prepare_frame(image, input_shape))[None]
+    return scale_pixels(prepare_frame(image, input_shape))[None]
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from cnnexplorer.core.keras.model_setup import (
     prepare_model,
 )
 from cnnexplorer.core.train.config import TrainConfig
-from cnnexplorer.core.train.inputs import adapt_images, augmented_dataset, labels_for, to_float
+from cnnexplorer.core.data.images import scale_pixels
+from cnnexplorer.core.train.inputs import adapt_images, augmented_dataset, labels_for
 
 __all__ = ["ArchSpec", "PreparedModel", "TrainConfig", "TrainResult", "train",
            "continue_run", "prepare_model"]
@@ -239,13 +240,13 @@ def train(arch, dataset, config: TrainConfig | None = None, *, on_event=None, st
         fit_x, fit_y = augmented_dataset(x_tr, y_tr, config.batch_size, augment, config.seed,
                                          prepared.binary), None
     else:
-        fit_x, fit_y = to_float(x_tr), labels_for(y_tr, prepared.binary)
+        fit_x, fit_y = scale_pixels(x_tr), labels_for(y_tr, prepared.binary)
     val = None
     if x_va is not None:
         import tensorflow as tf
 
         val = tf.data.Dataset.from_tensor_slices(
-            (to_float(adapt_images(x_va, prepared.input_shape)),
+            (scale_pixels(adapt_images(x_va, prepared.input_shape)),
              labels_for(y_va, prepared.binary))).batch(config.batch_size).cache()
 
     if run is None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnnexplorer.core.errors import TrainingError
-from cnnexplorer.core.train.inputs import adapt_images, to_float
+from cnnexplorer.core.data.images import scale_pixels
+from cnnexplorer.core.train.inputs import adapt_images
 
 _EPS = 1e-7
 
@@ -115,6 +116,6 @@ def evaluate(model, dataset, batch_size: int = 64, split: str | None = None) -> 
         x, y, name = dataset.x_train, dataset.y_train, "train"
     else:
         x, y, name = evaluation_split(dataset)
-    xf = to_float(adapt_images(x, tuple(shape)))
+    xf = scale_pixels(adapt_images(x, tuple(shape)))
     raw = model.predict(xf, batch_size=batch_size, verbose=0)
     return metrics_from_probabilities(class_probabilities(raw), y, dataset.class_names, name)

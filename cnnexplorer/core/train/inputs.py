@@ -96,14 +96,6 @@ def adapt_images(x: np.ndarray, dst: tuple, chunk: int = 512) -> np.ndarray:
     return x
 
 
-def to_float(x: np.ndarray) -> np.ndarray:
-    """uint8 images -> float32 in [0, 1] in one pass (no float64 temporary); float32
-    arrays (cached activations) are returned as they are."""
-    if x.dtype == np.float32:
-        return x
-    return np.multiply(x, np.float32(1 / 255), dtype=np.float32)
-
-
 def labels_for(y: np.ndarray, binary: bool) -> np.ndarray:
     """Binary tasks: float (N, 1) targets for the sigmoid unit; else int (N,) class indices."""
     return y.astype(np.float32).reshape(-1, 1) if binary else y.astype(np.int32)

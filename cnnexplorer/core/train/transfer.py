@@ -21,7 +21,8 @@ import numpy as np
 from cnnexplorer import paths
 from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.keras.model_setup import PreparedModel
-from cnnexplorer.core.train.inputs import adapt_images, to_float
+from cnnexplorer.core.data.images import scale_pixels
+from cnnexplorer.core.train.inputs import adapt_images
 
 HEAD_NAME = "transfer_head"
 _KERNEL_KINDS = ("Conv2D", "Dense", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose")
@@ -229,7 +230,7 @@ def cached_features(tm: TransferModel, dataset, batch_size: int = 64,
         for split, x in (("train", dataset.x_train), ("test", dataset.x_test)):
             if x is None:
                 continue
-            feats = fm.predict(to_float(adapt_images(x, shape)), batch_size=batch_size,
+            feats = fm.predict(scale_pixels(adapt_images(x, shape)), batch_size=batch_size,
                                verbose=0)
             arrays[split] = np.asarray(feats, np.float32).reshape(len(x), -1)
         tmp = path.with_suffix(".tmp.h5")
