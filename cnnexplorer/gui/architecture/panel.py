@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
-                               QScrollArea, QSplitter, QTabWidget, QTextBrowser, QToolButton,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSplitter, QTextBrowser,
+                               QVBoxLayout, QWidget)
 
 from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.zoo import applications
@@ -24,24 +22,19 @@ from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui import settings
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.session import ArchitectureChoice, Session
-from cnnexplorer.gui.architecture.layer_table import (
-    LAYER_NAME_ROLE,
-    LayerSortProxy,
-    LayerTableModel,
-    LayerTreeView,
-)
+from cnnexplorer.gui.architecture.layer_table import LAYER_NAME_ROLE
+from cnnexplorer.gui.architecture.table_box import LayerTableBox
 from cnnexplorer.gui.architecture.config_form import ConfigForm
 from cnnexplorer.gui.architecture.export import EXPORT_FORMATS, ExportMixin  # noqa: F401 (re-exported)
-from cnnexplorer.gui.architecture.bottleneck import BottleneckView
-from cnnexplorer.gui.architecture.cost_charts import CostCharts
 from cnnexplorer.gui.architecture.totals import TotalsView
 from cnnexplorer.gui.architecture.diagram_view import DiagramView
+from cnnexplorer.gui.architecture.view_tabs import PendingSlot, ViewTabs
+from cnnexplorer.gui.architecture.zoo_browser import ZooBrowser
 from cnnexplorer.gui.model_open import ModelFileOpener
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ENTRY = "happymodel"
-_ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
 
 
 def builds_with_keras(entry: zoo.ZooEntry) -> bool:
@@ -55,24 +48,13 @@ def compute(entry: zoo.ZooEntry, shape, classes, options) -> tuple:
     return network, cost_report(network)
 
 
-class _ViewTabs(QTabWidget):
-    """The right-hand tabs, minus a repaint of everything on them per config change.
-
-    QTabWidget answers each LayoutRequest from inside its page (a totals label's new text)
-    by placing its tab bar and page again and repainting itself with every widget on the
-    page: about 5 of ResNet-50's 21 ms per change. The bar and page keep their geometry
-    then (the page's own layouts still run); Qt places them directly on show, resize, style
-    change and tab insertion, so a visible tab widget skips the request.
-    """
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
-            return True
-        return super().event(event)
-
-
 class ArchitecturePanel(ExportMixin, QWidget):
-    """See the module docstring. `report()` is the cost report on screen (the last valid)."""
+    """See the module docstring. `report()` is the cost report on screen (the last valid).
+
+    The charts and the bottleneck comparison (pyqtgraph, 0.7 s to import) are built by
+    `finish_setup()`: the main window calls it right after its first paint, and `charts` or
+    `bottleneck` build them on first use, so the window shows the table without waiting.
+    """
 
     recomputed = Signal(object)  # CostReport, after the view is redrawn
 
@@ -91,15 +73,9 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self._workers: set = set()
 
         # -- left: zoo list, description, controls ------------------------------------------
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search the zoo (name, family, description)")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._on_search_text_changed)
-        self.zoo_list = QTreeWidget()
-        self.zoo_list.setHeaderHidden(True)
-        self.zoo_list.setRootIsDecorated(True)
-        self.zoo_list.currentItemChanged.connect(self._on_zoo_list_current_changed)
-        self._populate_zoo()
+        self.zoo_browser = ZooBrowser()
+        self.zoo_browser.entry_chosen.connect(self._on_entry_chosen)
+        self.search, self.zoo_list = self.zoo_browser.search, self.zoo_browser.tree
         self.title = QLabel()
         self.title.setWordWrap(True)
         # a text view, not a QLabel: a wrapped label's height estimate clips or overlaps in a
@@ -123,12 +99,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
         left_layout.addWidget(self.busy)
         left_layout.addStretch(1)
         left_split = QSplitter(Qt.Orientation.Vertical)
-        zoo_box = QWidget()
-        zoo_layout = QVBoxLayout(zoo_box)
-        zoo_layout.setContentsMargins(0, 0, 0, 0)
-        zoo_layout.addWidget(self.search)
-        zoo_layout.addWidget(self.zoo_list)
-        left_split.addWidget(zoo_box)
+        left_split.addWidget(self.zoo_browser)
         details = QScrollArea()  # many options scroll rather than overlap
         details.setWidgetResizable(True)
         details.setFrameShape(QFrame.Shape.NoFrame)
@@ -138,48 +109,15 @@ class ArchitecturePanel(ExportMixin, QWidget):
         left_split.setSizes([300, 500])
 
         # -- right: table + totals + charts; bottleneck comparison ------------------------------
-        self.table_model = LayerTableModel(self)
-        self.proxy = LayerSortProxy(self)
-        self.proxy.setSourceModel(self.table_model)
-        self.table = LayerTreeView()
-        self.table.setModel(self.proxy)
-        self.table.setAlternatingRowColors(True)
-        self.table.setUniformRowHeights(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        header = self.table.header()
-        header.setSortIndicatorClearable(True)  # a third click returns to network order
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((190, 140, 170, 95, 120, 80, 90)):
-            self.table.setColumnWidth(col, width)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
-        self.grouped = QCheckBox("Group by block")
-        self.grouped.setChecked(True)
-        self.grouped.toggled.connect(self._on_grouped_toggled)
-        network_order = QPushButton("Network order")
-        network_order.setToolTip("Undo the sorting: show the layers in the network's order")
-        network_order.clicked.connect(self._on_network_order_clicked)
-        self.export_button = QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.export_actions = self._make_export_actions()
-        menu = QMenu(self.export_button)
-        menu.addActions(self.export_actions)
-        self.export_button.setMenu(menu)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)  # a long network name must not widen the window
-        table_bar = QHBoxLayout()
-        table_bar.addWidget(self.summary, 1)
-        table_bar.addWidget(self.grouped)
-        table_bar.addWidget(network_order)
-        table_bar.addWidget(self.export_button)
-        table_box = QWidget()
-        table_layout = QVBoxLayout(table_box)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addLayout(table_bar)
-        table_layout.addWidget(self.table, 1)
+        table_box = LayerTableBox(self.export_actions)
+        self.table_box = table_box
+        self.table_model, self.proxy, self.table = table_box.table_model, table_box.proxy, \
+            table_box.table
+        self.grouped, self.summary, self.export_button = table_box.grouped, table_box.summary, \
+            table_box.export_button
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.grouped.toggled.connect(self._on_grouped_toggled)
         self.totals = TotalsView()
         self.totals.setMinimumWidth(290)
         self.totals.set_batch_size(settings.read_int("architecture/batch", 32))
@@ -190,23 +128,22 @@ class ArchitecturePanel(ExportMixin, QWidget):
         top.setStretchFactor(0, 1)
         top.setStretchFactor(1, 0)
         top.setSizes([920, 340])
-        self.charts = CostCharts()
-        self.charts.set_log_scale(settings.read_bool("architecture/log_scale", False))
-        self.charts.log_scale.toggled.connect(self._on_log_scale_toggled)
-        self.charts.layer_clicked.connect(self._on_charts_layer_clicked)
+        self._charts = None  # built by finish_setup()
+        self._bottleneck = None
+        self._charts_slot = PendingSlot("Drawing the charts...")
+        self._bottleneck_slot = PendingSlot("Preparing the comparison...")
         costs = QSplitter(Qt.Orientation.Vertical)
         costs.addWidget(top)
-        costs.addWidget(self.charts)
+        costs.addWidget(self._charts_slot)
         costs.setStretchFactor(0, 3)
         costs.setStretchFactor(1, 2)
-        self.bottleneck = BottleneckView()
-        self.views = _ViewTabs()
+        self.views = ViewTabs()
         self.views.addTab(costs, "Layers and costs")
         self.diagram = DiagramView()  # block diagram; selection linked with table and charts
         self.diagram.layer_selected.connect(self.select_layer)
         self.views.addTab(self.diagram, "Diagram")
         self.model_files = ModelFileOpener(self, session)  # File > Open model, drag and drop
-        self.views.addTab(self.bottleneck, "1x1 bottleneck comparison")
+        self.views.addTab(self._bottleneck_slot, "1x1 bottleneck comparison")
         self.views.setCurrentIndex(settings.read_int("architecture/view", 0))
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -223,61 +160,49 @@ class ArchitecturePanel(ExportMixin, QWidget):
         if not self.select_entry(str(last)):
             self.select_entry(DEFAULT_ENTRY)
 
-    # -- zoo list ---------------------------------------------------------------------------------
-    def _populate_zoo(self) -> None:
-        families: dict[str, QTreeWidgetItem] = {}
-        for entry in zoo.entries():
-            family = families.get(entry.family)
-            if family is None:
-                family = QTreeWidgetItem(self.zoo_list, [entry.family])
-                family.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                font = family.font(0)
-                font.setBold(True)
-                family.setFont(0, font)
-                families[entry.family] = family
-            item = QTreeWidgetItem(family, [entry.title])
-            item.setData(0, _ENTRY_ROLE, entry.key)
-            item.setToolTip(0, entry.description)
-        self.zoo_list.expandAll()
+    # -- deferred views ----------------------------------------------------------------------
+    def finish_setup(self) -> None:
+        """Build the charts and the bottleneck comparison (once) and show the current report."""
+        if self._charts is not None:
+            return
+        import pyqtgraph as pg
 
-    def _entry_items(self) -> list[QTreeWidgetItem]:
-        items = []
-        for i in range(self.zoo_list.topLevelItemCount()):
-            family = self.zoo_list.topLevelItem(i)
-            items += [family.child(j) for j in range(family.childCount())]
-        return items
+        from cnnexplorer.gui.architecture.bottleneck import BottleneckView
+        from cnnexplorer.gui.architecture.cost_charts import CostCharts
+
+        pg.setConfigOptions(antialias=True)
+        charts = CostCharts()
+        charts.set_log_scale(settings.read_bool("architecture/log_scale", False))
+        charts.log_scale.toggled.connect(self._on_log_scale_toggled)
+        charts.layer_clicked.connect(self._on_charts_layer_clicked)
+        self._charts, self._bottleneck = charts, BottleneckView()
+        self._charts_slot.fill(charts)
+        self._bottleneck_slot.fill(self._bottleneck)
+        if self._report is not None:
+            charts.set_report(self._report)
+            charts.highlight(self.selected_layer())
+
+    @property
+    def charts(self):
+        """The cost charts (`CostCharts`), built now if `finish_setup` has not run yet."""
+        self.finish_setup()
+        return self._charts
+
+    @property
+    def bottleneck(self):
+        """The 1x1 bottleneck comparison (`BottleneckView`), built on first use."""
+        self.finish_setup()
+        return self._bottleneck
+
+    # -- zoo list ---------------------------------------------------------------------------------
+    def _entry_items(self):
+        return self.zoo_browser.entry_items()
 
     def select_entry(self, key: str) -> bool:
         """Select a zoo entry by key or alias; False when there is no such entry."""
-        try:
-            key = zoo.get(key).key
-        except ConfigError:
-            return False
-        for item in self._entry_items():
-            if item.data(0, _ENTRY_ROLE) == key:
-                self.zoo_list.setCurrentItem(item)
-                return True
-        return False
+        return self.zoo_browser.select(key)
 
-    def _on_search_text_changed(self, text: str) -> None:
-        needle = text.strip().lower()
-        for i in range(self.zoo_list.topLevelItemCount()):
-            family = self.zoo_list.topLevelItem(i)
-            any_shown = False
-            for j in range(family.childCount()):
-                item = family.child(j)
-                entry = zoo.get(item.data(0, _ENTRY_ROLE))
-                hay = " ".join((entry.key, entry.title, entry.family, entry.description,
-                                *entry.aliases)).lower()
-                shown = needle in hay
-                item.setHidden(not shown)
-                any_shown |= shown
-            family.setHidden(not any_shown)
-
-    def _on_zoo_list_current_changed(self, current, _previous) -> None:
-        key = current.data(0, _ENTRY_ROLE) if current is not None else None
-        if not key:
-            return
+    def _on_entry_chosen(self, key: str) -> None:
         self._on_save_timer_timeout()  # the previous entry's last configuration
         entry = zoo.get(key)
         self._entry = entry
@@ -381,23 +306,18 @@ class ArchitecturePanel(ExportMixin, QWidget):
     def _show_report(self, report: CostReport, expand_default: bool) -> None:
         selected = self.selected_layer()
         self._report = report
-        if self._update_table_in_place(report, expand_default):
-            selected = None  # the current row, expansion and scroll position stay
-        else:
-            expanded = None if expand_default else self._expanded_paths()
-            self.table.setUpdatesEnabled(False)
-            try:
-                self.table_model.set_report(report, self.grouped.isChecked())
-                self._restore_expansion(expanded)
-            finally:
-                self.table.setUpdatesEnabled(True)
+        if self.table_box.show_report(report, expand_default):
+            selected = None  # in place: the current row, expansion and scroll position stay
         self.totals.set_report(report)
-        self.charts.set_report(report)  # keeps the highlighted layer
+        charts = self._charts  # None until finish_setup(), which then draws this report
+        if charts is not None:
+            charts.set_report(report)  # keeps the highlighted layer
         self.diagram.set_network(report.network, self._entry.title if self._entry else None)
         if selected is None:  # in place: the current row may have been renamed (fc1000)
             current = self.selected_layer()
-            if current != self.charts.macs.selected:
-                self.charts.highlight(current)
+            if charts is None or current != charts.macs.selected:
+                if charts is not None:
+                    charts.highlight(current)
                 self.diagram.select_layer(current)
         t = report.totals
         self.summary.setText(f"<b>{report.network.name}</b>: {len(report.rows)} layers, "
@@ -406,37 +326,14 @@ class ArchitecturePanel(ExportMixin, QWidget):
                              f", {t.params:,} params")
         if selected and selected in report.network:
             self.select_layer(selected)
-        elif not self.table.currentIndex().isValid():
-            self.charts.highlight(None)
-
-    def _update_table_in_place(self, report: CostReport, expand_default: bool) -> bool:
-        """Same rows, new values (a config change): update the model without a reset.
-
-        A reset makes the tree lay out every expanded row again and the proxy rebuild its
-        mappings, which was most of a change's cost; in place only the painted rows are
-        formatted again. A newly chosen entry (`expand_default`) always resets, so it opens
-        with the default expansion.
-        """
-        if expand_default or self.table_model.report() is None:
-            return False
-        return self.table_model.set_report(report, self.grouped.isChecked())  # re-sorts
-
-    def _expanded_paths(self) -> set[str]:
-        return {path for path, index in self.table_model.block_indexes()
-                if self.table.isExpanded(self.proxy.mapFromSource(index))}
-
-    def _restore_expansion(self, expanded: set[str] | None) -> None:
-        for path, index in self.table_model.block_indexes():
-            # default: top-level blocks open (stages), nested blocks (res2a ...) closed
-            keep = ("/" not in path) if expanded is None else path in expanded
-            if keep:
-                self.table.setExpanded(self.proxy.mapFromSource(index), True)
+        elif not self.table.currentIndex().isValid() and charts is not None:
+            charts.highlight(None)
 
     def show_opened_model(self, entry, network, report: CostReport) -> None:
         """Show an opened model file (see model_open.py) the way a zoo entry is shown."""
         self._generation += 1  # a zoo entry still building in a worker must not replace it
         self._entry = entry
-        self.zoo_list.setCurrentItem(None)
+        self.zoo_browser.clear_selection()
         self.title.setText(f"<b>{entry.title}</b> <small>[{entry.family}]</small>")
         self.description.setPlainText(entry.description)
         self.form.set_entry(entry)
@@ -445,24 +342,14 @@ class ArchitecturePanel(ExportMixin, QWidget):
 
     # -- selection between table and charts ----------------------------------------------------
     def selected_layer(self) -> str | None:
-        index = self.table.currentIndex()
-        return index.data(LAYER_NAME_ROLE) or None if index.isValid() else None
+        return self.table_box.selected_layer()
 
     def select_layer(self, name: str) -> bool:
-        source = self.table_model.index_of_layer(name)
-        if not source.isValid():
-            return False
-        index = self.proxy.mapFromSource(source)
-        parent = index.parent()
-        while parent.isValid():
-            self.table.setExpanded(parent, True)
-            parent = parent.parent()
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
-        return True
+        return self.table_box.select_layer(name)
 
     def _on_table_current_changed(self, current: QModelIndex, _previous) -> None:
-        self.charts.highlight(current.data(LAYER_NAME_ROLE) or None)
+        if self._charts is not None:
+            self._charts.highlight(current.data(LAYER_NAME_ROLE) or None)
         self.diagram.select_layer(current.data(LAYER_NAME_ROLE) or None)
 
     def _on_charts_layer_clicked(self, name: str) -> None:
@@ -473,8 +360,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
             self._show_report(self._report, expand_default=True)
 
     def _on_network_order_clicked(self) -> None:
-        self.table.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.proxy.sort(-1)
+        self.table_box.restore_network_order()
 
     def _on_log_scale_toggled(self, on: bool) -> None:
         settings.app_settings().setValue("architecture/log_scale", on)
