@@ -17,7 +17,7 @@ import logging
 import sys
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
                                QScrollArea, QTabWidget, QVBoxLayout, QWidget)
@@ -91,9 +91,20 @@ def make_panel(spec: PanelSpec, session: Session) -> QWidget:
 
 
 class MainWindow(QMainWindow):
-    """The application window; `panels` maps a tab title to its widget."""
+    """The application window; `panels` maps a tab title to its widget.
 
-    def __init__(self, session: Session | None = None, parent: QWidget | None = None):
+    With `deferred`, only the Architecture panel is built before the window is shown; after
+    the first paint the charts (pyqtgraph) and the other panels follow, one per event-loop
+    turn, so the window with the layer table appears without waiting for them (issue 13).
+    `first_painted` and `setup_finished` say when each happened; `ensure_panels()` builds
+    whatever is still pending at once (a menu action that needs a panel calls it).
+    """
+
+    first_painted = Signal()
+    setup_finished = Signal()
+
+    def __init__(self, session: Session | None = None, parent: QWidget | None = None,
+                 deferred: bool = False):
         super().__init__(parent)
         self.session = session or Session(self)
         self.setWindowTitle("CNN Explorer")
@@ -102,14 +113,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.panels: dict[str, QWidget] = {}
         self._pages: dict[str, QScrollArea] = {}
+        self._pending: list[PanelSpec] = []
         for spec in PANELS:
-            try:
-                widget = make_panel(spec, self.session)
-            except Exception as exc:  # one broken panel must not take the window down
-                log.exception("panel %s failed to load", spec.title)
-                widget = EmptyState(spec.title, spec.empty_text,
-                                    f"This panel failed to load: {type(exc).__name__}: {exc}. "
-                                    f"Details are in the log.")
+            if deferred and spec.title != "Architecture":
+                widget = EmptyState(spec.title, "", "Loading...")
+                self._pending.append(spec)
+            else:
+                widget = self._build_panel(spec)
             self.panels[spec.title] = widget
             # in a scroll area: a panel wider than the screen scrolls instead of pushing the
             # whole window off a small screen
@@ -132,6 +142,67 @@ class MainWindow(QMainWindow):
         self._tf_poll.setInterval(2000)
         self._tf_poll.timeout.connect(self._on_tf_poll_timeout)
         self._tf_poll.start()
+        self._painted = False
+        self._setup_done = False
+        if deferred:
+            self.tabs.installEventFilter(self)  # its first paint: the window is on screen
+        else:
+            self._finish_setup_now()
+
+    # -- building the panels -------------------------------------------------------------------
+    def _build_panel(self, spec: PanelSpec) -> QWidget:
+        try:
+            return make_panel(spec, self.session)
+        except Exception as exc:  # one broken panel must not take the window down
+            log.exception("panel %s failed to load", spec.title)
+            return EmptyState(spec.title, spec.empty_text,
+                              f"This panel failed to load: {type(exc).__name__}: {exc}. "
+                              f"Details are in the log.")
+
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt override)
+        if watched is self.tabs and event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+            QTimer.singleShot(0, self._continue_setup)  # after this paint reaches the screen
+        return super().eventFilter(watched, event)
+
+    def _continue_setup(self) -> None:
+        """One step per event-loop turn: the charts, then each pending panel (the one in
+        front first), so the window stays responsive while they are built."""
+        arch = self.panels.get("Architecture")
+        if getattr(arch, "_charts", True) is None:
+            arch.finish_setup()
+        elif self._pending:
+            current = self.tabs.tabText(self.tabs.currentIndex())
+            self._build_pending(next((p for p in self._pending if p.title == current),
+                                     self._pending[0]))
+        elif not self._setup_done:
+            self._setup_done = True
+            self.setup_finished.emit()
+            return
+        QTimer.singleShot(0, self._continue_setup)
+
+    def _build_pending(self, spec: PanelSpec) -> None:
+        self._pending.remove(spec)
+        widget = self._build_panel(spec)
+        page = self._pages[spec.title]
+        old = page.takeWidget()
+        page.setWidget(widget)
+        if old is not None:
+            old.deleteLater()
+        self.panels[spec.title] = widget
+
+    def ensure_panels(self) -> None:
+        """Build every panel still pending, now (a request needs one of them)."""
+        while self._pending:
+            self._build_pending(self._pending[0])
+
+    def _finish_setup_now(self) -> None:
+        self.ensure_panels()
+        finish = getattr(self.panels.get("Architecture"), "finish_setup", None)
+        if callable(finish):
+            finish()
+        self._setup_done = True
 
     # -- actions and menus ---------------------------------------------------------------------
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -189,6 +260,9 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.action_about)
 
     def show_panel(self, title: str) -> None:
+        spec = next((p for p in self._pending if p.title == title), None)
+        if spec is not None:
+            self._build_pending(spec)
         page = self._pages.get(title)
         if page is not None:
             self.tabs.setCurrentWidget(page)
@@ -225,6 +299,7 @@ class MainWindow(QMainWindow):
         if arch is not None and self.current_panel() is arch and hasattr(arch, "model_files"):
             arch.model_files.open(path)
             return
+        self.ensure_panels()
         if not self.session.has_listener("open_model_requested"):
             present_error(self, "Cannot open a model yet",
                           "Opening a model needs the Happy door panel, which is not part of "
@@ -245,6 +320,7 @@ class MainWindow(QMainWindow):
             self.request_open_dataset(path)
 
     def request_open_dataset(self, path: str) -> None:
+        self.ensure_panels()
         if not self.session.has_listener("open_dataset_requested"):
             present_error(self, "Cannot open a dataset yet",
                           "Opening a dataset needs the Data panel, which is not part of this "

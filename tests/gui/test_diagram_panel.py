@@ -26,7 +26,7 @@ def panel(qtbot):
 
 
 def _show_diagram(panel):
-    panel.views.setCurrentWidget(panel.diagram)
+    panel.views.setCurrentWidget(panel.diagram_pane)
     assert panel.views.tabText(panel.views.currentIndex()) == "Diagram"
 
 

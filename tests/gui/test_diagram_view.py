@@ -69,16 +69,51 @@ def test_double_click_collapses_and_expands_a_block(view, qtbot):
     assert len(view.layout_data.boxes) < 10
 
 
-def test_wheel_zooms(view):
+def _wheel(view, dy, modifiers):
+    center = QPointF(view.viewport().rect().center())
+    return QWheelEvent(center, view.mapToGlobal(center.toPoint()), QPoint(0, 0), QPoint(0, dy),
+                       Qt.NoButton, modifiers, Qt.NoScrollPhase, False)
+
+
+def test_ctrl_wheel_zooms_and_the_wheel_scrolls(view):
     view.set_network(zoo.build("vgg16"))
     before = view.scale_factor()
-    center = QPointF(view.viewport().rect().center())
-    event = QWheelEvent(center, view.mapToGlobal(center.toPoint()), QPoint(0, 0), QPoint(0, 240),
-                        Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
-    view.wheelEvent(event)
+    view.wheelEvent(_wheel(view, 240, Qt.ControlModifier))
     assert view.scale_factor() == pytest.approx(before * 1.15 ** 2)
+    zoomed = view.scale_factor()
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 0  # VGG-16 is taller than the view
+    top = bar.value()
+    view.wheelEvent(_wheel(view, -240, Qt.NoModifier))  # wheel down: the diagram scrolls
+    assert bar.value() > top and view.scale_factor() == zoomed
 
 
+def test_toolbar_fits_collapses_and_exports(qtbot, monkeypatch):
+    from cnnexplorer.gui.architecture.diagram_toolbar import DiagramPane
+
+    pane = DiagramPane(DiagramView())
+    qtbot.addWidget(pane)
+    pane.resize(800, 600)
+    pane.show()
+    qtbot.waitExposed(pane)
+    assert pane.toolbar.isVisible()
+    view = pane.view
+    view.set_network(zoo.build("resnet50_course"))
+    n_open = len(view.layout_data.boxes)
+    fitted = view.scale_factor()
+    pane.actions_by_name["zoom_in"].trigger()
+    assert view.scale_factor() == pytest.approx(fitted * 1.25)
+    pane.actions_by_name["fit"].trigger()
+    assert view.scale_factor() == pytest.approx(fitted)
+    pane.collapse_menu.aboutToShow.emit()
+    texts = [a.text() for a in pane.collapse_menu.actions()]
+    assert texts[0] == "Expand all blocks" and texts[1].startswith("Collapse blocks at level 1")
+    pane.collapse_menu.actions()[1].trigger()
+    assert len(view.layout_data.boxes) < 10 < n_open
+    asked = []
+    monkeypatch.setattr(view, "export_dialog", lambda fmt: asked.append(fmt))
+    pane.actions_by_name["export_svg"].trigger()
+    assert asked == ["svg"]
 def test_export_png_and_svg(view, tmp_path):
     net = zoo.build("resnet50_course", width=0.25)
     view.set_network(net, title="course ResNet-50")

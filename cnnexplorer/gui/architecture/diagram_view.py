@@ -10,9 +10,11 @@ is pure Python and takes milliseconds, even for DenseNet-121). API for the panel
     view.toggle_block("stage3")        # collapse/expand; double-click does the same
     view.export_png(path); view.export_svg(path)
 
-Wheel zooms around the cursor, dragging pans, double-click on a box collapses its block, on a
-collapsed block expands it; the context menu collapses or expands every block at once and
-exports the diagram (PNG of the whole diagram, or the same SVG as `cnnexplorer diagram`).
+The wheel scrolls (Shift+wheel sideways) and Ctrl+wheel zooms around the cursor, as in a
+document viewer; dragging pans, double-click on a box collapses its block, on a collapsed
+block expands it. The toolbar above the view (`DiagramPane`, diagram_toolbar.py) and the
+context menu fit, zoom, collapse or expand every block at once and export the diagram (PNG
+of the whole diagram, or the same SVG as `cnnexplorer diagram`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen,
-                           QPolygonF)
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetrics, QImage, QPainter,
+                           QPainterPath, QPen, QPolygonF)
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsRectItem, QGraphicsScene,
                                QGraphicsSimpleTextItem, QGraphicsView, QMenu)
 
@@ -297,6 +299,9 @@ class DiagramView(QGraphicsView):
         return None, None
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not event.modifiers() & Qt.ControlModifier:
+            super().wheelEvent(event)  # scroll, as every document view does
+            return
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom_by(1.15 ** steps)
@@ -329,21 +334,34 @@ class DiagramView(QGraphicsView):
             self.toggle_block(block)
         event.accept()
 
+    def block_depth(self) -> int:
+        """How deep the blocks nest (0: no blocks), for the collapse levels offered."""
+        if self._layout is None or not self._layout.blocks:
+            return 0
+        return max(b.count("/") + 1 for b in self._layout.blocks)
+
+    def add_collapse_actions(self, menu: QMenu) -> None:
+        """"Expand all blocks" and "Collapse blocks at level d" (shared with the toolbar)."""
+        menu.addAction("Expand all blocks", lambda: self.set_collapse_depth(None))
+        for d in range(1, min(self.block_depth(), 3) + 1):
+            what = "stages" if d == 1 else "blocks inside them" if d == 2 else "level 3"
+            menu.addAction(f"Collapse blocks at level {d} ({what})",
+                           lambda d=d: self.set_collapse_depth(d))
+
     def contextMenuEvent(self, event) -> None:  # noqa: N802
         menu = QMenu(self)
         menu.addAction("Zoom to fit", self.zoom_to_fit)
-        menu.addAction("Expand all blocks", lambda: self.set_collapse_depth(None))
-        if self._layout is not None and self._layout.blocks:
-            depth = max(b.count("/") + 1 for b in self._layout.blocks)
-            for d in range(1, min(depth, 3) + 1):
-                menu.addAction(f"Collapse blocks at level {d}",
-                               lambda d=d: self.set_collapse_depth(d))
+        self.add_collapse_actions(menu)
         menu.addSeparator()
         export_png = menu.addAction("Export diagram as PNG...", lambda: self._on_export("png"))
         export_svg = menu.addAction("Export diagram as SVG...", lambda: self._on_export("svg"))
         export_png.setEnabled(self._layout is not None)
         export_svg.setEnabled(self._layout is not None)
         menu.exec(event.globalPos())
+
+    def export_dialog(self, fmt: str) -> None:
+        """Ask where to write the diagram as `fmt` ("png" or "svg"), then write it."""
+        self._on_export(fmt)
 
     def _on_export(self, fmt: str) -> None:
         from PySide6.QtWidgets import QFileDialog

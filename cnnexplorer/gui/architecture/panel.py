@@ -27,6 +27,7 @@ from cnnexplorer.gui.architecture.table_box import LayerTableBox
 from cnnexplorer.gui.architecture.config_form import ConfigForm
 from cnnexplorer.gui.architecture.export import EXPORT_FORMATS, ExportMixin  # noqa: F401 (re-exported)
 from cnnexplorer.gui.architecture.totals import TotalsView
+from cnnexplorer.gui.architecture.diagram_toolbar import DiagramPane
 from cnnexplorer.gui.architecture.diagram_view import DiagramView
 from cnnexplorer.gui.architecture.view_tabs import PendingSlot, ViewTabs
 from cnnexplorer.gui.architecture.zoo_browser import ZooBrowser
@@ -141,7 +142,8 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self.views.addTab(costs, "Layers and costs")
         self.diagram = DiagramView()  # block diagram; selection linked with table and charts
         self.diagram.layer_selected.connect(self.select_layer)
-        self.views.addTab(self.diagram, "Diagram")
+        self.diagram_pane = DiagramPane(self.diagram)  # the view under its toolbar
+        self.views.addTab(self.diagram_pane, "Diagram")
         self.model_files = ModelFileOpener(self, session)  # File > Open model, drag and drop
         self.views.addTab(self._bottleneck_slot, "1x1 bottleneck comparison")
         self.views.setCurrentIndex(settings.read_int("architecture/view", 0))
