@@ -6,6 +6,7 @@ import sys
 import textwrap
 
 from cnnexplorer.commands.json_output import json_text
+from cnnexplorer.core.formatting import shape_text
 
 
 def register(subparsers) -> None:
@@ -55,7 +56,7 @@ def run(args) -> int:
         if e.family != family:
             family = e.family
             out += ["" if out else None, f"{family}:"]
-        shape = "x".join(map(str, e.default_input))
+        shape = shape_text(e.default_input)
         classes = ("no classifier" if e.default_classes is None else
                    f"{e.default_classes} class{'' if e.default_classes == 1 else 'es'}")
         out.append(f"  {e.key:<{key_w}}  {e.title}  [{shape}, {classes}]")

@@ -22,6 +22,7 @@ from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.zoo.registry import ZooEntry
 from cnnexplorer.core.keras.model_io import is_model_path
+from cnnexplorer.core.formatting import shape_text
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def entry_for_model(network, meta) -> ZooEntry:
 
     def build(cfg):
         if tuple(cfg.input_shape) != shape or cfg.classes != classes:
-            raise ConfigError(f"{meta.path}: a saved model's input ({'x'.join(map(str, shape))})"
+            raise ConfigError(f"{meta.path}: a saved model's input ({shape_text(shape)})"
                               f" and classes ({classes}) are fixed; open the file again or "
                               f"pick a zoo entry to reshape a network")
         return network

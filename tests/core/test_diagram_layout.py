@@ -13,8 +13,8 @@ from cnnexplorer.core.views.diagram_layout import (
     all_blocks,
     blocks_at_depth,
     layout_network,
-    shape_text,
 )
+from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.core.views.diagram_svg import render_svg
 from cnnexplorer.core.arch.graph import NetworkBuilder
 

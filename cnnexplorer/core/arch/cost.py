@@ -186,20 +186,3 @@ def report_to_dict(report: CostReport, architecture: str | None = None,
                                   "optimizer_state": m.optimizer_state,
                                   "activations": m.activations, "total": m.total}
     return out
-
-
-def readable_count(n: int | float) -> str:
-    """12443648 -> '12.44 M'."""
-    n = float(n)
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(n) >= scale:
-            return f"{n / scale:.2f} {unit}"
-    return f"{n:.0f}"
-
-
-def readable_bytes(n: int | float) -> str:
-    n = float(n)
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if abs(n) >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n:.0f} B"

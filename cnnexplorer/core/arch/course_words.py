@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cnnexplorer.core.arch.graph import Network, Node
+from cnnexplorer.core.formatting import shape_text
 
 IDENTITY_BLOCK = "identity block"
 CONVOLUTIONAL_BLOCK = "convolutional block"
@@ -80,7 +81,7 @@ def _branch_roles(branch: list[Node]) -> dict[str, str]:
         for conv in convs:
             roles[conv.name] = "pool proj"
         return roles
-    sizes = ["x".join(map(str, n.layer.kernel_size)) for n in convs]
+    sizes = [shape_text(n.layer.kernel_size) for n in convs]
     for i, (conv, size) in enumerate(zip(convs, sizes)):
         later = [s for s in sizes[i + 1:] if s != "1x1"]
         roles[conv.name] = f"{later[0]} reduce" if size == "1x1" and later else size

@@ -11,6 +11,7 @@ from typing import Any
 
 from cnnexplorer.core.errors import ConfigError, TrainingError
 from cnnexplorer.core.train.inputs import adaptation_notes
+from cnnexplorer.core.formatting import shape_text
 
 
 @dataclass(frozen=True)
@@ -72,16 +73,16 @@ def prepare_model(arch: ArchSpec, dataset, seed: int | None = 0) -> PreparedMode
         shape = tuple(arch.input_shape or entry.default_input)
         if shape == data_shape:
             raise TrainingError(f"{entry.key} cannot take {dataset.name}'s "
-                                f"{'x'.join(map(str, data_shape))} images: {first}") from None
+                                f"{shape_text(data_shape)} images: {first}") from None
         try:
             notes = adaptation_notes(data_shape, shape)
             network = entry.network(shape, classes, arch.options)
         except (TrainingError, ConfigError) as exc:
             raise TrainingError(f"{entry.key} cannot take {dataset.name}'s "
-                                f"{'x'.join(map(str, data_shape))} images ({first}), and "
-                                f"adapting them to {'x'.join(map(str, shape))}: {exc}") from None
-        notes.insert(0, f"{entry.key} does not fit {'x'.join(map(str, data_shape))} images "
-                        f"({first}); built for {'x'.join(map(str, shape))}")
+                                f"{shape_text(data_shape)} images ({first}), and "
+                                f"adapting them to {shape_text(shape)}: {exc}") from None
+        notes.insert(0, f"{entry.key} does not fit {shape_text(data_shape)} images "
+                        f"({first}); built for {shape_text(shape)}")
     notes.append("2 classes: one sigmoid unit, binary cross-entropy" if binary else
                  f"{classes} classes: softmax, sparse categorical cross-entropy")
     model = build_keras_model(network, seed=seed)

@@ -23,6 +23,7 @@ from typing import Iterable
 
 from cnnexplorer.core.arch.course_words import PLAIN_BLOCK, course_words
 from cnnexplorer.core.arch.graph import Network
+from cnnexplorer.core.formatting import compact_count, shape_text
 
 BOX_W, BOX_H, BLOCK_H = 184, 40, 56
 COL_GAP, RANK_GAP, MARGIN = 28, 34, 16
@@ -121,10 +122,6 @@ class DiagramLayout:
         return None
 
 
-def shape_text(shape) -> str:
-    return "x".join(str(d) for d in shape)
-
-
 def _prefixes(block: str) -> list[str]:
     parts = block.split("/") if block else []
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
@@ -141,15 +138,6 @@ def all_blocks(network: Network) -> tuple[str, ...]:
 def blocks_at_depth(network: Network, depth: int) -> set[str]:
     """The block paths `depth` levels deep (1 = top-level stages), to collapse them all."""
     return {b for b in all_blocks(network) if b.count("/") + 1 == depth}
-
-
-def compact_count(n: float) -> str:
-    """164k, 128M, 1.5G: short enough for a box."""
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if n >= scale:
-            v = n / scale
-            return f"{v:.1f}{unit}" if v < 10 else f"{v:.0f}{unit}"
-    return f"{n:.0f}"
 
 
 def _ellipsize(text: str, limit: int) -> str:

@@ -22,9 +22,8 @@ from cnnexplorer.core.arch.cost import (
     CostReport,
     LayerRow,
     Subtotal,
-    readable_bytes,
-    readable_count,
 )
+from cnnexplorer.core.formatting import readable_bytes, readable_count, shape_text
 from cnnexplorer.core.arch.course_words import PLAIN_BLOCK
 
 # -- display order -----------------------------------------------------------------------------
@@ -74,10 +73,6 @@ def fmt_int(n: int | None) -> str:
     return "n/a" if n is None else f"{n:,}"
 
 
-def fmt_shape(shape: Sequence[int]) -> str:
-    return "x".join(str(d) for d in shape)
-
-
 def fmt_share(macs: int | None, total: int) -> str:
     """Share of the network's MACs; blank for layers that cost none, so the heavy ones stand out."""
     if not macs or not total:
@@ -95,7 +90,7 @@ def _cells(item: DisplayItem, total_macs: int) -> list[str]:
     if item.row is not None:
         r = item.row
         kind = f"{r.type} ({r.role})" if r.role else r.type  # "Conv2D (shortcut)"
-        return [r.name, kind, _settings(r), fmt_shape(r.output_shape), fmt_int(r.params),
+        return [r.name, kind, _settings(r), shape_text(r.output_shape), fmt_int(r.params),
                 "not counted" if r.macs is None else fmt_int(r.macs),
                 fmt_share(r.macs, total_macs)]
     s = item.subtotal
@@ -231,7 +226,7 @@ def render_csv(report: CostReport, subtotals: bool = True) -> str:
     for item in display_items(report, subtotals):
         if item.row is not None:
             r = item.row
-            w.writerow(["layer", r.name, r.block, r.type, r.summary, fmt_shape(r.output_shape),
+            w.writerow(["layer", r.name, r.block, r.type, r.summary, shape_text(r.output_shape),
                         r.params, r.trainable_params, r.non_trainable_params,
                         "" if r.macs is None else r.macs, share(r.macs), r.activation_bytes,
                         r.weight_bytes, r.role])
@@ -242,7 +237,7 @@ def render_csv(report: CostReport, subtotals: bool = True) -> str:
                         s.trainable_params, s.non_trainable_params, s.macs, share(s.macs),
                         s.activation_bytes, s.params * BYTES_PER_VALUE, s.kind])
     w.writerow(["total", report.network.name, "", "", f"{len(report.rows)} layers",
-                fmt_shape(report.network.output_shapes[0]) if report.network.outputs else "",
+                shape_text(report.network.output_shapes[0]) if report.network.outputs else "",
                 t.params, t.trainable_params, t.non_trainable_params, t.macs,
                 "1.000000" if t.macs else "0", t.activation_bytes, t.weight_bytes, ""])
     return buf.getvalue()
@@ -250,7 +245,7 @@ def render_csv(report: CostReport, subtotals: bool = True) -> str:
 
 def heading(meta) -> str:
     """'ResNet-50 (ImageNet form) [resnet50]: input 224x224x3, 1000 classes, width=1.0'."""
-    parts = [f"input {fmt_shape(meta.input_shape)}"]
+    parts = [f"input {shape_text(meta.input_shape)}"]
     if meta.classes is not None:
         parts.append(f"{meta.classes} class{'es' if meta.classes != 1 else ''}")
     parts += [f"{k}={str(v).lower() if isinstance(v, bool) else v}"

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
                                QLabel, QSpinBox, QTreeView, QVBoxLayout, QWidget)
 
 from cnnexplorer.core.arch.compare import BottleneckComparison, bottleneck_comparison
-from cnnexplorer.core.arch.cost import CostReport, readable_count
+from cnnexplorer.core.arch.cost import CostReport
+from cnnexplorer.core.formatting import readable_count, shape_text
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.architecture.layer_table import LayerTableModel
@@ -94,7 +95,7 @@ class _Side(QGroupBox):
         t = report.totals
         self.macs.setText(f"<b>{t.macs:,}</b> multiplications (MACs), {readable_count(t.macs)}")
         self.params.setText(f"{t.params:,} parameters; output "
-                            f"{' x '.join(map(str, report.network.output_shapes[0]))}")
+                            f"{shape_text(report.network.output_shapes[0], spaced=True)}")
 
 
 class BottleneckView(QWidget):

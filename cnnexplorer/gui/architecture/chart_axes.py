@@ -7,13 +7,7 @@ import math
 import pyqtgraph as pg
 from PySide6.QtGui import QFontMetrics
 
-
-def compact_count(v: float) -> str:
-    """Tick text: 120000000 -> '120 M', 2500 -> '2.5 k'."""
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(v) >= scale:
-            return f"{v / scale:.3g} {unit}"
-    return f"{v:.3g}"
+from cnnexplorer.core.formatting import compact_count
 
 
 class CountAxis(pg.AxisItem):
@@ -25,8 +19,8 @@ class CountAxis(pg.AxisItem):
 
     def tickStrings(self, values, scale, spacing):
         if self.logMode:
-            return [compact_count(10 ** v) for v in values]
-        return [compact_count(v * scale) for v in values]
+            return [compact_count(10 ** v, spaced=True) for v in values]
+        return [compact_count(v * scale, spaced=True) for v in values]
 
 
 class IndexAxis(pg.AxisItem):

@@ -19,8 +19,9 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QToolTip,
                                QVBoxLayout, QWidget)
 
-from cnnexplorer.core.arch.cost import CostReport, LayerRow, readable_count
-from cnnexplorer.gui.architecture.chart_axes import CountAxis, IndexAxis, compact_count  # noqa: F401
+from cnnexplorer.core.arch.cost import CostReport, LayerRow
+from cnnexplorer.core.formatting import readable_count
+from cnnexplorer.gui.architecture.chart_axes import CountAxis, IndexAxis
 from cnnexplorer.core.views.progression import shape_progression
 
 # Tableau 10: mid-tone colours with enough contrast against white and near-black

@@ -35,6 +35,7 @@ from cnnexplorer.core.views.diagram_layout import (
 )
 from cnnexplorer.core.views.diagram_svg import FRAME_STROKES, TITLE_H, render_svg
 from cnnexplorer.core.arch.graph import Network
+from cnnexplorer.core.formatting import shape_text
 
 BOX_ROLE = 0  # QGraphicsItem.data key holding a box id ("" for frames)
 FRAME_ROLE = 1  # QGraphicsItem.data key holding a frame's block path
@@ -256,7 +257,7 @@ class DiagramView(QGraphicsView):
             return (f"Block {b.block}: {len(b.layers)} layers. Double-click to expand it.")
         node = self._network.node(b.layers[0])
         macs = "not counted" if node.macs is None else f"{node.macs:,}"
-        return (f"{node.name} ({node.kind})\noutput {'x'.join(map(str, node.output_shape))}"
+        return (f"{node.name} ({node.kind})\noutput {shape_text(node.output_shape)}"
                 f"\nparams {node.params:,}\nMACs {macs}\nDouble-click to collapse its block.")
 
     def _place_highlight(self, ensure_visible: bool) -> None:

@@ -19,6 +19,7 @@ from cnnexplorer.core.arch.cost import report_to_dict
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui import settings
 from cnnexplorer.gui.errors import present_error
+from cnnexplorer.core.formatting import shape_text
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class ExportMixin:
             path = path.with_suffix(f".{fmt}")
         shape, classes, options = self._valid_config
         batch = self.totals.batch_size()
-        title = f"{self._entry.title} [{self._entry.key}]: input {'x'.join(map(str, shape))}"
+        title = f"{self._entry.title} [{self._entry.key}]: input {shape_text(shape)}"
         if fmt == "csv":
             text = render.render_csv(self._report)
         elif fmt == "md":

@@ -13,7 +13,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyMode
 from PySide6.QtGui import QAccessible, QFont
 from PySide6.QtWidgets import QTreeView
 
-from cnnexplorer.core.arch.cost import CostReport, LayerRow, Subtotal, readable_bytes
+from cnnexplorer.core.arch.cost import CostReport, LayerRow, Subtotal
+from cnnexplorer.core.formatting import readable_bytes, shape_text
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: the layer name of a layer row, "" for a block row
@@ -90,10 +91,6 @@ def _group(report: CostReport, grouped: bool) -> tuple[_Item, dict[str, _Item]]:
                 parent = item
         by_name[r.name] = parent.adopt(_Item(parent, r.name, row=r))
     return root, by_name
-
-
-def format_shape(shape: tuple[int, ...]) -> str:
-    return " x ".join(str(d) for d in shape)
 
 
 class LayerTableModel(QAbstractItemModel):
@@ -297,7 +294,7 @@ class LayerTableModel(QAbstractItemModel):
         r, s = item.row, item.subtotal
         if r is not None:
             kind = f"{r.type} ({r.role})" if r.role else r.type  # the course's word for it
-            return (r.name, kind, format_shape(r.output_shape), f"{r.params:,}",
+            return (r.name, kind, shape_text(r.output_shape, spaced=True), f"{r.params:,}",
                     "not counted" if r.macs is None else f"{r.macs:,}",
                     f"{100 * r.mac_share:.2f} %" if r.macs else "",
                     readable_bytes(r.activation_bytes))[col]

@@ -32,6 +32,7 @@ from cnnexplorer.gui.architecture.diagram_view import DiagramView
 from cnnexplorer.gui.architecture.view_tabs import PendingSlot, ViewTabs
 from cnnexplorer.gui.architecture.zoo_browser import ZooBrowser
 from cnnexplorer.gui.model_open import ModelFileOpener
+from cnnexplorer.core.formatting import shape_text
 
 log = logging.getLogger(__name__)
 
@@ -323,8 +324,8 @@ class ArchitecturePanel(ExportMixin, QWidget):
                 self.diagram.select_layer(current)
         t = report.totals
         self.summary.setText(f"<b>{report.network.name}</b>: {len(report.rows)} layers, "
-                             f"input {' x '.join(map(str, report.network.input_shape))}, "
-                             f"output {' x '.join(map(str, report.network.output_shapes[0]))}"
+                             f"input {shape_text(report.network.input_shape, spaced=True)}, "
+                             f"output {shape_text(report.network.output_shapes[0], spaced=True)}"
                              f", {t.params:,} params")
         if selected and selected in report.network:
             self.select_layer(selected)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from cnnexplorer.core.arch.cost import MAC_NOTE, CostReport, readable_bytes, readable_count
+from cnnexplorer.core.arch.cost import MAC_NOTE, CostReport
+from cnnexplorer.core.formatting import readable_bytes, readable_count
 
 
 def _value_label(wrap: bool = False) -> QLabel:

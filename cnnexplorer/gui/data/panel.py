@@ -24,6 +24,7 @@ from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.widgets.image_grid import ImageGrid
 from cnnexplorer.gui.data.loader_worker import DatasetLoader
 from cnnexplorer.gui.data.augment_view import AugmentBox
+from cnnexplorer.core.formatting import shape_text
 
 SIZES = (("Native size", None), ("32 x 32", 32), ("64 x 64", 64), ("128 x 128", 128),
          ("224 x 224", 224))
@@ -280,7 +281,7 @@ class DataPanel(QWidget):
         if ds is None:
             return
         self._basis = None
-        shape = " x ".join(str(v) for v in ds.input_shape)
+        shape = shape_text(ds.input_shape, spaced=True)
         test = f", {len(ds.x_test)} test" if ds.x_test is not None else ", no test split"
         self.summary.setText(
             f"<b>{ds.name}</b><br>{ds.num_classes} classes, {len(ds.x_train)} train{test}<br>"

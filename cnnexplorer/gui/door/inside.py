@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QSpinBox, QVBoxLayout, QWidget)
 
 from cnnexplorer.core.door.gradcam import METHODS, feature_grid
+from cnnexplorer.core.formatting import shape_text
 
 MODES = ("Grid of channels", "One channel")
 #: feature maps of a live stream are redrawn at most this often (ImageView's levels and
@@ -96,7 +97,7 @@ class LookInside(QWidget):
         self.cam_layer.addItem("automatic (last conv unit)", None)
         first_conv = None
         for info in layers:
-            label = f"{info.name}  ({info.kind}, {info.shape[0]}x{info.shape[1]}x{info.shape[2]})"
+            label = f"{info.name}  ({info.kind}, {shape_text(info.shape[:3])})"
             self.cam_layer.addItem(label, info.name)
             self.map_layer.addItem(label, info.name)
             if first_conv is None and info.is_conv:

@@ -20,6 +20,7 @@ from cnnexplorer.paths import resource
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.graph import Network
 from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.formatting import shape_text
 
 FAMILY = "Keras applications"
 
@@ -41,7 +42,7 @@ def spec_file_name(key: str, cfg: ArchConfig) -> str:
     entry = get(key)
     parts = [entry.key]
     if tuple(cfg.input_shape) != tuple(entry.default_input):
-        parts.append("input=" + "x".join(map(str, cfg.input_shape)))
+        parts.append("input=" + shape_text(cfg.input_shape))
     if cfg.classes != entry.default_classes:
         parts.append(f"classes={cfg.classes}")
     defaults = {o.key: o.default for o in entry.options}

@@ -1,0 +1,45 @@
+"""How numbers and shapes are written, everywhere: tables, CLI, diagram, charts, messages.
+
+One module so that "64x64x3", "12.44 M" and "1.5 MiB" read the same in the terminal, the
+GUI and the error messages. Pure functions, no imports beyond the standard library.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+#: the unit ladder of counts (params, MACs, FLOPs): decimal, as papers and Keras write them
+COUNT_UNITS = (("G", 1e9), ("M", 1e6), ("k", 1e3))
+#: the unit ladder of bytes: binary, as memory is sized
+BYTE_UNITS = (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10))
+
+
+def shape_text(shape: Iterable[int], spaced: bool = False) -> str:
+    """(64, 64, 3) -> '64x64x3' (compact: messages, tables, diagram), or '64 x 64 x 3'."""
+    return (" x " if spaced else "x").join(str(d) for d in shape)
+
+
+def _in_units(n: float, units) -> tuple[float, str]:
+    for unit, scale in units:
+        if abs(n) >= scale:
+            return n / scale, unit
+    return n, ""
+
+
+def readable_count(n: int | float) -> str:
+    """12443648 -> '12.44 M' (two decimals: tables, totals, the CLI)."""
+    value, unit = _in_units(float(n), COUNT_UNITS)
+    return f"{value:.2f} {unit}" if unit else f"{value:.0f}"
+
+
+def compact_count(n: int | float, spaced: bool = False) -> str:
+    """Three significant digits, for little room: 164000 -> '164k' (a diagram box), or with
+    `spaced` '164 k' (a chart's axis ticks); 2500 -> '2.5k'."""
+    value, unit = _in_units(float(n), COUNT_UNITS)
+    return f"{value:.3g}{' ' if spaced and unit else ''}{unit}"
+
+
+def readable_bytes(n: int | float) -> str:
+    """1572864 -> '1.5 MiB'."""
+    value, unit = _in_units(float(n), BYTE_UNITS)
+    return f"{value:.1f} {unit}" if unit else f"{value:.0f} B"

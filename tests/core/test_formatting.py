@@ -1,0 +1,29 @@
+"""The one way shapes, counts and bytes are written (core.formatting)."""
+
+import pytest
+
+from cnnexplorer.core.formatting import compact_count, readable_bytes, readable_count, shape_text
+
+
+def test_shape_text():
+    assert shape_text((64, 64, 3)) == "64x64x3"
+    assert shape_text([7, 7, 2048], spaced=True) == "7 x 7 x 2048"
+    assert shape_text((1000,)) == "1000"
+
+
+@pytest.mark.parametrize("n, table, box, tick", [
+    (0, "0", "0", "0"), (999, "999", "999", "999"), (2500, "2.50 k", "2.5k", "2.5 k"),
+    (164_000, "164.00 k", "164k", "164 k"), (12_443_648, "12.44 M", "12.4M", "12.4 M"),
+    (3.2e9, "3.20 G", "3.2G", "3.2 G"), (-2500, "-2.50 k", "-2.5k", "-2.5 k"),
+])
+def test_counts(n, table, box, tick):
+    assert readable_count(n) == table
+    assert compact_count(n) == box
+    assert compact_count(n, spaced=True) == tick
+
+
+def test_bytes_are_binary_units():
+    assert readable_bytes(512) == "512 B"
+    assert readable_bytes(1536) == "1.5 KiB"
+    assert readable_bytes(3 * 2 ** 20) == "3.0 MiB"
+    assert readable_bytes(2 ** 31) == "2.0 GiB"
