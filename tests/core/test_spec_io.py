@@ -125,12 +125,12 @@ def test_every_default_application_config_is_shipped_and_found():
     for entry in zoo.entries():
         if entry.family == apps.FAMILY:
             assert apps.shipped_spec(entry, entry.config()) is not None, entry.key
-            assert not apps.needs_keras(entry)
+            assert not entry.needs_keras()
     mobilenet = zoo.get("mobilenet")
-    assert not apps.needs_keras(mobilenet, options={"alpha": "0.25"})
-    assert apps.needs_keras(mobilenet, classes=10)  # not pre-generated: built with Keras
-    assert apps.needs_keras(mobilenet, input_shape=(160, 160, 3))
-    assert not apps.needs_keras(zoo.get("resnet50"))  # a course entry never needs Keras
+    assert not mobilenet.needs_keras(options={"alpha": "0.25"})
+    assert mobilenet.needs_keras(classes=10)  # not pre-generated: built with Keras
+    assert mobilenet.needs_keras(input_shape=(160, 160, 3))
+    assert not zoo.get("resnet50").needs_keras()  # a course entry never needs Keras
     total = sum(p.stat().st_size for p in resource(apps.SPEC_DIR).iterdir())
     assert total < 2_000_000
 

@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
 from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.cost import cost_report
-from cnnexplorer.gui.architecture import panel as architecture
-from cnnexplorer.gui.architecture.panel import ArchitecturePanel, builds_with_keras
+from cnnexplorer.gui.architecture.panel import ArchitecturePanel
 from cnnexplorer.gui.session import Session
 from cnnexplorer.gui.architecture.layer_table import LAYER_NAME_ROLE, SORT_ROLE
 
@@ -49,7 +48,7 @@ def test_default_is_happymodel_with_core_totals(panel):
 
 # entries imported from keras.applications need TensorFlow (seconds each): their own tests
 # cover them; here one test drives the worker path they take
-SPEC_ENTRIES = [e.key for e in zoo.entries() if not builds_with_keras(e)]
+SPEC_ENTRIES = [e.key for e in zoo.entries() if e.keras_build_needed is None]
 
 
 @pytest.mark.parametrize("key", SPEC_ENTRIES)
@@ -198,7 +197,7 @@ def test_bottleneck_comparison_moves_with_its_controls(panel):
 
 def test_slow_entries_build_in_a_worker_and_the_newest_result_wins(panel, qtbot, monkeypatch):
     """The keras.applications path, without TensorFlow: pretend HappyModel is slow."""
-    monkeypatch.setattr(architecture, "builds_with_keras", lambda entry: True)
+    monkeypatch.setattr(zoo.ZooEntry, "needs_keras", lambda entry, *config: True)
     panel.select_entry("resnet50")
     with qtbot.waitSignal(panel.recomputed, timeout=10_000):
         panel.select_entry("happymodel")
@@ -226,8 +225,10 @@ def test_slow_entries_build_in_a_worker_and_the_newest_result_wins(panel, qtbot,
 
 def test_keras_application_entries_are_recognised():
     keras_entries = [e for e in zoo.entries() if e.family == "Keras applications"]
-    assert all(builds_with_keras(e) for e in keras_entries)
-    assert not builds_with_keras(zoo.get("resnet50"))
+    assert keras_entries and all(e.keras_build_needed is not None for e in keras_entries)
+    assert all(e.needs_keras(classes=10) for e in keras_entries)  # no shipped spec for 10
+    assert not any(e.needs_keras() for e in keras_entries)  # defaults: shipped specs
+    assert not zoo.get("resnet50").needs_keras()
 
 
 def _block_index(panel, path):

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSplitter, QTextBrow
                                QVBoxLayout, QWidget)
 
 from cnnexplorer.core.arch import zoo
-from cnnexplorer.core.arch.zoo import applications
 from cnnexplorer.core.arch.cost import CostReport, cost_report
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui import settings
@@ -37,11 +36,6 @@ from cnnexplorer.core.formatting import shape_text
 log = logging.getLogger(__name__)
 
 DEFAULT_ENTRY = "happymodel"
-
-
-def builds_with_keras(entry: zoo.ZooEntry) -> bool:
-    """Entries imported from keras.applications build the real Keras model (seconds)."""
-    return getattr(entry.build, "__module__", "").endswith(".zoo.applications")
 
 
 def compute(entry: zoo.ZooEntry, shape, classes, options) -> tuple:
@@ -241,8 +235,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
             return False
         shape, classes, options = self.form.values()
         self._generation += 1
-        if builds_with_keras(entry) and not applications.has_shipped_spec(
-                entry, shape, classes, options):  # a shipped spec loads in milliseconds
+        if entry.needs_keras(shape, classes, options):  # a shipped spec loads in milliseconds
             self._start_worker(entry, (shape, classes, options), expand_default)
             return True
         self.busy.hide()

@@ -67,26 +67,11 @@ def shipped_spec(entry: ZooEntry, cfg: ArchConfig):
     return resource(SPEC_DIR) / name if name in _shipped_names() else None
 
 
-def has_shipped_spec(entry: ZooEntry, input_shape=None, classes=None, options=None) -> bool:
-    """True when this configuration of `entry` loads from a shipped file (no Keras)."""
-    try:
-        cfg = entry.config(input_shape, classes, options)
-    except ConfigError:
-        return False
-    return shipped_spec(entry, cfg) is not None
-
-
-def needs_keras(entry: ZooEntry, input_shape=None, classes=None, options=None) -> bool:
-    """True when building this configuration of `entry` imports Keras (seconds): a
-    keras.applications entry with no shipped spec for it. An invalid configuration gives
-    False: it fails at once with its message, without Keras."""
-    if entry.family != FAMILY:
-        return False
-    try:
-        entry.config(input_shape, classes, options)
-    except ConfigError:
-        return False
-    return not has_shipped_spec(entry, input_shape, classes, options)
+def _without_shipped_spec(key: str):
+    """The entry's `keras_build_needed`: no shipped spec for this configuration."""
+    def check(cfg: ArchConfig) -> bool:
+        return spec_file_name(key, cfg) not in _shipped_names()
+    return check
 
 
 @functools.lru_cache(maxsize=32)
@@ -176,5 +161,6 @@ for _key, _app, _title, _shape, _options, _description in _APPS:
     register(ZooEntry(
         key=_key, title=_title, family=FAMILY, description=_description,
         default_input=_shape, default_classes=1000, build=_builder(_key, _app), options=_options,
+        keras_build_needed=_without_shipped_spec(_key),
         aliases=tuple(dict.fromkeys(a for a in (_app.lower().replace("v", "_v"),
                                                 f"keras.{_app.lower()}") if a != _key))))

@@ -94,6 +94,9 @@ class ZooEntry:
     build: Callable[[ArchConfig], Network]
     options: tuple[Option, ...] = ()
     aliases: tuple[str, ...] = ()
+    # For entries built with Keras (keras.applications): True when a configuration has no
+    # shipped spec, so building it imports Keras. None: a hand-written spec, never Keras.
+    keras_build_needed: Callable[[ArchConfig], bool] | None = None
 
     def option(self, key: str) -> Option:
         for o in self.options:
@@ -121,6 +124,17 @@ class ZooEntry:
         for key, value in (options or {}).items():
             values[key] = self.option(key).parse(value)
         return ArchConfig(shape, classes, values)  # type: ignore[arg-type]
+
+    def needs_keras(self, input_shape=None, classes=None, options: dict | None = None) -> bool:
+        """True when building this configuration imports Keras (seconds: the GUI builds it in
+        a worker). An invalid configuration gives False: it fails at once with its message."""
+        if self.keras_build_needed is None:
+            return False
+        try:
+            cfg = self.config(input_shape, classes, options)
+        except ConfigError:
+            return False
+        return self.keras_build_needed(cfg)
 
     def network(self, input_shape=None, classes=None, options: dict | None = None) -> Network:
         return self.build(self.config(input_shape, classes, options))
