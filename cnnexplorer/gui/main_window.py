@@ -1,8 +1,7 @@
 """The main window: the four panels as tabs, the menus, the status bar. It only wires.
 
-Panels are created by `make_panel`, which imports each panel module; a panel whose module is
-not there yet (its issue has not landed) becomes an honest empty state saying what it will
-do, and a panel that fails to build shows its error instead of taking the window down.
+Panels are created by `make_panel`, which imports each panel module; a panel that fails to
+build shows what it is for and its error instead of taking the window down.
 
 Hooks for panels (see docs/gui.md): File > Open model... / Open dataset... emit
 `Session.open_model_requested(path)` / `Session.open_dataset_requested(path)`; the QActions
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QMessag
 from cnnexplorer import __version__
 from cnnexplorer.gui import settings
 from cnnexplorer.gui.device_status import DeviceStatus
-from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.session import Session
 
 log = logging.getLogger(__name__)
@@ -36,7 +34,7 @@ class PanelSpec:
     title: str
     module: str  # absolute module path
     cls: str
-    empty_text: str
+    empty_text: str  # what the panel is for, shown when it fails to build
 
 
 PANELS = (
@@ -58,7 +56,8 @@ PANELS = (
 
 
 class EmptyState(QWidget):
-    """What a panel that is not available shows: its name, what it will do, and why not yet."""
+    """What a panel that is not available (still loading, or failed) shows: its name, what it
+    is for, and why it is not there."""
 
     def __init__(self, title: str, text: str, reason: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -79,15 +78,8 @@ class EmptyState(QWidget):
 
 
 def make_panel(spec: PanelSpec, session: Session) -> QWidget:
-    """Import and build one panel; an empty state when its module does not exist (yet)."""
-    try:
-        module = importlib.import_module(spec.module)
-    except ModuleNotFoundError as exc:
-        if exc.name != spec.module:
-            raise
-        return EmptyState(spec.title, spec.empty_text,
-                          "This panel is not part of this build yet.")
-    return getattr(module, spec.cls)(session)
+    """Import and build one panel (the module is imported only when the panel is built)."""
+    return getattr(importlib.import_module(spec.module), spec.cls)(session)
 
 
 class MainWindow(QMainWindow):
@@ -291,20 +283,15 @@ class MainWindow(QMainWindow):
             self.request_open_model(path)
 
     def request_open_model(self, path: str) -> None:
-        """Hand a model file to whoever listens (the Happy door); say so when nobody does.
+        """Hand a model file to the Happy door.
 
         With the Architecture panel in front, the file is shown there instead (its layers,
-        costs and diagram): see panels/model_open.py."""
+        costs and diagram): see gui/model_open.py."""
         arch = self.panels.get("Architecture")
         if arch is not None and self.current_panel() is arch and hasattr(arch, "model_files"):
             arch.model_files.open(path)
             return
         self.ensure_panels()
-        if not self.session.has_listener("open_model_requested"):
-            present_error(self, "Cannot open a model yet",
-                          "Opening a model needs the Happy door panel, which is not part of "
-                          "this build yet.", hint="")
-            return
         self.show_panel("Happy door")
         self.session.open_model_requested.emit(path)
 
@@ -321,11 +308,6 @@ class MainWindow(QMainWindow):
 
     def request_open_dataset(self, path: str) -> None:
         self.ensure_panels()
-        if not self.session.has_listener("open_dataset_requested"):
-            present_error(self, "Cannot open a dataset yet",
-                          "Opening a dataset needs the Data panel, which is not part of this "
-                          "build yet.", hint="")
-            return
         self.show_panel("Data")
         self.session.open_dataset_requested.emit(path)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import SIGNAL, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,6 @@ class ArchitectureChoice:
     classes: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
     network: Any = None  # the spec Network, when already built
-
-
-_SIGNATURES = {"status_message": "QString", "open_model_requested": "QString",
-               "open_dataset_requested": "QString", "show_panel": "QString"}
 
 
 class Session(QObject):
@@ -50,11 +46,6 @@ class Session(QObject):
         # panel reads it when a run starts.
         self.augment = None
         self.last_model_path = None
-
-    def has_listener(self, signal_name: str) -> bool:
-        """Whether anything is connected to one of this session's signals."""
-        arg = _SIGNATURES.get(signal_name, "PyObject")
-        return self.receivers(SIGNAL(f"{signal_name}({arg})")) > 0
 
     def set_architecture(self, choice: ArchitectureChoice) -> None:
         self.architecture = choice

@@ -59,10 +59,6 @@ class Dataset:
     def num_classes(self) -> int:
         return len(self.class_names)
 
-    @property
-    def is_binary(self) -> bool:
-        return self.num_classes == 2
-
     @cached_property
     def fingerprint(self) -> str:
         """A short hash of images, labels and class names: which data a run was trained on."""

@@ -113,10 +113,6 @@ class TransferModel:
         return keras.Model(m.inputs, m.get_layer(self.features_layer).output,
                            name="frozen_part")
 
-    def head_layers(self) -> list:
-        m = self.prepared.model
-        return [l for l in m.layers if l.name.startswith(HEAD_NAME)]
-
 
 def _keras():
     from cnnexplorer.core.keras.build import import_keras

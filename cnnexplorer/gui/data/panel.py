@@ -155,8 +155,7 @@ class DataPanel(QWidget):
         self.open_folder_button.clicked.connect(self._on_open_folder_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         session.dataset_changed.connect(self._on_session_dataset_changed)
-        if hasattr(session, "open_dataset_requested"):
-            session.open_dataset_requested.connect(self.load)
+        session.open_dataset_requested.connect(self.load)
         self._on_augment_config_changed(self.augment.config())
         app = QApplication.instance()
         if app is not None:
@@ -220,8 +219,7 @@ class DataPanel(QWidget):
         self.status.setText(f"Loaded {ds.name}: {len(ds.x_train)} training"
                             + (f" and {len(ds.x_test)} test" if ds.x_test is not None else "")
                             + f" images{skipped}.")
-        if hasattr(self.session, "status_message"):
-            self.session.status_message.emit(f"Dataset {ds.name} loaded")
+        self.session.status_message.emit(f"Dataset {ds.name} loaded")
 
     def _on_loader_errored(self, loader, exc) -> None:
         if loader is not self.loader:

@@ -34,9 +34,6 @@ class FrameView(QWidget):
         self._drag_hover = hover
         self.update()
 
-    def has_frame(self) -> bool:
-        return self._pixmap is not None
-
     def sizeHint(self) -> QSize:
         return QSize(420, 420)
 

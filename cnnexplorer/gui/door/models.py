@@ -69,9 +69,7 @@ class ModelPicker(QWidget):
         self.open_btn.clicked.connect(self._on_open_clicked)
         self.combo.activated.connect(self._on_combo_activated)
         session.model_trained.connect(self._on_session_model_trained)
-        requested = getattr(session, "open_model_requested", None)
-        if requested is not None:
-            requested.connect(self.open_model)
+        session.open_model_requested.connect(self.open_model)
         self.refresh()
 
     def refresh(self) -> None:

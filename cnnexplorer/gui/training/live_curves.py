@@ -168,9 +168,6 @@ class LiveCurves(QWidget):
                             metrics.get("val_accuracy", math.nan)))
         self._dirty = True
 
-    def set_smoothing(self, alpha: float) -> None:
-        self.smoothing_slider.setValue(int(round(alpha * 100)))
-
     def set_overlays(self, runs: list[tuple[str, list[dict]]]) -> None:
         """Per-epoch curves of saved runs: (name, history) each, train solid, val dashed."""
         for plot in (self.loss_plot, self.acc_plot):

@@ -187,7 +187,7 @@ class TrainingPanel(QWidget):
     def start_training(self, config=None) -> None:
         """Start training the session's architecture on the chosen dataset (Start button)."""
         try:
-            config = config or self.form.config(getattr(self.session, "augment", None))
+            config = config or self.form.config(self.session.augment)
         except Exception as exc:
             present_error(self, "Cannot start training", exc)
             return
@@ -204,7 +204,7 @@ class TrainingPanel(QWidget):
 
     def _on_preset_button_clicked(self) -> None:
         try:
-            config = self.form.config(getattr(self.session, "augment", None))
+            config = self.form.config(self.session.augment)
             # the depth and width chosen for either network in the Architecture panel apply
             # to both, so the pair always differs by the shortcuts alone
             spec = self.arch_spec()

@@ -35,10 +35,6 @@ class TrainingWorker(QThread):
         self.result = None
         self.error: BaseException | None = None
 
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
     def request_stop(self) -> None:
         """Ask the run to stop after the current batch (thread-safe, returns at once)."""
         self._stop.set()

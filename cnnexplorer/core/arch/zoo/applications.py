@@ -123,12 +123,6 @@ def _builder(key: str, app: str):
     return build
 
 
-def clear_cache() -> None:
-    """Forget the imported specs (tests use it to measure a cold build)."""
-    _imported.cache_clear()
-    _shipped_names.cache_clear()
-
-
 #: key, Keras class, title, default input, options, description
 _APPS = (
     ("mobilenet", "MobileNet", "MobileNet (v1)", (224, 224, 3), (_ALPHA,),

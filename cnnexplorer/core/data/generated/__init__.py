@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 
 from cnnexplorer.core.errors import DatasetError
 from cnnexplorer.core.data.generated import digits, happy, signs
@@ -83,14 +82,3 @@ def load_builtin(name: str, progress=None):
     if progress is not None:
         progress(1, 1, f"generated {b.title} in {time.perf_counter() - t0:.1f} s")
     return ds
-
-
-def preview_grid(x: np.ndarray, y: np.ndarray, per_row: int = 10, rows: int = 6) -> np.ndarray:
-    """A uint8 mosaic of the first images (for docs and quick looks)."""
-    n = min(len(x), per_row * rows)
-    h, w, c = x.shape[1:]
-    grid = np.full((rows * (h + 2), per_row * (w + 2), c), 255, np.uint8)
-    for i in range(n):
-        r, k = divmod(i, per_row)
-        grid[r * (h + 2):r * (h + 2) + h, k * (w + 2):k * (w + 2) + w] = x[i]
-    return grid
