@@ -252,8 +252,7 @@ def _python(code: str, *args: str) -> subprocess.CompletedProcess:
 
 def test_cli_commands_never_import_tensorflow_keras_or_qt():
     proc = _python("""
-        import io, sys, time, contextlib
-        t0 = time.perf_counter()
+        import io, sys, contextlib
         from cnnexplorer.cli import main
         from cnnexplorer.core.arch import zoo
         for argv in (["inspect", "resnet50"], ["inspect", "vgg16", "--json"], ["list"],
@@ -266,24 +265,8 @@ def test_cli_commands_never_import_tensorflow_keras_or_qt():
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in
                        ("tensorflow", "keras", "PySide6", "shiboken6", "pyqtgraph", "h5py"))
         assert not heavy, heavy
-        print(f"{time.perf_counter() - t0:.3f}")
     """)
-    assert proc.returncode == 0, proc.stderr
-    # six commands and every entry (imports included) on a loaded 2-core machine
-    assert float(proc.stdout.strip()) < 3.0, proc.stdout
-
-
-def test_inspect_resnet50_is_quick():
-    proc = _python("""
-        import io, time, contextlib
-        t0 = time.perf_counter()
-        from cnnexplorer.cli import main
-        with contextlib.redirect_stdout(io.StringIO()):
-            assert main(["inspect", "resnet50"]) == 0
-        print(f"{time.perf_counter() - t0:.3f}")
-    """)
-    assert proc.returncode == 0, proc.stderr
-    assert float(proc.stdout.strip()) < 1.0, proc.stdout
+    assert proc.returncode == 0, proc.stderr  # how fast: benchmarks/bench_inspect.py
 
 
 def test_python_m_cnnexplorer_help_and_errors():

@@ -19,8 +19,7 @@ KERAS_PARAMS = {"mobilenet": 4_253_864, "mobilenetv2": 3_538_984, "inceptionv3":
 
 def test_inspect_applications_never_imports_tensorflow():
     code = textwrap.dedent("""
-        import io, json, sys, time, contextlib
-        t0 = time.perf_counter()
+        import io, json, sys, contextlib
         from cnnexplorer.cli import main
         out = {}
         for key in %r:
@@ -33,8 +32,7 @@ def test_inspect_applications_never_imports_tensorflow():
             assert main(["inspect", "densenet121"]) == 0
         assert "conv5_block16" in buf.getvalue()
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
-        print(json.dumps({"totals": out, "heavy": heavy,
-                          "seconds": time.perf_counter() - t0}))
+        print(json.dumps({"totals": out, "heavy": heavy}))
     """ % (list(KERAS_PARAMS),))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
@@ -46,4 +44,4 @@ def test_inspect_applications_never_imports_tensorflow():
         assert result["totals"][key]["params"] == params, key
     assert result["totals"]["mobilenet"]["macs"] == 568_740_352  # 568.7 M in docs/import.md
     assert round(result["totals"]["densenet121"]["macs"] / 1e6, 1) == 2834.2
-    assert result["seconds"] < 5.0  # seven inspects with imports; Keras alone takes ~4 s
+    # how fast (milliseconds, against seconds for Keras): benchmarks/bench_inspect.py

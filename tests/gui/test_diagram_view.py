@@ -1,7 +1,6 @@
 """The diagram view: draws the core's layout, click selects, select_layer highlights without
 echo, double-click collapses/expands, wheel zooms, PNG/SVG export."""
 
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -130,12 +129,11 @@ def test_export_png_and_svg(view, tmp_path):
     assert "course ResNet-50" in svg.read_text() and 'stroke="#d62728"' in svg.read_text()
 
 
-def test_vgg16_draws_quickly(view):
+def test_vgg16_draws_every_layer(view):
     net = zoo.build("vgg16")
-    start = time.perf_counter()
-    view.set_network(net)
-    view.viewport().repaint()
-    assert time.perf_counter() - start < 1.0  # the benchmark records ~tens of ms; CI is slow
+    view.set_network(net, collapsed=())
+    view.viewport().repaint()  # how fast: benchmarks/bench_diagram.py (goal < 200 ms)
+    assert [b.id for b in view.layout_data.boxes] == [n.name for n in net.nodes]
 
 
 def test_a_hidden_view_draws_when_shown(qtbot):
