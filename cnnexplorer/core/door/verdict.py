@@ -84,9 +84,7 @@ class DoorVerdict:
             return "No face found in this small image: judged whole, as a face crop."
         if self.mode == WHOLE_IMAGE:
             return "Face finding is off: the whole image was judged."
-        if n == 1:
-            return "1 face found and judged."
-        return f"{n} faces found; {PROMINENT_RULE}."
+        return f"{n} face{'s' if n != 1 else ''} found; {PROMINENT_RULE}."
 
     def as_dict(self) -> dict:
         """The CLI's JSON: faces (box [x, y, w, h] in the image's pixels, probability) and the

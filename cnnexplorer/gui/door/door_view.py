@@ -36,6 +36,7 @@ class DoorView(QWidget):
         super().__init__(parent)
         self._openness = 0.0
         self._probability: float | None = None
+        self._note = ""  # said on the sign instead of a probability ("no face found")
         self._threshold = 0.5
         self._is_open = False
         self._anim = QPropertyAnimation(self, b"openness", self)
@@ -77,14 +78,17 @@ class DoorView(QWidget):
         self._anim.setEndValue(target)
         self._anim.start()
 
-    def set_probability(self, probability: float | None, threshold: float) -> None:
+    def set_probability(self, probability: float | None, threshold: float,
+                        note: str = "") -> None:
+        """The sign shows the probability, or `note` ("no face found") when it is None."""
         # Repaint only when what is drawn changes (the sign shows whole percents): a video
         # sends a verdict per frame and most of them look the same.
-        shown = (None if probability is None else round(probability * 100), threshold)
+        shown = (None if probability is None else round(probability * 100), threshold, note)
         old = (None if self._probability is None else round(self._probability * 100),
-               self._threshold)
+               self._threshold, self._note)
         self._probability = probability
         self._threshold = threshold
+        self._note = note
         if shown != old:
             self.update()
 
@@ -240,7 +244,7 @@ class DoorView(QWidget):
         small.setPixelSize(max(8, int(rect.height() * 0.3)))
         p.setFont(small)
         if self._probability is None:
-            text = "show me a face"
+            text = self._note or "show me a face"
         else:
             verdict = "welcome!" if self._is_open else "smile to enter"
             text = f"happy {self._probability:.0%}  ·  {verdict}"
@@ -278,7 +282,10 @@ class DoorView(QWidget):
 
 
 class DecisionStrip(QWidget):
-    """The last `capacity` verdicts: thumbnail, coloured bar, probability."""
+    """The last `capacity` verdicts: thumbnail, coloured bar, probability. Clicking a
+    thumbnail emits `activated` with what was stored with it (the panel shows it again)."""
+
+    activated = Signal(object)
 
     def __init__(self, capacity: int = 10, parent: QWidget | None = None):
         super().__init__(parent)
@@ -286,21 +293,40 @@ class DecisionStrip(QWidget):
         self._items: deque = deque(maxlen=capacity)
         self.setMinimumHeight(78)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("The most recent decisions, newest on the left")
+        self.setToolTip("The most recent decisions, newest on the left: click one to see it "
+                        "again")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def add(self, image: np.ndarray, probability: float, is_open: bool, label: str = "") -> None:
+    def add(self, image: np.ndarray, probability: float | None, is_open: bool, label: str = "",
+            data=None) -> None:
+        """A new verdict (probability None: no face found); `data` comes back on a click."""
         thumb = QPixmap.fromImage(rgb_to_qimage(image)).scaled(
             56, 56, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
             Qt.TransformationMode.SmoothTransformation)
-        self._items.appendleft((thumb, float(probability), bool(is_open), label))
+        prob = None if probability is None else float(probability)
+        self._items.appendleft((thumb, prob, bool(is_open), label, data))
         self.update()
 
     def clear(self) -> None:
         self._items.clear()
         self.update()
 
-    def decisions(self) -> list[tuple[float, bool, str]]:
-        return [(prob, is_open, label) for _, prob, is_open, label in self._items]
+    def decisions(self) -> list[tuple[float | None, bool, str]]:
+        return [(prob, is_open, label) for _, prob, is_open, label, _ in self._items]
+
+    def cell_centre(self, index: int) -> QPointF:
+        """Where the `index`-th thumbnail (0: newest) is drawn."""
+        return QPointF(4 + 62 * index + 28, 4 + 28)
+
+    def mousePressEvent(self, event) -> None:
+        x, y = event.position().x(), event.position().y()
+        index = int((x - 4) // 62)
+        inside = 0 <= (x - 4) - 62 * index <= 56 and 4 <= y <= 75
+        if inside and 0 <= index < len(self._items) and 4 + 62 * index + 56 <= self.width():
+            self.activated.emit(self._items[index][4])
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
     def sizeHint(self) -> QSize:
         return QSize(64 * self.capacity, 78)
@@ -318,7 +344,7 @@ class DecisionStrip(QWidget):
         font.setPixelSize(10)
         p.setFont(font)
         x = 4
-        for thumb, prob, is_open, _label in self._items:
+        for thumb, prob, is_open, _label, _data in self._items:
             if x + 56 > self.width():
                 break
             cell = QRectF(x, 4, 56, 56)
@@ -338,6 +364,7 @@ class DecisionStrip(QWidget):
             p.drawRoundedRect(QRectF(x, 62, 56, 13), 3, 3)
             p.setPen(QColor(255, 255, 255))
             p.drawText(QRectF(x, 62, 56, 13), Qt.AlignmentFlag.AlignCenter,
+                       "no face" if prob is None else
                        f"{'open' if is_open else 'shut'} {prob:.0%}")
             x += 62
         p.end()

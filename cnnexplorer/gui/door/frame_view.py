@@ -1,6 +1,10 @@
-"""A widget that shows the door's current frame, scaled to fit, with a hint when empty."""
+"""A widget that shows the door's current frame, scaled to fit, with a hint when empty, and
+a box around each face the door found (green: happy enough to open, red: not; the face the
+door follows drawn thicker, with its label)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -14,6 +18,16 @@ HINT = ("Drop photos or a folder here\n"
         "or start the camera")
 
 
+@dataclass(frozen=True)
+class FaceMark:
+    """A face box to draw, in the shown frame's pixels, with what to write on it."""
+
+    box: tuple[int, int, int, int]  # x, y, w, h
+    label: str
+    is_open: bool
+    deciding: bool = False
+
+
 class FrameView(QWidget):
     """Shows one RGB frame (aspect kept) and an optional caption in the corner."""
 
@@ -21,14 +35,25 @@ class FrameView(QWidget):
         super().__init__(parent)
         self._pixmap: QPixmap | None = None
         self._caption = ""
+        self._marks: tuple[FaceMark, ...] = ()
         self._drag_hover = False
         self.setMinimumSize(240, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_frame(self, image: np.ndarray | None, caption: str = "") -> None:
+    def set_frame(self, image: np.ndarray | None, caption: str = "", marks=()) -> None:
+        """Show `image` (uint8 RGB or grey) with face boxes `marks` (FaceMark, its pixels)."""
         self._pixmap = None if image is None else QPixmap.fromImage(rgb_to_qimage(image))
         self._caption = caption
+        self._marks = tuple(marks)
         self.update()
+
+    def set_marks(self, marks) -> None:
+        """Redraw the face boxes over the same frame (the threshold moved)."""
+        self._marks = tuple(marks)
+        self.update()
+
+    def marks(self) -> tuple[FaceMark, ...]:
+        return self._marks
 
     def set_drag_hover(self, hover: bool) -> None:
         self._drag_hover = hover
@@ -57,6 +82,7 @@ class FrameView(QWidget):
             target = QRectF(0, 0, pw * scale, ph * scale)
             target.moveCenter(area.center())
             p.drawPixmap(target.toRect(), self._pixmap)
+            self._paint_marks(p, target, scale)
             if self._caption:
                 font = QFont(self.font())
                 font.setPixelSize(12)
@@ -74,3 +100,24 @@ class FrameView(QWidget):
             p.setBrush(QColor(80, 170, 255, 40))
             p.drawRoundedRect(area, 12, 12)
         p.end()
+
+    def _paint_marks(self, p: QPainter, target: QRectF, scale: float) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(12)
+        font.setBold(True)
+        p.setFont(font)
+        metrics = p.fontMetrics()
+        for mark in self._marks:
+            x, y, w, h = mark.box
+            rect = QRectF(target.left() + x * scale, target.top() + y * scale, w * scale,
+                          h * scale).intersected(target)
+            colour = QColor(46, 160, 67) if mark.is_open else QColor(207, 34, 46)
+            p.setPen(QPen(colour, 3.5 if mark.deciding else 2.0))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(rect)
+            if mark.label:
+                tw = metrics.horizontalAdvance(mark.label) + 8
+                tag = QRectF(rect.left(), max(target.top(), rect.top() - 18), tw, 18)
+                p.fillRect(tag, colour)
+                p.setPen(QColor(255, 255, 255))
+                p.drawText(tag, Qt.AlignmentFlag.AlignCenter, mark.label)

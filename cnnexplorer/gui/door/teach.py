@@ -8,7 +8,8 @@ when it finishes, switches the door to the new model and shows its validation ac
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
@@ -17,6 +18,31 @@ from cnnexplorer.core.errors import CnnExplorerError
 
 BURST_FRAMES = 10
 BURST_INTERVAL_MS = 150
+
+
+def face_icon(smile: bool, side: int = 32) -> QIcon:
+    """A small painted face, smiling or flat-mouthed: an emoji in the button text shows as a
+    missing-glyph box wherever the system font has no colour emoji (most Linux installs)."""
+    pix = QPixmap(side, side)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QPen(QColor(120, 90, 20), side / 16))
+    p.setBrush(QColor(255, 205, 60) if smile else QColor(200, 200, 200))
+    p.drawEllipse(QRectF(1, 1, side - 2, side - 2))
+    p.setBrush(QColor(60, 40, 20))
+    for x in (0.35, 0.65):
+        p.drawEllipse(QPointF(side * x, side * 0.4), side / 16, side / 16)
+    mouth = QPainterPath()
+    mouth.moveTo(side * 0.3, side * 0.62)
+    if smile:
+        mouth.quadTo(side * 0.5, side * 0.85, side * 0.7, side * 0.62)
+    else:
+        mouth.lineTo(side * 0.7, side * 0.66)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawPath(mouth)
+    p.end()
+    return QIcon(pix)
 
 
 class TeachBox(QWidget):
@@ -35,8 +61,8 @@ class TeachBox(QWidget):
         self._burst_timer.setInterval(BURST_INTERVAL_MS)
         self._burst_timer.timeout.connect(self._on_burst_timer_timeout)
 
-        self.happy_btn = QPushButton("Capture happy 🙂")
-        self.sad_btn = QPushButton("Capture not happy 😐")
+        self.happy_btn = QPushButton(face_icon(True), "Capture happy")
+        self.sad_btn = QPushButton(face_icon(False), "Capture not happy")
         self.burst = QCheckBox(f"Burst ({BURST_FRAMES} frames)")
         self.burst.setToolTip("While the camera or a video runs, capture several frames in a "
                               "row: vary your pose a little")

@@ -1,0 +1,48 @@
+"""From a judged frame (the inference worker's FrameResult) to what the door panel draws:
+face boxes for the frame view, tiles for the crops column, the line that says how the image
+was judged. Formatting only: every number comes from core.door.verdict."""
+
+from __future__ import annotations
+
+from cnnexplorer.core.door.verdict import FACES
+from cnnexplorer.gui.door.face_crops import CropTile
+from cnnexplorer.gui.door.frame_view import FaceMark
+
+
+def face_marks(verdict, threshold: float) -> list[FaceMark]:
+    """A box per face found, labelled with its probability; the first (largest) decides."""
+    if verdict is None or verdict.mode != FACES:
+        return []
+    marks = []
+    for i, judged in enumerate(verdict.judged):
+        p = judged.probability
+        marks.append(FaceMark(judged.face.box, f"{i + 1}: {p:.0%}", p >= threshold, i == 0))
+    return marks
+
+
+def crop_tiles(res, threshold: float, show_heat: bool) -> list[CropTile]:
+    """The images the model judged, the deciding one first (with its heatmap when shown)."""
+    verdict = getattr(res, "verdict", None)
+    if verdict is None:
+        return []
+    tiles = []
+    for i, judged in enumerate(verdict.judged):
+        image = judged.crop
+        if i == 0 and show_heat and res.overlay is not None and res.overlay_is_crop:
+            image = res.overlay
+        if verdict.mode == FACES:
+            title = f"face {i + 1}" + (" (decides)" if i == 0 and len(verdict.judged) > 1
+                                       else "")
+        else:
+            title = "whole image"
+        tiles.append(CropTile(image, judged.probability, judged.probability >= threshold,
+                              title))
+    return tiles
+
+
+def explanation(res) -> str:
+    """How the image was judged, with the rule the door follows."""
+    verdict = getattr(res, "verdict", None)
+    if verdict is None:
+        return ""
+    return verdict.explanation()

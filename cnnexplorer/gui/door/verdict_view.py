@@ -1,0 +1,73 @@
+"""The door's verdict column: the Happy House door, the decision, the probability bar and the
+threshold slider. Shows a probability (or "no face found") it is given; computes nothing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QSlider,
+                               QVBoxLayout, QWidget)
+
+from cnnexplorer.core.door.inference import DEFAULT_THRESHOLD
+from cnnexplorer.gui.door.door_view import DoorView
+
+NO_FACE_TEXT = "no face found"
+
+
+class VerdictView(QWidget):
+    threshold_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.door = DoorView()
+        self.prob_bar = QProgressBar()
+        self.prob_bar.setRange(0, 1000)
+        self.prob_bar.setFormat("happy: —")
+        self.threshold = QSlider(Qt.Orientation.Horizontal)
+        self.threshold.setRange(1, 99)
+        self.threshold.setValue(int(round(DEFAULT_THRESHOLD * 100)))
+        self.threshold_label = QLabel()
+        self.threshold_label.setFixedWidth(self.fontMetrics().horizontalAdvance("0.000"))
+        self.decision_label = QLabel("")
+        self.decision_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.decision_label.setFixedHeight(self.fontMetrics().height() * 2 + 8)
+        self.decision_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.door, 1)
+        layout.addWidget(self.decision_label)
+        layout.addWidget(self.prob_bar)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Threshold"))
+        row.addWidget(self.threshold, 1)
+        row.addWidget(self.threshold_label)
+        layout.addLayout(row)
+        self.threshold.valueChanged.connect(self._on_threshold_value_changed)
+        self._on_threshold_value_changed(self.threshold.value())
+
+    def threshold_value(self) -> float:
+        return self.threshold.value() / 100.0
+
+    def _on_threshold_value_changed(self, value: int) -> None:
+        self.threshold_label.setText(f"{value / 100.0:.2f}")
+        self.threshold_changed.emit(value / 100.0)
+
+    def show_probability(self, probability: float | None) -> bool:
+        """Open or shut the door for the deciding face's probability (None: no face found,
+        the door stays shut). Returns whether the door is open."""
+        t = self.threshold_value()
+        is_open = probability is not None and probability >= t
+        self.door.set_probability(probability, t, NO_FACE_TEXT if probability is None else "")
+        self.door.set_open(is_open)
+        permille = 0 if probability is None else int(round(probability * 1000))
+        fmt = f"happy: {NO_FACE_TEXT}" if probability is None else f"happy: {probability:.1%}"
+        if permille != self.prob_bar.value() or fmt != self.prob_bar.format():
+            self.prob_bar.setValue(permille)  # QProgressBar repaints at once on a change
+            self.prob_bar.setFormat(fmt)
+        colour = "#2ea043" if is_open else "#cf222e"
+        verdict = "OPEN — welcome!" if is_open else "CLOSED"
+        if probability is None:
+            verdict = f"CLOSED — {NO_FACE_TEXT}"
+        text = f"<span style='font-size:16pt; font-weight:600; color:{colour}'>{verdict}</span>"
+        if text != self.decision_label.text():
+            self.decision_label.setText(text)
+        return is_open

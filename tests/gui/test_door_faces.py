@@ -1,0 +1,149 @@
+"""The door panel with face finding: boxes on the frame, the judged crops beside it, "no face
+found", tight crops judged whole; and the door defects of issue 13 (item 4), each with a test:
+clickable recent decisions, old errors cleared, the heatmap caption after the threshold moves,
+the capture buttons' glyphs, "Start camera" without a camera."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from door_samples import face, write_png
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+
+from cnnexplorer.gui.door import sources as door_sources
+from cnnexplorer.gui.door.panel import DoorPanel
+from cnnexplorer.gui.session import Session
+
+WAIT_MS = 60_000
+
+
+@pytest.fixture
+def cartoon_finder(monkeypatch):
+    """The shared finder with the bar the synthetic cartoon faces need (tests/core/test_faces)."""
+    from cnnexplorer.core.door import faces as faces_module
+
+    monkeypatch.setattr(faces_module, "_shared", faces_module.FaceFinder(score_threshold=0.6))
+
+
+@pytest.fixture
+def panel(qtbot, cartoon_finder):
+    p = DoorPanel(Session())
+    qtbot.addWidget(p)
+    p.resize(1400, 850)
+    p.show()
+    qtbot.waitUntil(lambda: p.worker.door is not None, timeout=WAIT_MS)
+    yield p
+    p.shutdown()
+
+
+def judge(panel, qtbot, image, tag):
+    panel.judge_image(image, tag)
+    qtbot.waitUntil(lambda: panel.last_result is not None and panel.last_result.tag == tag,
+                    timeout=WAIT_MS)
+    return panel.last_result
+
+
+def test_faces_are_boxed_and_their_crops_shown_beside_the_frame(panel, qtbot):
+    from core.test_faces import frame_with
+
+    res = judge(panel, qtbot, frame_with([(20, 60, 160, 7), (300, 100, 260, 17)]), "two")
+    marks = panel.frame_view.marks()
+    assert len(marks) == 2 and marks[0].deciding and not marks[1].deciding
+    assert marks[0].box == res.verdict.faces[0].box and marks[0].box[0] > 250  # the larger
+    tiles = panel.crops.tiles()
+    assert len(tiles) == 2 and tiles[0].title == "face 1 (decides)"
+    h, w, c = panel.worker.door.input_shape
+    assert tiles[1].image.shape == (h, w, c)  # exactly what the model judged
+    assert res.overlay_is_crop  # the heatmap explains the deciding crop, not the frame
+    assert "most prominent face" in panel.faces_label.text()
+    assert panel.door.is_open == (res.probability >= panel.threshold_value())
+    assert res.probability == res.verdict.judged[0].probability
+
+
+def test_no_face_found_keeps_the_door_shut_and_says_so(panel, qtbot):
+    judge(panel, qtbot, np.full((480, 640, 3), 150, np.uint8), "empty")
+    assert not panel.door.is_open
+    assert "no face found" in panel.decision_label.text()
+    assert "no face found" in panel.prob_bar.format()
+    assert "No face found" in panel.faces_label.text()
+    assert panel.frame_view.marks() == () and panel.crops.tiles() == []
+    assert panel.strip.decisions()[0][0] is None
+    panel.threshold.setValue(1)  # no threshold opens a door with no face
+    assert not panel.door.is_open and "no face found" in panel.decision_label.text()
+
+
+def test_a_small_image_without_a_face_is_judged_whole(panel, qtbot):
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    res = judge(panel, qtbot, noise, "tight")
+    assert res.verdict.mode == "tight crop" and res.probability is not None
+    assert "judged whole" in panel.faces_label.text()
+    assert [t.title for t in panel.crops.tiles()] == ["whole image"]
+
+
+# -- issue 13, defect 4 ------------------------------------------------------------------
+def test_a_recent_decision_can_be_clicked_to_see_it_again(panel, qtbot):
+    from PySide6.QtTest import QTest
+
+    first = face(True, 64, 1)
+    judge(panel, qtbot, first, "first")
+    judge(panel, qtbot, np.full((480, 640, 3), 150, np.uint8), "second")
+    assert [label for _, _, label in panel.strip.decisions()] == ["second", "first"]
+    QTest.mouseClick(panel.strip, Qt.MouseButton.LeftButton,
+                     pos=panel.strip.cell_centre(1).toPoint())
+    assert panel.last_result.tag == "first"
+    assert panel.current_frame() is first
+    assert panel.frame_view.has_frame() and "earlier decision" in panel.messages[-1]
+    assert len(panel.strip.decisions()) == 2  # showing again is not a new decision
+
+
+def test_an_old_error_is_cleared_by_a_later_successful_open(panel, qtbot, tmp_path):
+    bad = tmp_path / "bad.png"
+    bad.write_text("not an image")
+    panel.open_paths([bad])
+    qtbot.waitUntil(lambda: "bad.png" in panel.message.text(), timeout=WAIT_MS)
+    good = write_png(tmp_path / "good.png", face(True, 64, 2))
+    panel.open_paths([good])
+    qtbot.waitUntil(lambda: panel.last_result is not None and
+                    str(panel.last_result.tag).endswith("good.png"), timeout=WAIT_MS)
+    assert "bad.png" not in panel.message.text()
+    assert any("bad.png" in m for m in panel.messages)  # still in the history (tooltip)
+
+
+def test_the_heatmap_caption_follows_the_threshold(panel, qtbot):
+    from test_door_panel import _undecided_face
+
+    res = judge(panel, qtbot, _undecided_face(panel.worker.door), "undecided")
+    p = res.probability
+    panel.threshold.setValue(max(1, int(p * 100) - 1))  # the door opens
+    assert panel.door.is_open
+    assert "explains <b>not happy</b>" not in panel.inside.info.text()
+    qtbot.waitUntil(lambda: "explains <b>happy</b>" in panel.inside.info.text(),
+                    timeout=WAIT_MS)
+    panel.threshold.setValue(min(99, int(p * 100) + 2))  # and shuts
+    assert not panel.door.is_open
+    assert "explains <b>happy</b>" not in panel.inside.info.text()
+    qtbot.waitUntil(lambda: "explains <b>not happy</b>" in panel.inside.info.text(),
+                    timeout=WAIT_MS)
+
+
+def test_capture_buttons_draw_every_glyph(qtbot):
+    p = DoorPanel(Session())
+    qtbot.addWidget(p)
+    for button in (p.teach.happy_btn, p.teach.sad_btn):
+        metrics = QFontMetrics(button.font())
+        missing = [ch for ch in button.text() if not metrics.inFontUcs4(ord(ch))]
+        assert missing == [], f"{button.text()!r}: no glyph for {missing}"
+        assert not button.icon().isNull()
+    p.shutdown()
+
+
+@pytest.mark.parametrize("cameras, enabled", [([], False), ([("Test camera", None)], True)])
+def test_start_camera_is_enabled_only_with_a_camera(qtbot, monkeypatch, cameras, enabled):
+    monkeypatch.setattr(door_sources, "list_cameras", lambda: list(cameras))
+    p = DoorPanel(Session())
+    qtbot.addWidget(p)
+    assert p.camera_btn.isEnabled() is enabled
+    if not enabled:
+        assert "No camera" in p.camera_btn.toolTip()
+    p.shutdown()
