@@ -20,8 +20,8 @@ import numpy as np
 
 from cnnexplorer.core.door.faces import (STILL_SIDE, Face, crop_face, is_tight_crop,
                                          shared_finder)
-from cnnexplorer.core.door.inference import DEFAULT_THRESHOLD, decide, prepare_frame, \
-    scale_images
+from cnnexplorer.core.data.images import scale_pixels
+from cnnexplorer.core.door.inference import DEFAULT_THRESHOLD, decide, prepare_frame
 
 #: how the image was judged (DoorVerdict.mode)
 FACES = "faces"
@@ -117,12 +117,12 @@ def judge_image(door, image: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
     h, w, _c = door.input_shape
     crops = [prepare_frame(crop_face(image, f.crop_box, (h, w)), door.input_shape)
              for f in faces]
-    probs = door.predict_batch(scale_images(np.stack(crops)))
+    probs = door.predict_batch(scale_pixels(np.stack(crops)))
     judged = [JudgedFace(f, c, float(p)) for f, c, p in zip(faces, crops, probs)]
     return DoorVerdict(FACES, judged, threshold)
 
 
 def _judge_whole(door, image: np.ndarray, mode: str, threshold: float) -> DoorVerdict:
     crop = prepare_frame(image, door.input_shape)
-    prob = float(door.predict_batch(scale_images(crop[None]))[0])
+    prob = float(door.predict_batch(scale_pixels(crop[None]))[0])
     return DoorVerdict(mode, [JudgedFace(None, crop, prob)], threshold)
