@@ -9,6 +9,10 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import pytest  # noqa: E402
 
+from cnnexplorer.gui.pyside_refcount import immortalize_singletons  # noqa: E402
+
+immortalize_singletons()  # as the app does at start-up, before any Qt object exists
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):

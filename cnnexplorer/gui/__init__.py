@@ -1,3 +1,4 @@
-from cnnexplorer.gui.pyside_refcount import immortalize_singletons
+"""The desktop application (PySide6): one package per panel, shared widgets, the window.
 
-immortalize_singletons()  # before any Qt call: see pyside_refcount.py (PySide6 6.12, Py 3.11)
+Start it with `gui.app.run_app()`; it applies `pyside_refcount.immortalize_singletons()` first.
+"""

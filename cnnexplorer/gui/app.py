@@ -23,7 +23,9 @@ def create_application(argv: list[str] | None = None):
 
     from cnnexplorer.gui import gc_guard
     from cnnexplorer.gui.errors import configure_logging, install_excepthooks
+    from cnnexplorer.gui.pyside_refcount import immortalize_singletons
 
+    immortalize_singletons()  # before any Qt object: a PySide6 6.12 bug on Python 3.11
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(

@@ -12,10 +12,7 @@ from cnnexplorer.core.train.evaluation import metrics_from_probabilities
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.gui.training.evaluation_view import EvaluationView
 from cnnexplorer.gui.training.panel import TrainingPanel
-from cnnexplorer.gui.pyside_refcount import immortalize_singletons
 from cnnexplorer.gui.session import ArchitectureChoice, Session
-
-immortalize_singletons()
 
 
 def tiny_dataset(n=96, size=12):
