@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cnnexplorer.core.arch import layers as L
+from cnnexplorer.core.arch.kinds.structure import Opaque
 from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.views.diagram_layout import (
     all_blocks,
@@ -101,7 +101,7 @@ def test_custom_layer_and_lower_bound_in_block_box():
     x = b.input((8, 8, 3))
     with b.block("mystery"):
         x = b.conv2d(x, 4, 3, name="conv")
-        x = b.add(L.Opaque(class_name="Swirl", shape=(6, 6, 4)), x, name="swirl")
+        x = b.add(Opaque(class_name="Swirl", shape=(6, 6, 4)), x, name="swirl")
     net = b.build(x)
     lay = layout_network(net)
     assert lay.box("swirl").subtitle == "Swirl (custom)"

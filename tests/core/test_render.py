@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from cnnexplorer.core.arch import layers as L
+from cnnexplorer.core.arch.kinds.structure import Opaque
 from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.cost import MAC_NOTE, cost_report
 from cnnexplorer.core.errors import CnnExplorerError, ConfigError
@@ -175,7 +175,7 @@ def test_uncounted_layers_make_totals_lower_bounds():
     b = NetworkBuilder("Custom")
     x = b.input((8, 8, 3))
     x = b.conv2d(x, 4, 3, name="c1")
-    x = b.add(L.Opaque(class_name="MyLayer", shape=(6, 6, 4), trainable=5), x, name="mine")
+    x = b.add(Opaque(class_name="MyLayer", shape=(6, 6, 4), trainable=5), x, name="mine")
     report = cost_report(b.build(x))
     text = render_text(report)
     mine = next(ln for ln in text.splitlines() if ln.startswith("mine"))

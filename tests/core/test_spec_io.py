@@ -6,8 +6,15 @@ import json
 
 import pytest
 
-from cnnexplorer.core.arch import layers as L
+from pathlib import Path
+
 from cnnexplorer.core.arch import zoo
+from cnnexplorer.core.arch.kinds import registry
+from cnnexplorer.core.arch.kinds.convolution import DepthwiseConv2D
+from cnnexplorer.core.arch.kinds.merging import Multiply, Subtract
+from cnnexplorer.core.arch.kinds.normalization import LocalResponseNormalization
+from cnnexplorer.core.arch.kinds.pooling import GlobalAveragePooling2D
+from cnnexplorer.core.arch.kinds.structure import Opaque
 from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.graph import NetworkBuilder
@@ -15,6 +22,7 @@ from cnnexplorer.core.arch.spec_io import load_spec, network_from_dict, network_
 from cnnexplorer.core.arch.zoo import applications as apps
 from cnnexplorer.paths import resource
 
+DATA = Path(__file__).parent / "data"
 COURSE = [e for e in zoo.entries() if e.family != apps.FAMILY]
 
 
@@ -34,14 +42,12 @@ def test_every_course_entry_round_trips_through_json(entry):
 
 
 def _with_opaque_and_extra_kinds():
-    from cnnexplorer.core.arch import layers_extra as X
-
     b = NetworkBuilder("odd")
     x = b.input((16, 16, 3), name="image")
-    x = b.add(X.DepthwiseConv2D(kernel_size=3, padding="same", activation="hard_silu"), x, "dw")
-    pooled = b.add(X.GlobalAveragePooling2D(keepdims=True), x, "squeeze")
-    x = b.add(X.Multiply(), [x, pooled], "excite")
-    x = b.add(L.Opaque(class_name="MyLayer", shape=(8, 8, 5), trainable=17, non_trainable=3),
+    x = b.add(DepthwiseConv2D(kernel_size=3, padding="same", activation="hard_silu"), x, "dw")
+    pooled = b.add(GlobalAveragePooling2D(keepdims=True), x, "squeeze")
+    x = b.add(Multiply(broadcast=True), [x, pooled], "excite")
+    x = b.add(Opaque(class_name="MyLayer", shape=(8, 8, 5), trainable=17, non_trainable=3),
               x, "custom")
     x = b.flatten(x)
     return b.build(b.dense(x, 4, name="out"))
@@ -57,9 +63,67 @@ def test_opaque_and_extra_kinds_round_trip_through_a_gzip_file(tmp_path):
     assert custom.layer.class_name == "MyLayer" and custom.output_shape == (8, 8, 5)
     assert (custom.trainable_params, custom.non_trainable_params, custom.macs) == (17, 3, None)
     assert again.node("dw").layer.activation == "hard_silu"  # not in the core's list: kept
-    assert type(again.node("excite").layer).__module__.endswith("layers_extra")
+    assert again.node("excite").layer.broadcast  # HxWxC * 1x1xC, as Keras broadcasts
     assert again.node("squeeze").output_shape == (1, 1, 3)
     assert [p.name for p in tmp_path.iterdir()] == ["odd.json.gz"]  # no temp file left
+
+
+def test_files_name_kinds_by_their_registered_id():
+    data = network_to_dict(_with_opaque_and_extra_kinds())
+    assert data["version"] == 2
+    assert [n["kind"] for n in data["nodes"]] == [
+        "input", "depthwise_conv2d", "global_avg_pool2d", "multiply", "opaque", "flatten", "dense"]
+    assert all(set(n) <= {"name", "kind", "settings", "inputs", "block", "params"}
+               for n in data["nodes"])
+    for node in network_to_dict(zoo.build("googlenet"))["nodes"]:
+        assert registry.get(node["kind"]).kind_id == node["kind"]
+
+
+def _odd_v1_equivalent():
+    """The network tests/core/data/spec_v1_odd.json was written from (by the version-1 code,
+    whose "layers_extra" merges broadcast and whose global pool kept dims)."""
+    b = NetworkBuilder("odd")
+    x = b.input((16, 16, 3), name="image")
+    x = b.add(DepthwiseConv2D(kernel_size=3, padding="same", activation="hard_silu"), x, "dw")
+    pooled = b.add(GlobalAveragePooling2D(keepdims=True), x, "squeeze")
+    x = b.add(Multiply(broadcast=True), [x, pooled], "excite")
+    custom = b.add(Opaque(class_name="MyLayer", shape=(8, 8, 5), trainable=17,
+                          non_trainable=3), x, "custom")
+    x = b.add(LocalResponseNormalization(), custom, "lrn")
+    x = b.add(Subtract(broadcast=True), [x, custom], "sub")
+    x = b.add(GlobalAveragePooling2D(), x)
+    return b.build(b.dense(x, 4, name="out"))
+
+
+def test_a_version_1_file_naming_module_classes_still_loads():
+    data = json.loads((DATA / "spec_v1_odd.json").read_text())
+    assert data["version"] == 1
+    impls = {n["name"]: n.get("impl") for n in data["nodes"]}
+    assert impls["excite"] == "layers_extra.Multiply" and impls["sub"] is None
+    again = load_spec(DATA / "spec_v1_odd.json")
+    assert again == _odd_v1_equivalent()
+    assert again.node("dw").layer.activation == "hard_silu"
+    assert again.node("sub").layer.broadcast  # "Subtract" alone meant layers_extra's
+    assert not again.node("global_average_pooling2d").layer.keepdims
+    # written back, it is a version-2 file that loads to the same network
+    assert network_from_dict(json.loads(json.dumps(network_to_dict(again)))) == again
+
+
+def test_the_shipped_efficientnet_written_by_version_1_loads_as_the_regenerated_file():
+    old = load_spec(DATA / "spec_v1_efficientnetb0.json.gz")
+    shipped = load_spec(apps.shipped_spec(zoo.get("efficientnetb0"),
+                                          zoo.get("efficientnetb0").config()))
+    assert old == shipped
+    assert _rows(old) == _rows(shipped)
+
+
+def test_a_version_1_file_with_an_unknown_class_names_it(tmp_path):
+    data = json.loads((DATA / "spec_v1_odd.json").read_text())
+    _node(data, "excite")["impl"] = "layers_extra.Warp"
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match="'excite'.*unknown layer class 'layers_extra.Warp'"):
+        load_spec(path)
 
 
 def test_keras_split_of_params_is_kept(tmp_path):

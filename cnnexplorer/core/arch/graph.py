@@ -18,10 +18,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from cnnexplorer.core.arch import layers as L
+from cnnexplorer.core.arch.kinds.activations import Activation
+from cnnexplorer.core.arch.kinds.base import Layer, Shape
+from cnnexplorer.core.arch.kinds.convolution import Conv2D
+from cnnexplorer.core.arch.kinds.dense import Dense, Dropout
+from cnnexplorer.core.arch.kinds.merging import Add, Concatenate
+from cnnexplorer.core.arch.kinds.normalization import (
+    BatchNormalization, LocalResponseNormalization,
+)
+from cnnexplorer.core.arch.kinds.pooling import (
+    AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D,
+)
+from cnnexplorer.core.arch.kinds.reshaping import Flatten, ZeroPadding2D
+from cnnexplorer.core.arch.kinds.structure import Input
 from cnnexplorer.core.errors import ConfigError, ShapeError
-
-Shape = L.Shape
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ class Node:
     """One layer in a network: its settings, wiring, block path, and inferred shape and cost."""
 
     name: str
-    layer: L.Layer
+    layer: Layer
     inputs: tuple[str, ...]
     block: str  # "/"-separated path, e.g. "stage2/res2a"; "" for the top level
     output_shape: Shape
@@ -108,7 +118,7 @@ class NetworkBuilder:
         finally:
             self._block.pop()
 
-    def _auto_name(self, layer: L.Layer) -> str:
+    def _auto_name(self, layer: Layer) -> str:
         base = _snake(layer.kind)
         while True:
             n = self._counters.get(base, 0)
@@ -117,14 +127,14 @@ class NetworkBuilder:
             if name not in self._nodes:
                 return name
 
-    def _new(self, cls: type[L.Layer], name: str | None, **settings) -> L.Layer:
+    def _new(self, cls: type[Layer], name: str | None, **settings) -> Layer:
         """Make a layer for a convenience method; a bad setting names the layer it was for."""
         try:
             return cls(**settings)
         except ConfigError as exc:
             raise type(exc)(f"layer {name or cls.kind!r} ({cls.kind}): {exc}") from None
 
-    def add(self, layer: L.Layer, inputs: str | Sequence[str] = (), name: str | None = None) -> str:
+    def add(self, layer: Layer, inputs: str | Sequence[str] = (), name: str | None = None) -> str:
         """Add a layer fed by `inputs` (node names); returns the new node's name."""
         inputs = (inputs,) if isinstance(inputs, str) else tuple(inputs)
         name = name or self._auto_name(layer)
@@ -159,51 +169,51 @@ class NetworkBuilder:
         if not shape or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1
                                 for d in shape):
             raise ConfigError(f"input shape must be positive integers; received {shape!r}")
-        return self.add(L.Input(shape=shape), (), name)
+        return self.add(Input(shape=shape), (), name)
 
     def conv2d(self, x, filters, kernel_size, strides=1, padding="valid", name=None, **kw) -> str:
-        return self.add(self._new(L.Conv2D, name, filters=filters, kernel_size=kernel_size,
+        return self.add(self._new(Conv2D, name, filters=filters, kernel_size=kernel_size,
                                    strides=strides, padding=padding, **kw), x, name)
 
     def batch_norm(self, x, name=None, **kw) -> str:
-        return self.add(self._new(L.BatchNormalization, name, **kw), x, name)
+        return self.add(self._new(BatchNormalization, name, **kw), x, name)
 
     def activation(self, x, activation="relu", name=None) -> str:
-        return self.add(self._new(L.Activation, name, activation=activation), x, name)
+        return self.add(self._new(Activation, name, activation=activation), x, name)
 
     def zero_pad(self, x, padding, name=None) -> str:
-        return self.add(self._new(L.ZeroPadding2D, name, padding=padding), x, name)
+        return self.add(self._new(ZeroPadding2D, name, padding=padding), x, name)
 
     def max_pool(self, x, pool_size=2, strides=None, padding="valid", name=None) -> str:
-        return self.add(self._new(L.MaxPooling2D, name, pool_size=pool_size, strides=strides,
+        return self.add(self._new(MaxPooling2D, name, pool_size=pool_size, strides=strides,
                                   padding=padding),
                         x, name)
 
     def avg_pool(self, x, pool_size=2, strides=None, padding="valid", name=None) -> str:
-        return self.add(self._new(L.AveragePooling2D, name, pool_size=pool_size,
+        return self.add(self._new(AveragePooling2D, name, pool_size=pool_size,
                                   strides=strides, padding=padding), x, name)
 
     def global_avg_pool(self, x, name=None) -> str:
-        return self.add(L.GlobalAveragePooling2D(), x, name)
+        return self.add(GlobalAveragePooling2D(), x, name)
 
     def flatten(self, x, name=None) -> str:
-        return self.add(L.Flatten(), x, name)
+        return self.add(Flatten(), x, name)
 
     def dense(self, x, units, activation=None, name=None, **kw) -> str:
-        return self.add(self._new(L.Dense, name, units=units, activation=activation, **kw),
+        return self.add(self._new(Dense, name, units=units, activation=activation, **kw),
                         x, name)
 
     def dropout(self, x, rate, name=None) -> str:
-        return self.add(self._new(L.Dropout, name, rate=rate), x, name)
+        return self.add(self._new(Dropout, name, rate=rate), x, name)
 
     def lrn(self, x, name=None, **kw) -> str:
-        return self.add(self._new(L.LocalResponseNormalization, name, **kw), x, name)
+        return self.add(self._new(LocalResponseNormalization, name, **kw), x, name)
 
     def add_(self, xs: Sequence[str], name=None) -> str:
-        return self.add(L.Add(), xs, name)
+        return self.add(Add(), xs, name)
 
     def concat(self, xs: Sequence[str], axis=-1, name=None) -> str:
-        return self.add(self._new(L.Concatenate, name, axis=axis), xs, name)
+        return self.add(self._new(Concatenate, name, axis=axis), xs, name)
 
     def classifier(self, x, classes: int, name: str) -> str:
         """The output layer: one sigmoid unit for a binary task, else a softmax over classes."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.errors import ConfigError, ModelFileError
 from cnnexplorer.core.arch.graph import Network
 from cnnexplorer.core.keras.model_io import is_model_path
 
@@ -40,9 +40,7 @@ def load_network(arch: str, input_shape=None, classes=None,
     if is_model_path(arch):
         if not Path(arch).is_file():
             raise ConfigError(f"model file not found: {arch}")
-        from cnnexplorer.core.keras.importer import import_model_source  # Keras loads only for model files
-
-        return import_model_source(arch, input_shape, classes, options, SourceMeta)
+        return _file_source(arch, input_shape, classes, options)
     from cnnexplorer.core.arch import zoo  # registers the families; kept out of module import for the GUI's sake
 
     entry = _zoo_entry(arch)
@@ -50,6 +48,34 @@ def load_network(arch: str, input_shape=None, classes=None,
     network = entry.build(cfg)
     meta = SourceMeta("zoo", entry.key, entry.title, tuple(cfg.input_shape), cfg.classes,
                       dict(cfg.options))
+    return network, meta
+
+
+def _file_source(path: str, input_shape, classes, options) -> tuple[Network, SourceMeta]:
+    """A saved model file as (Network, SourceMeta of kind "file").
+
+    A saved model has a fixed configuration, so an input shape, classes or options other than
+    the file's own are refused by name rather than silently ignored.
+    """
+    if options:
+        raise ModelFileError(f"{path}: options ({', '.join(options)}) apply to zoo "
+                             f"architectures, not to a saved model")
+    # The one place the architecture package reaches into Keras: a model file can only be
+    # read by Keras. Imported here so that choosing a zoo entry never loads TensorFlow.
+    from cnnexplorer.core.keras.importer import import_model
+
+    network = import_model(path)
+    out = network.output_shapes[0]
+    file_classes = out[-1] if len(out) == 1 else None
+    if input_shape is not None and tuple(input_shape) != tuple(network.input_shape):
+        raise ModelFileError(f"{path}: the model's input is fixed at "
+                             f"{'x'.join(map(str, network.input_shape))}; received --input "
+                             f"{'x'.join(map(str, input_shape))}")
+    if classes is not None and classes != file_classes:
+        raise ModelFileError(f"{path}: the model has {file_classes} outputs; received "
+                             f"classes={classes}")
+    meta = SourceMeta("file", Path(path).name, f"{network.name} ({Path(path).name})",
+                      tuple(network.input_shape), file_classes, {}, str(path))
     return network, meta
 
 

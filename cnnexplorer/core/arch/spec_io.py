@@ -12,10 +12,13 @@ Two things are stored beyond the settings:
 - `totals` (layers, params, trainable params, counted MACs), compared after loading, so a
   tampered setting that still builds (a filter count, a kernel size) is caught too.
 
-Format (version 1):
-    {"format": "cnnexplorer-spec", "version": 1, "name": str, "outputs": [str, ...],
-     "nodes": [{"name", "kind", "settings", "inputs", "block", ["impl"], ["params"]}, ...],
+Format (version 2):
+    {"format": "cnnexplorer-spec", "version": 2, "name": str, "outputs": [str, ...],
+     "nodes": [{"name", "kind", "settings", "inputs", "block", ["params"]}, ...],
      "totals": {"layers", "params", "trainable_params", "macs"}}
+"kind" is the layer kind's registered ID ("conv2d", `kinds/registry.py`), which never changes.
+Version 1 named kinds by display name and "module.Class"; those files still load through the
+alias table in `spec_aliases.py`.
 Tuples are written as lists and read back as tuples (layer settings only hold tuples).
 """
 
@@ -30,29 +33,16 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from cnnexplorer.core.arch import layers as L
-from cnnexplorer.core.arch import layers_extra as X  # registers the extra kinds an imported spec may hold
-from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.graph import Network, NetworkBuilder
+from cnnexplorer.core.arch.kinds import ACTIVATIONS, Layer, registry
+from cnnexplorer.core.arch.kinds.base import carry_activation
+from cnnexplorer.core.arch.spec_aliases import v1_kind
+from cnnexplorer.core.errors import ConfigError
 
 FORMAT = "cnnexplorer-spec"
-VERSION = 1
-
-
-def _impls() -> dict[str, type[L.Layer]]:
-    """Layer classes that share a kind name with a registered one (e.g. layers_extra's
-    broadcasting Add or keepdims global pool): named "module.Class" in the file."""
-    table = {}
-    for module in (L, X):
-        short = module.__name__.rsplit(".", 1)[-1]
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, L.Layer):
-                table[f"{short}.{value.__qualname__}"] = value
-    return table
-
-
-def _impl_name(cls: type[L.Layer]) -> str:
-    return f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__qualname__}"
+VERSION = 2
+#: versions this program reads (1: kinds named by display name and "module.Class")
+READABLE_VERSIONS = (1, 2)
 
 
 def _plain(value: Any) -> Any:
@@ -74,9 +64,7 @@ def network_to_dict(network: Network) -> dict:
     shapes: dict[str, tuple] = {}
     for node in network.nodes:
         layer = node.layer
-        item: dict[str, Any] = {"name": node.name, "kind": layer.kind}
-        if L.LAYER_KINDS.get(layer.kind) is not type(layer):
-            item["impl"] = _impl_name(type(layer))
+        item: dict[str, Any] = {"name": node.name, "kind": layer.kind_id}
         item["settings"] = {f.name: _plain(getattr(layer, f.name)) for f in fields(layer)}
         item["inputs"] = list(node.inputs)
         item["block"] = node.block
@@ -103,16 +91,17 @@ def network_from_dict(data: Any, source: str = "spec") -> Network:
     node when anything is missing, unknown or inconsistent."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ConfigError(f"{source}: not a CNN Explorer spec (no \"format\": \"{FORMAT}\")")
-    if data.get("version") != VERSION:
-        raise ConfigError(f"{source}: spec version {data.get('version')!r} is not supported "
-                          f"(this program reads version {VERSION})")
+    version = data.get("version")
+    if version not in READABLE_VERSIONS:
+        raise ConfigError(f"{source}: spec version {version!r} is not supported "
+                          f"(this program reads versions "
+                          f"{', '.join(map(str, READABLE_VERSIONS))})")
     try:
         name, outputs, items = data["name"], data["outputs"], data["nodes"]
     except KeyError as exc:
         raise ConfigError(f"{source}: the spec has no {exc.args[0]!r}") from None
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{source}: \"nodes\" must be a non-empty list")
-    impls = _impls()
     builder = NetworkBuilder(str(name))
     overrides: dict[str, tuple[int, int]] = {}
     blocks: dict[str, str] = {}
@@ -120,7 +109,7 @@ def network_from_dict(data: Any, source: str = "spec") -> Network:
         label = f"node {index}"
         try:
             label = f"node {index} ({item['name']!r})"
-            layer = _make_layer(item, impls)
+            layer = _make_layer(item, version)
             inputs = [str(i) for i in item.get("inputs", [])]
             node_name = builder.add(layer, inputs, str(item["name"]))
             blocks[node_name] = str(item.get("block", ""))
@@ -157,34 +146,27 @@ def network_from_dict(data: Any, source: str = "spec") -> Network:
     return network
 
 
-def _make_layer(item: dict, impls: dict[str, type[L.Layer]]) -> L.Layer:
-    kind = item["kind"]
-    if "impl" in item:
-        cls = impls.get(item["impl"])
-        if cls is None or cls.kind != kind:
-            raise ConfigError(f"unknown layer class {item['impl']!r} for kind {kind!r}")
+def _make_layer(item: dict, version: int) -> Layer:
+    if version == 1:
+        kind_id, implied = v1_kind(item)
     else:
-        cls = L.LAYER_KINDS.get(kind)
-        if cls is None:
-            raise ConfigError(f"unknown layer kind {kind!r}; known: "
-                              f"{', '.join(sorted(L.LAYER_KINDS))}")
+        kind_id, implied = item["kind"], {}
+    cls = registry.get(kind_id)
     settings = item.get("settings", {})
     if not isinstance(settings, dict):
         raise ConfigError(f"settings must be an object; received {settings!r}")
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(settings) - known)
     if unknown:
-        raise ConfigError(f"{kind} has no setting {unknown[0]!r}; its settings: "
+        raise ConfigError(f"{cls.kind} has no setting {unknown[0]!r}; its settings: "
                           f"{', '.join(sorted(known)) or 'none'}")
-    values = {k: _tuples(v) for k, v in settings.items()}
+    values = {**implied, **{k: _tuples(v) for k, v in settings.items()}}
     # An activation the core's list does not know (imported 'hard_silu') is carried by name,
     # exactly as the Keras importer does it: built without, then set.
     activation = values.get("activation")
-    if isinstance(activation, str) and activation not in L.ACTIVATIONS:
+    if isinstance(activation, str) and activation not in ACTIVATIONS:
         values["activation"] = None
-        layer = cls(**values)
-        X._set_activation(layer, activation)
-        return layer
+        return carry_activation(cls(**values), activation)
     return cls(**values)
 
 

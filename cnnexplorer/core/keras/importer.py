@@ -1,9 +1,10 @@
 """Keras model (a `.keras` file, a legacy full-model `.h5`, or a live `keras.Model`) -> spec.
 
 The functional graph is walked node by node and each Keras layer becomes the core's layer kind
-with the same name, so an imported model gets the same table, costs, charts and diagram as a
+with the same name (the kind registered for its Keras class reads its config: `from_keras` in
+`core/arch/kinds/`), so an imported model gets the same table, costs, charts and diagram as a
 zoo entry. Every translated layer is checked against Keras itself: if the kind's output shape
-or parameter count disagrees with what Keras reports, the layer is kept as `layers.Opaque`
+or parameter count disagrees with what Keras reports, the layer is kept as `Opaque`
 with Keras' shape and params and MACs "not counted", so totals of params always equal
 `model.count_params()` and a MAC total that misses something is marked as a lower bound.
 
@@ -18,13 +19,14 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from cnnexplorer.core.arch import layers as L
-from cnnexplorer.core.errors import ModelFileError
 from cnnexplorer.core.arch.graph import Network, NetworkBuilder
+from cnnexplorer.core.arch.kinds import Layer, Untranslated, registry
+from cnnexplorer.core.arch.kinds.structure import Opaque
+from cnnexplorer.core.errors import ModelFileError
 from cnnexplorer.core.keras.build import import_keras
-from cnnexplorer.core.keras.import_kinds import TRANSLATORS, Untranslated
 from cnnexplorer.core.keras.import_names import infer_blocks
 from cnnexplorer.core.keras.model_io import MODEL_SUFFIXES, is_model_path, load_model
+
 
 # -- loading --------------------------------------------------------------------------------
 def load_keras_file(path: str | os.PathLike):
@@ -166,19 +168,19 @@ class _Walker:
             if keras_out is None:
                 keras_out = _shape(layer.compute_output_spec(
                     *[keras.KerasTensor((None,) + s) for s in in_shapes]))
-            spec = L.Opaque(class_name=type(layer).__name__, shape=keras_out,
+            spec = Opaque(class_name=type(layer).__name__, shape=keras_out,
                             trainable=counts[0], non_trainable=counts[1])
             self.opaque.append(name)
         self.builder.add(spec, ins, name)
         self.keras_counts[name] = counts
         return name
 
-    def _translate(self, layer, in_shapes, keras_out, counts) -> L.Layer | None:
-        make = TRANSLATORS.get(type(layer).__name__)
-        if make is None or type(layer).__module__.split(".")[0] not in ("keras", "cnnexplorer"):
+    def _translate(self, layer, in_shapes, keras_out, counts) -> Layer | None:
+        kind = registry.for_keras_class(type(layer).__name__)
+        if kind is None or type(layer).__module__.split(".")[0] not in ("keras", "cnnexplorer"):
             return None  # unknown or user-defined (even if it subclasses a known layer)
         try:
-            spec = make(layer.get_config(), in_shapes)
+            spec = kind.from_keras(layer.get_config(), in_shapes)
             if spec.arity is not None and spec.arity != len(in_shapes):
                 return None
             out = tuple(spec.output_shape(in_shapes))
@@ -235,31 +237,3 @@ def import_model(source, name: str | None = None) -> Network:
         model = load_keras_file(source)
         return network_from_keras(model, name or Path(source).stem)
     return network_from_keras(source, name)
-
-
-def import_model_source(path: str, input_shape=None, classes=None, options=None,
-                        meta_class=None):
-    """`sources.load_network` for a model file: (Network, SourceMeta of kind "file").
-
-    A saved model has a fixed configuration, so an input shape, classes or options other than
-    the file's own are refused by name rather than silently ignored.
-    """
-    if options:
-        raise ModelFileError(f"{path}: options ({', '.join(options)}) apply to zoo "
-                             f"architectures, not to a saved model")
-    network = import_model(path)
-    out = network.output_shapes[0]
-    file_classes = out[-1] if len(out) == 1 else None
-    if input_shape is not None and tuple(input_shape) != tuple(network.input_shape):
-        raise ModelFileError(f"{path}: the model's input is fixed at "
-                             f"{'x'.join(map(str, network.input_shape))}; received --input "
-                             f"{'x'.join(map(str, input_shape))}")
-    if classes is not None and classes != file_classes:
-        raise ModelFileError(f"{path}: the model has {file_classes} outputs; received "
-                             f"classes={classes}")
-    if meta_class is None:
-        from cnnexplorer.core.arch.sources import SourceMeta as meta_class
-    shape = tuple(network.input_shape)
-    meta = meta_class("file", Path(path).name, f"{network.name} ({Path(path).name})",
-                      shape, file_classes, {}, str(path))
-    return network, meta
