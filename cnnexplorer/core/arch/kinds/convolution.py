@@ -47,10 +47,11 @@ class Conv2D(Layer):
         check_padding(self.padding)
         check_activation(self.activation)
         if not isinstance(self.filters, int) or self.filters < 1:
-            raise ConfigError(f"Conv2D filters must be a positive integer; received {self.filters!r}")
+            raise ConfigError(f"Conv2D filters must be a positive integer; "
+                              f"received {self.filters!r}")
         if not isinstance(self.groups, int) or self.groups < 1 or self.filters % self.groups:
-            raise ConfigError(
-                f"Conv2D groups must divide filters ({self.filters}); received groups={self.groups!r}")
+            raise ConfigError(f"Conv2D groups must divide filters ({self.filters}); "
+                              f"received groups={self.groups!r}")
 
     def output_shape(self, inputs):
         expect_rank(inputs[0], 3, self.kind)

@@ -126,7 +126,8 @@ class Concatenate(Layer):
             raise ShapeError(f"Concatenate axis {self.axis} is out of range for rank {rank}")
         axis %= rank
         for s in inputs[1:]:
-            if len(s) != rank or any(a != b for i, (a, b) in enumerate(zip(s, inputs[0])) if i != axis):
+            if len(s) != rank or any(a != b for i, (a, b) in enumerate(zip(s, inputs[0]))
+                                     if i != axis):
                 raise ShapeError("Concatenate inputs differ outside the joined axis: "
                                  + ", ".join(fmt_shape(s) for s in inputs))
         out = list(inputs[0])

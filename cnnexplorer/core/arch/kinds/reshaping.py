@@ -26,12 +26,14 @@ class ZeroPadding2D(Layer):
         pad = self.padding
         if isinstance(pad, int):
             pad = ((pad, pad), (pad, pad))
-        elif isinstance(pad, (tuple, list)) and len(pad) == 2 and all(isinstance(p, int) for p in pad):
+        elif (isinstance(pad, (tuple, list)) and len(pad) == 2
+              and all(isinstance(p, int) for p in pad)):
             pad = ((pad[0], pad[0]), (pad[1], pad[1]))
         else:
             pad = tuple(tuple(p) for p in pad)
         if len(pad) != 2 or any(len(p) != 2 or min(p) < 0 for p in pad):
-            raise ConfigError(f"ZeroPadding2D padding must be non-negative; received {self.padding!r}")
+            raise ConfigError(f"ZeroPadding2D padding must be non-negative; "
+                              f"received {self.padding!r}")
         object.__setattr__(self, "padding", pad)
 
     def output_shape(self, inputs):
