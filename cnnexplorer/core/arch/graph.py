@@ -32,6 +32,7 @@ from cnnexplorer.core.arch.kinds.pooling import (
 from cnnexplorer.core.arch.kinds.reshaping import Flatten, ZeroPadding2D
 from cnnexplorer.core.arch.kinds.structure import Input
 from cnnexplorer.core.errors import ConfigError, ShapeError
+from cnnexplorer.core.formatting import shape_text
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class NetworkBuilder:
         try:
             out = tuple(layer.output_shape(in_shapes))
             if any(d < 1 for d in out):
-                raise ShapeError(f"output shape would be {'x'.join(map(str, out))}")
+                raise ShapeError(f"output shape would be {shape_text(out)}")
             trainable, frozen = layer.params(in_shapes, out)
             macs = layer.macs(in_shapes, out)
         except ConfigError as exc:

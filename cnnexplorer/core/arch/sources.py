@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnexplorer.core.errors import ConfigError, ModelFileError
+from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.core.arch.graph import Network
 from cnnexplorer.core.keras.model_io import is_model_path
 
@@ -69,8 +70,8 @@ def _file_source(path: str, input_shape, classes, options) -> tuple[Network, Sou
     file_classes = out[-1] if len(out) == 1 else None
     if input_shape is not None and tuple(input_shape) != tuple(network.input_shape):
         raise ModelFileError(f"{path}: the model's input is fixed at "
-                             f"{'x'.join(map(str, network.input_shape))}; received --input "
-                             f"{'x'.join(map(str, input_shape))}")
+                             f"{shape_text(network.input_shape)}; received --input "
+                             f"{shape_text(input_shape)}")
     if classes is not None and classes != file_classes:
         raise ModelFileError(f"{path}: the model has {file_classes} outputs; received "
                              f"classes={classes}")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 from cnnexplorer.core.errors import ConfigError, ShapeError
+from cnnexplorer.core.formatting import shape_text
 
 Shape = tuple[int, ...]
 
@@ -83,10 +84,6 @@ class Layer:
 
 
 # -- checks the kinds share ----------------------------------------------------------------------
-def fmt_shape(shape: Shape) -> str:
-    return "x".join(str(d) for d in shape)
-
-
 def pair(value, what: str) -> tuple[int, int]:
     """Accept 3 or (3, 3) the way Keras does; reject anything else with the value received."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -125,7 +122,7 @@ def carry_activation(layer: Layer, activation: str | None) -> Layer:
 def expect_rank(shape: Shape, rank: int, kind: str) -> None:
     if len(shape) != rank:
         what = "an image (H x W x C)" if rank == 3 else f"a rank-{rank} tensor"
-        raise ShapeError(f"{kind} needs {what}; received shape {fmt_shape(shape)}")
+        raise ShapeError(f"{kind} needs {what}; received shape {shape_text(shape)}")
 
 
 def window_output(size: int, window: int, stride: int, padding: str, dilation: int = 1) -> int:

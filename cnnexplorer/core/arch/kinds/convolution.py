@@ -14,11 +14,12 @@ from typing import ClassVar
 
 from cnnexplorer.core.arch.kinds.base import (
     Layer, Shape, Untranslated, check_activation, check_padding, config_activation,
-    expect_rank, fmt_shape, known_activation, pair, require_channels_last, window_output,
+    expect_rank, known_activation, pair, require_channels_last, window_output,
     with_config_activation,
 )
 from cnnexplorer.core.arch.kinds.registry import register
 from cnnexplorer.core.errors import ConfigError, ShapeError
+from cnnexplorer.core.formatting import shape_text
 
 
 def _activation_suffix(activation: str | None) -> str:
@@ -62,7 +63,7 @@ class Conv2D(Layer):
         oh = window_output(h, kh, self.strides[0], self.padding, self.dilation_rate[0])
         ow = window_output(w, kw, self.strides[1], self.padding, self.dilation_rate[1])
         if oh < 1 or ow < 1:
-            raise ShapeError(f"input {fmt_shape(inputs[0])} is too small for a {kh}x{kw} kernel "
+            raise ShapeError(f"input {shape_text(inputs[0])} is too small for a {kh}x{kw} kernel "
                              f"with '{self.padding}' padding")
         return (oh, ow, self.filters)
 
@@ -133,7 +134,7 @@ class DepthwiseConv2D(Layer):
         oh = window_output(h, kh, self.strides[0], self.padding, self.dilation_rate[0])
         ow = window_output(w, kw, self.strides[1], self.padding, self.dilation_rate[1])
         if oh < 1 or ow < 1:
-            raise ShapeError(f"input {fmt_shape(shape)} is too small for a {kh}x{kw} kernel "
+            raise ShapeError(f"input {shape_text(shape)} is too small for a {kh}x{kw} kernel "
                              f"with '{self.padding}' padding")
         return oh, ow
 

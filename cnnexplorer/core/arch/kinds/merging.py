@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from cnnexplorer.core.arch.kinds.base import Layer, Shape, fmt_shape
+from cnnexplorer.core.arch.kinds.base import Layer, Shape
 from cnnexplorer.core.arch.kinds.registry import register
 from cnnexplorer.core.errors import ShapeError
+from cnnexplorer.core.formatting import shape_text
 
 
 def broadcast_shapes(kind: str, inputs: list[Shape]) -> Shape:
@@ -22,7 +23,7 @@ def broadcast_shapes(kind: str, inputs: list[Shape]) -> Shape:
         for i, d in enumerate(padded):
             if d != 1 and out[i] != 1 and d != out[i]:
                 raise ShapeError(f"{kind} inputs cannot be broadcast together: "
-                                 + ", ".join(fmt_shape(x) for x in inputs))
+                                 + ", ".join(shape_text(x) for x in inputs))
             out[i] = max(out[i], d)
     return tuple(out)
 
@@ -46,7 +47,7 @@ class _Merge(Layer):
             raise ShapeError(f"{self.kind} needs at least two inputs; received {len(inputs)}")
         if any(s != inputs[0] for s in inputs[1:]):
             raise ShapeError(f"{self.kind} needs inputs of one shape; received "
-                             + ", ".join(fmt_shape(s) for s in inputs))
+                             + ", ".join(shape_text(s) for s in inputs))
         return inputs[0]
 
     def to_keras(self, keras, name):
@@ -129,7 +130,7 @@ class Concatenate(Layer):
             if len(s) != rank or any(a != b for i, (a, b) in enumerate(zip(s, inputs[0]))
                                      if i != axis):
                 raise ShapeError("Concatenate inputs differ outside the joined axis: "
-                                 + ", ".join(fmt_shape(s) for s in inputs))
+                                 + ", ".join(shape_text(s) for s in inputs))
         out = list(inputs[0])
         out[axis] = sum(s[axis] for s in inputs)
         return tuple(out)

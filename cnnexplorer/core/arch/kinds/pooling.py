@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cnnexplorer.core.arch.kinds.base import (
-    Layer, check_padding, expect_rank, fmt_shape, pair, require_channels_last, window_output,
+    Layer, check_padding, expect_rank, pair, require_channels_last, window_output,
 )
 from cnnexplorer.core.arch.kinds.registry import register
 from cnnexplorer.core.errors import ShapeError
+from cnnexplorer.core.formatting import shape_text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,7 +32,7 @@ class _Pool2D(Layer):
         oh = window_output(h, ph, self.strides[0], self.padding)
         ow = window_output(w, pw, self.strides[1], self.padding)
         if oh < 1 or ow < 1:
-            raise ShapeError(f"input {fmt_shape(inputs[0])} is too small for a {ph}x{pw} pool")
+            raise ShapeError(f"input {shape_text(inputs[0])} is too small for a {ph}x{pw} pool")
         return (oh, ow, c)
 
     def summary(self):

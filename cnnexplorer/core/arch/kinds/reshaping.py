@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cnnexplorer.core.arch.kinds.base import (
-    Layer, expect_rank, fmt_shape, pair, require_channels_last,
+    Layer, expect_rank, pair, require_channels_last,
 )
 from cnnexplorer.core.arch.kinds.registry import register
 from cnnexplorer.core.errors import ConfigError, ShapeError
+from cnnexplorer.core.formatting import shape_text
 
 
 @register
@@ -68,7 +69,7 @@ class Cropping2D(Layer):
         h, w, c = inputs[0]
         (t, b), (l, r) = self.cropping
         if h - t - b < 1 or w - l - r < 1:
-            raise ShapeError(f"cropping {self.cropping!r} removes all of {fmt_shape(inputs[0])}")
+            raise ShapeError(f"cropping {self.cropping!r} removes all of {shape_text(inputs[0])}")
         return (h - t - b, w - l - r, c)
 
     def summary(self):
@@ -148,15 +149,15 @@ class Reshape(Layer):
             raise ShapeError(f"Reshape target {self.target_shape!r} is not a valid shape")
         if unknown:
             if total % known:
-                raise ShapeError(f"cannot reshape {fmt_shape(inputs[0])} to {self.target_shape!r}")
+                raise ShapeError(f"cannot reshape {shape_text(inputs[0])} to {self.target_shape!r}")
             target[unknown[0]] = total // known
         if math.prod(target) != total:
-            raise ShapeError(f"cannot reshape {fmt_shape(inputs[0])} ({total} values) to "
-                             f"{fmt_shape(target)}")
+            raise ShapeError(f"cannot reshape {shape_text(inputs[0])} ({total} values) to "
+                             f"{shape_text(target)}")
         return tuple(target)
 
     def summary(self):
-        return "-> " + fmt_shape(self.target_shape)
+        return "-> " + shape_text(self.target_shape)
 
     def to_keras(self, keras, name):
         return keras.layers.Reshape(self.target_shape, name=name)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from cnnexplorer.core.arch.kinds.base import Layer, Shape, fmt_shape
+from cnnexplorer.core.arch.kinds.base import Layer, Shape
 from cnnexplorer.core.arch.kinds.registry import register
 from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.formatting import shape_text
 
 
 @register
@@ -29,7 +30,7 @@ class Input(Layer):
         return tuple(self.shape)
 
     def summary(self):
-        return fmt_shape(self.shape)
+        return shape_text(self.shape)
 
     def to_keras(self, keras, name):
         return keras.Input(shape=tuple(self.shape), name=name)
