@@ -58,8 +58,8 @@ def test_messy_folder_loads_skips_and_explains(messy):
         "loose.png": "not inside a class folder",
         os.path.join("cat", "notes.txt"): "not an image file (extension '.txt')",
         os.path.join("cat", "corrupt.jpg"): skipped[os.path.join("cat", "corrupt.jpg")],
-        os.path.join("cat", "text.png"): "not an image file Pillow can read (unknown or "
-                                         "unsupported format)",
+        os.path.join("cat", "text.png"): ("not an image file this program reads (formats: PNG, JPEG, BMP, GIF, "
+                                          "WEBP; unknown, unsupported or refused format)"),
         os.path.join("fox", "x.webp"): "the file is empty (0 bytes), not an image",
         "zebra": "class folder has no readable images; class left out",
     }

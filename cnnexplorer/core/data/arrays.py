@@ -13,6 +13,15 @@ import numpy as np
 
 from cnnexplorer.core.errors import DatasetError
 from cnnexplorer.core.data.images import resize_array
+from cnnexplorer.core.safe_files import (
+    MAX_ARRAY_BYTES,
+    MAX_CLASSES,
+    check_array_size,
+    check_zip,
+    open_regular,
+)
+
+_NPY_MAGIC = b"\x93NUMPY"
 
 
 def as_images(x, what: str) -> np.ndarray:
@@ -34,13 +43,38 @@ def as_images(x, what: str) -> np.ndarray:
         raise DatasetError(f"{what} must hold numbers; found dtype {x.dtype}")
     if x.size == 0:
         return x.astype(np.uint8)
-    lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+    if x.dtype.kind == "f":
+        check_finite(x, what)
+    lo, hi = float(x.min()), float(x.max())
     if x.dtype.kind == "f" and hi <= 1.0 and lo >= 0.0:
         return np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)
-    if lo < 0 or hi > 255 or (x.dtype.kind == "f" and not np.isfinite(x).all()):
+    if lo < 0 or hi > 255:
         raise DatasetError(f"{what} must hold pixel values in 0..255 (or 0..1 floats); "
                            f"found {lo:g}..{hi:g} ({x.dtype})")
     return np.rint(x).astype(np.uint8) if x.dtype.kind == "f" else x.astype(np.uint8)
+
+
+def check_finite(x: np.ndarray, what: str) -> None:
+    """Refuse NaN and infinite values, saying how many there are."""
+    finite = np.isfinite(x)
+    if not finite.all():
+        nan = int(np.count_nonzero(np.isnan(x)))
+        inf = int(x.size - np.count_nonzero(finite)) - nan
+        raise DatasetError(f"{what} holds {nan:,} NaN and {inf:,} infinite values (of "
+                           f"{x.size:,}); every pixel must be a finite number")
+
+
+def class_names_for(labels: list[np.ndarray], what: str) -> list[str]:
+    """Class names "0".."k-1" numbered by the labels, for data that names no classes.
+
+    Bounded: a label of 10^8 in a tiny file must not build 10^8 names.
+    """
+    top = max((int(y.max()) for y in labels if y is not None and len(y)), default=0)
+    if top >= MAX_CLASSES:
+        raise DatasetError(f"{what}: the labels go up to {top} and there are no class names; "
+                           f"more than {MAX_CLASSES:,} classes is refused (labels must be "
+                           f"0..k-1)")
+    return [str(i) for i in range(max(2, top + 1))]
 
 
 def as_labels(y, what: str) -> np.ndarray:
@@ -54,8 +88,13 @@ def as_labels(y, what: str) -> np.ndarray:
     if y.dtype.kind not in "iubf":
         raise DatasetError(f"{what} must hold integer labels; found dtype {y.dtype}")
     if y.dtype.kind == "f":
-        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
-            bad = y[~(np.isfinite(y) & (y == np.round(y)))][:3]
+        finite = np.isfinite(y)
+        if not finite.all():
+            raise DatasetError(f"{what} must hold integer labels; found "
+                               f"{int(y.size - np.count_nonzero(finite)):,} NaN or infinite "
+                               f"values")
+        if not np.all(y == np.round(y)):
+            bad = y[y != np.round(y)][:3]
             raise DatasetError(f"{what} must hold integer labels; found {bad.tolist()}")
     return y.astype(np.int64)
 
@@ -83,16 +122,45 @@ def resize_splits(x_train, x_test, image_size, resize: str, progress=None):
     return x_train, x_test
 
 
+def _check_npz(path: Path) -> None:
+    """Before NumPy reads anything: a regular file, a zip (not a bare .npy), members whose
+    unpacked sizes are bounded, and each array's declared shape within memory and within its
+    member (NumPy allocates the declared shape before reading the data)."""
+    with open_regular(path, DatasetError, what="a NumPy .npz archive") as fh:
+        head = fh.read(6)
+    if head == _NPY_MAGIC:
+        raise DatasetError(f"{path}: a single NumPy .npy array, not an .npz archive; save "
+                           f"the arrays with numpy.savez(path, x_train=..., y_train=...)")
+    infos = check_zip(path, DatasetError, max_member=MAX_ARRAY_BYTES,
+                      max_total=2 * MAX_ARRAY_BYTES, what="NumPy .npz archive")
+    with zipfile.ZipFile(path) as zf:
+        for info in infos:
+            if not info.filename.endswith(".npy"):
+                continue
+            key = f"{path}: key '{info.filename[:-4]}'"
+            try:
+                with zf.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                        else np.lib.format.read_array_header_2_0
+                    shape, _order, dtype = read_header(member)
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+                raise DatasetError(f"{key}: not a readable array ({exc})") from None
+            nbytes = check_array_size(shape, dtype.itemsize, key, DatasetError)
+            if not dtype.hasobject and nbytes > info.file_size:
+                raise DatasetError(f"{key}: declares shape {shape} ({nbytes:,} bytes) but "
+                                   f"holds {info.file_size:,} bytes: a damaged archive")
+
+
 def load_npz(path, image_size=None, resize: str = "stretch", progress=None):
     """Load `x_train, y_train[, x_test, y_test][, class_names]` from a `.npz` archive."""
     from cnnexplorer.core.data.base import Dataset
 
     path = Path(os.fspath(path))
-    if not path.is_file():
-        raise DatasetError(f"{path}: no such file")
+    _check_npz(path)
     try:
         archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise DatasetError(f"{path}: not a NumPy .npz archive ({exc})") from exc
     with archive:
         keys = sorted(archive.files)
@@ -121,10 +189,8 @@ def load_npz(path, image_size=None, resize: str = "stretch", progress=None):
         if x is not None and len(x) != len(y):
             raise DatasetError(f"{path}: key '{kx}' has {len(x)} images but key '{ky}' has "
                                f"{len(y)} labels")
-    top = max(int(y_train.max(initial=0)), int(y_test.max(initial=0)) if y_test is not None
-              else 0)
     if names is None:
-        names = [str(i) for i in range(max(2, top + 1))]
+        names = class_names_for([y_train, y_test], str(path))
     for y, key in ((y_train, "y_train"), (y_test, "y_test")):
         if y is not None and len(y) and (y.min() < 0 or y.max() >= len(names)):
             raise DatasetError(f"{path}: key '{key}' has labels {int(y.min())}..{int(y.max())} "

@@ -17,7 +17,14 @@ import numpy as np
 from PIL import Image
 
 from cnnexplorer.core.errors import DatasetError
-from cnnexplorer.core.data.images import ImageReadError, is_image_name, read_image
+from cnnexplorer.core.data.images import ALLOWED_FORMATS, is_image_name, read_image
+from cnnexplorer.core.safe_files import (
+    MAX_IMAGE_FILE_BYTES,
+    display_name,
+    is_ancestor_or_same,
+    open_regular,
+    read_text,
+)
 
 DEFAULT_SIZE = 64  # used when the first image is larger than MAX_AUTO_SIZE on a side
 MAX_AUTO_SIZE = 256
@@ -36,11 +43,19 @@ def _visible(p: Path) -> bool:
     return not p.name.startswith((".", "__"))
 
 
-def _class_folders(root: Path) -> list[Path]:
-    folders = [p for p in root.iterdir() if p.is_dir() and _visible(p)]
+def _class_folders(root: Path, skipped: list) -> list[Path]:
+    folders = []
+    for p in root.iterdir():
+        if not (p.is_dir() and _visible(p)):
+            continue
+        if p.is_symlink() and is_ancestor_or_same(p, root):
+            # cats -> .. would make a class holding every image of every class
+            skipped.append((str(p), "a link to this folder or one above it; left out"))
+            continue
+        folders.append(p)
     order_file = root / CLASSES_FILE
-    if order_file.is_file():
-        order = [line.strip() for line in order_file.read_text("utf-8").splitlines()
+    if order_file.exists():
+        order = [line.strip() for line in read_text(order_file, DatasetError).splitlines()
                  if line.strip()]
         rank = {name: i for i, name in enumerate(order)}
         return sorted(folders, key=lambda p: (rank.get(p.name, len(rank)), _natural_key(p.name)))
@@ -80,7 +95,8 @@ def _list_files(folder: Path, skipped: list) -> list[Path]:
 def _auto_channels_and_size(first: Path, image_size):
     """Channels: 1 when the first image is grayscale; size: its own, or 64 when large."""
     try:
-        with Image.open(first) as im:
+        with open_regular(first, DatasetError, max_bytes=MAX_IMAGE_FILE_BYTES) as fh, \
+                Image.open(fh, formats=ALLOWED_FORMATS) as im:
             mode, (w, h) = im.mode, im.size
             if im.getexif().get(0x0112) in (5, 6, 7, 8):  # shown rotated by 90 degrees
                 w, h = h, w
@@ -119,7 +135,7 @@ def load_image_folder(path, image_size=None, resize: str = "stretch", progress=N
     listing: dict[str, list[tuple[Path, str]]] = {}
     for split, folder in splits.items():
         entries = []
-        for cls in _class_folders(folder):
+        for cls in _class_folders(folder, skipped):
             files = _list_files(cls, skipped)
             if split == "train" and cls.name not in class_names:
                 class_names.append(cls.name)
@@ -144,10 +160,13 @@ def load_image_folder(path, image_size=None, resize: str = "stretch", progress=N
     total, done = len(all_files), 0
 
     def read(item):
+        # Whatever one file raises, that file is skipped and named; the others go on.
         try:
             return read_image(item[0], size=size, resize=resize, channels=channels), None
-        except ImageReadError as exc:
-            return None, str(exc).removeprefix(f"{item[0]}: ")
+        except Exception as exc:  # noqa: BLE001 - ImageReadError, or a decoder's own bug
+            text = str(exc) if isinstance(exc, DatasetError) else \
+                f"cannot be read ({type(exc).__name__}: {exc})"
+            return None, text.removeprefix(f"{display_name(item[0])}: ")
 
     arrays: dict[str, tuple[list, list]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from cnnexplorer.core.errors import DatasetError
-from cnnexplorer.core.data.arrays import as_images, as_labels, resize_splits
+from cnnexplorer.core.data.arrays import as_images, as_labels, class_names_for, resize_splits
+from cnnexplorer.core.safe_files import MAX_CLASSES, check_array_size, check_regular
 
 
 def partner_path(path: Path) -> Path | None:
@@ -27,12 +28,36 @@ def partner_path(path: Path) -> Path | None:
 def _open(path: Path):
     import h5py
 
+    check_regular(path, DatasetError, what="an HDF5 file")
     try:
         return h5py.File(path, "r")
     except FileNotFoundError as exc:
         raise DatasetError(f"{path}: no such file") from exc
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise DatasetError(f"{path}: not an HDF5 file h5py can open ({exc})") from exc
+
+
+def _read_array(f, key: str, file: Path, max_items: int | None = None) -> np.ndarray:
+    """The array stored under `key`, after checking what the file declares: an array (not a
+    group), of numbers, of a size that fits in memory, before anything is read."""
+    import h5py
+
+    what = f"{file}: key '{key}'"
+    obj = f.get(key)
+    if not isinstance(obj, h5py.Dataset):
+        kind = "a group" if isinstance(obj, h5py.Group) else type(obj).__name__
+        raise DatasetError(f"{what} is {kind}, not an array")
+    if obj.shape is None:
+        raise DatasetError(f"{what} is an empty HDF5 dataset (no shape)")
+    check_array_size(obj.shape, obj.dtype.itemsize, what, DatasetError)
+    if max_items is not None and int(np.prod(obj.shape, dtype=np.int64)) > max_items:
+        raise DatasetError(f"{what} declares shape {obj.shape}; more than {max_items:,} "
+                           f"entries is refused")
+    try:
+        return obj[()]
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise DatasetError(f"{what} cannot be read ({type(exc).__name__}: "
+                           f"{str(exc)[:200]})") from None
 
 
 def _class_names(raw, file: Path) -> list[str]:
@@ -59,8 +84,8 @@ def _read_split(f, file: Path, split: str, present: list[str]):
         if key not in f:
             raise DatasetError(f"{file}: missing key '{key}'; the file has keys "
                                f"{', '.join(present) or '(none)'}")
-    x = as_images(f[kx][()], f"{file}: key '{kx}'")
-    y = as_labels(f[ky][()], f"{file}: key '{ky}'")
+    x = as_images(_read_array(f, kx, file), f"{file}: key '{kx}'")
+    y = as_labels(_read_array(f, ky, file), f"{file}: key '{ky}'")
     if len(x) != len(y):
         raise DatasetError(f"{file}: key '{kx}' has {len(x)} images but key '{ky}' has "
                            f"{len(y)} labels")
@@ -78,8 +103,7 @@ def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
     from cnnexplorer.core.data.base import Dataset
 
     path = Path(os.fspath(path))
-    if not path.is_file():
-        raise DatasetError(f"{path}: no such file")
+    check_regular(path, DatasetError, what="an HDF5 file")
     files = {}
     for file in (path, partner_path(path)):
         if file is None or not file.is_file():
@@ -91,7 +115,8 @@ def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
                 if f"{split}_set_x" in f or f"{split}_set_y" in f:
                     entry[split] = _read_split(f, file, split, keys)
             if "list_classes" in f:
-                entry["classes"] = _class_names(f["list_classes"][()], file)
+                entry["classes"] = _class_names(
+                    _read_array(f, "list_classes", file, max_items=MAX_CLASSES), file)
             files[file] = entry
     main = files[path]
     if "train" not in main and "test" not in main:
@@ -104,11 +129,9 @@ def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
         raise DatasetError(f"{path}: holds only the test split (test_set_x) and its training "
                            f"file {other.name if other else 'train_*.h5'} was not found beside it")
     names = next((e["classes"] for e in files.values() if "classes" in e), None)
-    labels_max = max(int(train[1][1].max(initial=0)),
-                     int(test[1][1].max(initial=0)) if test else 0)
     if names is None:
-        # No 'list_classes': number the classes by the labels found.
-        names = [str(i) for i in range(max(2, labels_max + 1))]
+        # No 'list_classes': number the classes by the labels found (bounded).
+        names = class_names_for([train[1][1], test[1][1] if test else None], str(path))
     x_train, y_train = train[1]
     _check_range(y_train, names, train[0], "train_set_y")
     x_test = y_test = None

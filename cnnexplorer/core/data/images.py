@@ -12,25 +12,40 @@ Conversions, and why:
   pixels do not turn into whatever colour the encoder left behind them.
 - Palette, CMYK, LA, 1-bit and float images go through RGB/L conversions of Pillow.
 - Animated GIF/WebP: the first frame.
+
+Safety: the file is opened through `core.safe_files.open_regular` (no FIFO, device or folder
+ever reaches Pillow, and no file over MAX_IMAGE_FILE_BYTES), and Pillow may only identify it
+as one of ALLOWED_FORMATS: EPS content named `.png` is never handed to Pillow's EPS plugin
+(which runs Ghostscript), nor DDS, PSD, ICNS or the other rarely used decoders. Whatever
+Pillow raises while decoding one file becomes an `ImageReadError` naming that file.
+When a target size is given, a JPEG is decoded at a reduced scale (`Image.draft`, the DCT
+scaling of libjpeg) no smaller than that size, so a 9000x9000 photo never exists in memory
+at full size.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import stat
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cnnexplorer.core.errors import DatasetError
+from cnnexplorer.core.safe_files import MAX_IMAGE_FILE_BYTES, display_name, open_regular
 
 # Pillow's own guard warns at 89 M pixels and fails at twice that; fail at the warning level
 # instead: a 64x64 classifier has no use for a 90-megapixel image and decoding one takes GBs.
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 RESIZE_MODES = ("stretch", "crop", "pad")
+#: the only decoders Pillow may pick (JPEG also opens the multi-picture MPO files of phones)
+ALLOWED_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP")
+
+# Our own check (MAX_PIXELS, read from the header before decoding) refuses everything Pillow's
+# bomb guard would warn about or refuse, so Pillow's guard is turned off: its warning only
+# added two lines of noise ahead of our one-line error. Pillow has no per-call switch for it,
+# and a per-call `warnings.catch_warnings` is not thread-safe (loaders decode in threads).
+Image.MAX_IMAGE_PIXELS = None
 
 
 def scale_pixels(x: np.ndarray) -> np.ndarray:
@@ -53,35 +68,31 @@ class ImageReadError(DatasetError):
 def _describe(source) -> str:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return f"<{len(source)} bytes in memory>"
-    return str(source)
+    return display_name(source)
 
 
-def _open(source) -> Image.Image:
-    """Open `source` (path or bytes) fully decoded, with friendly errors."""
+def _open(source, draft_size: tuple[int, int] | None = None) -> Image.Image:
+    """Open `source` (path or bytes) fully decoded, with friendly errors.
+
+    `draft_size`: (width, height) a JPEG may be decoded down to (never below).
+    """
     name = _describe(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if not data:
             raise ImageReadError(f"{name}: the data is empty (0 bytes), not an image")
-        stream = io.BytesIO(data)
-    else:
-        path = Path(os.fspath(source))
-        try:
-            st = os.stat(path)  # one system call answers "missing", "folder" and "empty"
-        except FileNotFoundError as exc:
-            raise ImageReadError(f"{name}: no such file") from exc
-        except OSError as exc:
-            raise ImageReadError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
-        if stat.S_ISDIR(st.st_mode):
-            raise ImageReadError(f"{name}: is a folder, not an image file")
-        if st.st_size == 0:
-            raise ImageReadError(f"{name}: the file is empty (0 bytes), not an image")
-        stream = path
+        with io.BytesIO(data) as stream:
+            return _decode(stream, name, draft_size)
+    with open_regular(source, ImageReadError, max_bytes=MAX_IMAGE_FILE_BYTES,
+                      what="an image") as stream:
+        return _decode(stream, name, draft_size)
+
+
+def _decode(stream, name: str, draft_size) -> Image.Image:
     try:
         # Pillow itself refuses over 2x MAX_IMAGE_PIXELS (DecompressionBombError) and only
-        # warns above it; check the header's size before decoding so both cases fail here,
-        # without touching process-wide warning filters (loaders run in threads).
-        img = Image.open(stream)
+        # warns above it; check the header's size before decoding so both cases fail here.
+        img = Image.open(stream, formats=ALLOWED_FORMATS)
         width, height = img.size
         if width * height > MAX_PIXELS:
             raise Image.DecompressionBombError(
@@ -90,20 +101,30 @@ def _open(source) -> Image.Image:
             img.seek(0)  # first frame of an animation
         except EOFError:
             pass
+        if draft_size is not None and img.format in ("JPEG", "MPO"):
+            img.draft(img.mode, draft_size)
         img.load()
     except Image.DecompressionBombError as exc:
         raise ImageReadError(
             f"{name}: the image is too large to open safely (over {MAX_PIXELS:,} pixels; "
             f"a possible decompression bomb): {exc}") from exc
     except UnidentifiedImageError as exc:
-        raise ImageReadError(f"{name}: not an image file Pillow can read "
-                             f"(unknown or unsupported format)") from exc
+        raise ImageReadError(f"{name}: not an image file this program reads (formats: "
+                             f"{', '.join(ALLOWED_FORMATS)}; unknown, unsupported or "
+                             f"refused format)") from exc
     except PermissionError as exc:
         raise ImageReadError(f"{name}: permission denied") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         # Pillow reports truncated/corrupt data as OSError ("image file is truncated",
         # "broken data stream"), SyntaxError (bad PNG chunk) or ValueError.
         raise ImageReadError(f"{name}: the image data is corrupt or truncated ({exc})") from exc
+    except MemoryError as exc:
+        raise ImageReadError(f"{name}: not enough memory to decode this image") from exc
+    except Exception as exc:  # noqa: BLE001 - any decoder failure is this file's, not ours
+        # A plugin can raise anything on hostile data (NotImplementedError for an unknown
+        # DDS compression, struct.error, IndexError, ZeroDivisionError...).
+        raise ImageReadError(f"{name}: the image cannot be decoded "
+                             f"({type(exc).__name__}: {str(exc)[:200]})") from exc
     return img
 
 
@@ -113,6 +134,10 @@ def _to_array(img: Image.Image, channels: int, name: str) -> np.ndarray:
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         arr = np.asarray(img)
         if mode == "F":
+            bad = int(np.count_nonzero(~np.isfinite(arr)))
+            if bad:
+                raise ImageReadError(f"{name}: {bad:,} of {arr.size:,} pixels are NaN or "
+                                     f"infinite; a float image must hold finite values")
             lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
             scaled = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros_like(arr)
             gray = np.nan_to_num(scaled).astype(np.uint8)
@@ -176,7 +201,7 @@ def resize_array(arr: np.ndarray, size: tuple[int, int], resize: str = "stretch"
 
 
 def read_image(source, size: tuple[int, int] | int | None = None, resize: str = "stretch",
-               channels: int = 3) -> np.ndarray:
+               channels: int = 3, min_side: int = 0) -> np.ndarray:
     """Read an image file (path or bytes) as uint8 `(H, W, channels)`.
 
     Args:
@@ -184,26 +209,39 @@ def read_image(source, size: tuple[int, int] | int | None = None, resize: str = 
         size: (height, width) or one int for a square; None keeps the image's own size.
         resize: "stretch", "crop" (centre crop) or "pad"; see `resize_array`.
         channels: 3 (RGB) or 1 (grayscale).
+        min_side: refuse an image smaller than this on either side (before resizing).
 
     Raises:
-        ImageReadError: naming the file and the problem (missing, empty, not an image,
-            corrupt/truncated, too large, unsupported mode).
+        ImageReadError: naming the file and the problem (missing, empty, not a regular
+            file, not an allowed format, corrupt/truncated, too large, unsupported mode).
     """
     if channels not in (1, 3):
         raise DatasetError(f"channels must be 1 or 3; received {channels!r}")
     if resize not in RESIZE_MODES:
         raise DatasetError(f"resize must be one of {', '.join(RESIZE_MODES)}; received {resize!r}")
     name = _describe(source)
-    img = _open(source)
+    if isinstance(size, int):
+        size = (size, size)
+    # JPEG's DCT scaling keeps both sides >= the request; ask for the larger side on both
+    # so that an EXIF rotation cannot leave one side short.
+    draft = None if size is None else (max(size),) * 2
+    img = _open(source, draft)
     try:
         img = ImageOps.exif_transpose(img) or img
     except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
         pass
-    arr = _to_array(img, channels, name)
-    if size is not None:
-        if isinstance(size, int):
-            size = (size, size)
-        arr = resize_array(arr, size, resize)
+    if min(img.size) < min_side:
+        raise ImageReadError(f"{name}: the image is {img.size[0]}x{img.size[1]} pixels; at "
+                             f"least {min_side}x{min_side} is needed")
+    try:
+        arr = _to_array(img, channels, name)
+        if size is not None:
+            arr = resize_array(arr, size, resize)
+    except ImageReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an odd mode Pillow decoded but cannot convert
+        raise ImageReadError(f"{name}: cannot convert the image ({type(exc).__name__}: "
+                             f"{str(exc)[:200]})") from exc
     return arr
 
 

@@ -5,6 +5,7 @@ or an image folder; the GUI, the CLI and the trainer all call this.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from cnnexplorer.core.errors import DatasetError
@@ -13,6 +14,7 @@ from cnnexplorer.core.data.arrays import load_npz, resize_all
 from cnnexplorer.core.data.folder import load_image_folder
 from cnnexplorer.core.data.generated import builtin_names, load_builtin
 from cnnexplorer.core.data.hdf5 import load_hdf5
+from cnnexplorer.core.safe_files import check_regular, display_name
 
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
 
@@ -58,10 +60,15 @@ def load_dataset(spec, image_size=None, resize: str = "stretch", progress=None):
     except TypeError as exc:
         raise DatasetError(f"cannot load a dataset from {spec!r}; give {describe_kinds()}") \
             from exc
-    if not path.exists():
-        raise DatasetError(f"{path}: no such file or folder (and not a built-in set; built-in "
-                           f"sets are: {', '.join(builtin_names())})")
-    if path.is_dir():
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise DatasetError(f"{display_name(path)}: no such file or folder (and not a built-in "
+                           f"set; built-in sets are: {', '.join(builtin_names())})") from None
+    except (OSError, ValueError):
+        check_regular(path, DatasetError)  # says why: name too long, permission denied...
+        raise
+    if stat.S_ISDIR(st.st_mode):
         return load_image_folder(path, image_size, resize, progress)
     suffix = path.suffix.lower()
     if suffix in HDF5_SUFFIXES:
