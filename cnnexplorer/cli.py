@@ -45,7 +45,26 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _printable_streams() -> None:
+    """Names that are not UTF-8 (bytes kept as surrogates by the OS layer) print with a
+    replacement character instead of raising UnicodeEncodeError halfway through the output."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):  # a replaced or closed stream
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while parsing or importing: no traceback
+        print("cnnexplorer: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None = None) -> int:
+    _printable_streams()
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
         from cnnexplorer.gui.app import run_app

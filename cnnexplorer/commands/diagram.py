@@ -108,7 +108,10 @@ def run(args) -> int:
     layout = layout_network(network, _collapsed(network, args.collapse), title=meta.title)
     svg = render_svg(layout)
     if suffix == ".svg":
-        out.write_text(svg, encoding="utf-8")
+        from cnnexplorer.core.safe_files import writing
+
+        with writing(out, ConfigError):  # a folder, a read-only place: a message, exit 2
+            out.write_text(svg, encoding="utf-8")
     else:
         write_png(svg, out, args.scale)
     print(f"{out}: {len(layout.boxes)} boxes, {len(layout.edges)} edges, "

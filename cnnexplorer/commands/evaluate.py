@@ -27,8 +27,12 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from cnnexplorer.core.data import load_dataset
-    from cnnexplorer.core.keras.model_io import load_model, model_task
-    from cnnexplorer.core.train.evaluation import evaluate, evaluation_split
+    from cnnexplorer.core.keras.model_io import load_model
+    from cnnexplorer.core.train.evaluation import (
+        evaluate,
+        evaluation_split,
+        image_classifier_task,
+    )
     from cnnexplorer.core.train.inputs import adaptation_notes
     from cnnexplorer.core.train.runs import open_run
 
@@ -38,7 +42,7 @@ def run(args) -> int:
     # Grey faces for a colour model (or the reverse) are adapted by the training rule; say
     # so once, on stderr, so that --json output stays machine-readable.
     images, _labels, _split = evaluation_split(dataset)
-    for note in adaptation_notes(images.shape[1:], tuple(model_task(model)[0])):
+    for note in adaptation_notes(images.shape[1:], image_classifier_task(model)[0]):
         print(f"cnnexplorer evaluate: {note} to fit the model", file=sys.stderr)
     result = evaluate(model, dataset, batch_size=max(1, args.batch_size))
     out = sys.stdout

@@ -57,23 +57,31 @@ def _line(name: str, verdict, threshold: float) -> str:
 
 
 def run(args) -> int:
-    from cnnexplorer.core.data.images import ImageReadError
     from cnnexplorer.core.door.inference import check_threshold, load_door_model, read_door_image
     from cnnexplorer.core.door.verdict import judge_image
+    from cnnexplorer.core.errors import CnnExplorerError
+    from cnnexplorer.core.safe_files import display_name
 
     threshold = check_threshold(args.threshold)
     door = load_door_model(args.model)  # ModelFileError -> one line, exit 2 (cli.main)
+    # One file at a time, nothing kept after its line. Without face finding the image is
+    # reduced to the model's input as it is decoded (a large JPEG at a fraction of its size).
+    model_size = door.input_shape if args.no_face_finding else None
     failed = 0
-    for name in args.images:
+    for path in args.images:
+        name = display_name(path)  # a name that is not UTF-8 prints with U+FFFD
         try:
-            image = read_door_image(name)
-        except ImageReadError as exc:
+            image = read_door_image(path, model_size)
+            verdict = judge_image(door, image, threshold, find_faces=not args.no_face_finding)
+        except Exception as exc:  # noqa: BLE001 - whatever one file raises, the others go on
             failed += 1
+            text = str(exc) if isinstance(exc, CnnExplorerError) else \
+                f"{name}: cannot be judged ({type(exc).__name__}: {exc})"
             if args.json:
-                print(json_text({"image": name, "error": str(exc)}), flush=True)
-            print(f"cnnexplorer predict: {exc}", file=sys.stderr, flush=True)
+                print(json_text({"image": name, "error": text}), flush=True)
+            print(f"cnnexplorer predict: {text}", file=sys.stderr, flush=True)
             continue
-        verdict = judge_image(door, image, threshold, find_faces=not args.no_face_finding)
+        del image  # the next file is decoded without this one still in memory
         if args.json:
             print(json_text({"image": name, **verdict.as_dict()}), flush=True)
         else:

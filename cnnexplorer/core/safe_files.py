@@ -23,6 +23,7 @@ still fails with `ImageReadError` and a model with `ModelFileError`.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -240,3 +241,19 @@ def is_ancestor_or_same(folder: Path, root: Path) -> bool:
     except (OSError, RuntimeError):
         return True
     return target == base or target in base.parents
+
+
+@contextlib.contextmanager
+def writing(path, error=CnnExplorerError, what: str = "write"):
+    """Turn the OS's refusal to write `path` (a folder in the way, a read-only file system,
+    no permission, a full disk, a name too long) into `error` naming the path and the reason."""
+    try:
+        yield
+    except OSError as exc:
+        reasons = {errno.EISDIR: "it is a folder", errno.EROFS: "the file system is read-only",
+                   errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+                   errno.ENOSPC: "the disk is full", errno.EEXIST: "it exists already",
+                   errno.ENOTDIR: "a part of the path is a file, not a folder",
+                   errno.ENAMETOOLONG: "the file name is too long for the file system"}
+        reason = reasons.get(exc.errno, exc.strerror or str(exc))
+        raise error(f"cannot {what} {display_name(path)}: {reason}") from None

@@ -25,6 +25,7 @@ Tuples are written as lists and read back as tuples (layer settings only hold tu
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import tempfile
@@ -193,15 +194,22 @@ def save_spec(path: str | os.PathLike, network: Network) -> Path:
 
 def load_spec(path: str | os.PathLike) -> Network:
     """Read a spec written by `save_spec`; ConfigError naming the file for anything wrong."""
+    from cnnexplorer.core.safe_files import MAX_TEXT_BYTES, read_bytes
+
     path = Path(path)
+    if not os.path.lexists(path):
+        raise ConfigError(f"spec file {str(path)!r} does not exist")
+    raw = read_bytes(path, ConfigError, what="a spec file")
     try:
-        raw = path.read_bytes()
         if path.suffix == ".gz":
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
+                raw = gz.read(MAX_TEXT_BYTES + 1)  # bounded: a gzip bomb stops here
+            if len(raw) > MAX_TEXT_BYTES:
+                raise ValueError(f"unpacks to more than {MAX_TEXT_BYTES:,} bytes")
         data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"spec file {str(path)!r} does not exist") from None
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ConfigError(f"{path}: not a readable spec file ({type(exc).__name__}: "
                           f"{str(exc)[:160]})") from None
     return network_from_dict(data, source=str(path))

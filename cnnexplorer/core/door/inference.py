@@ -50,12 +50,20 @@ def check_threshold(threshold: float) -> float:
     return t
 
 
-def read_door_image(source) -> np.ndarray:
-    """Read an image file for the door (any size, RGB uint8), refusing images too small.
+def read_door_image(source, input_shape: tuple[int, int, int] | None = None) -> np.ndarray:
+    """Read an image file for the door, refusing images too small.
+
+    Args:
+        input_shape: the model's (h, w, c): the image is reduced to it as it is decoded
+            (a large JPEG at a fraction of its size), so only the model-size array is kept;
+            None keeps the image's own size, RGB.
 
     Raises:
         ImageReadError: the file is not a readable image, or is under MIN_SIDE pixels a side.
     """
+    if input_shape is not None:
+        h, w, c = input_shape
+        return read_image(source, size=(h, w), resize="stretch", channels=c, min_side=MIN_SIDE)
     image = read_image(source, channels=3)
     check_frame(image, source)
     return image
@@ -76,6 +84,9 @@ def check_frame(image: np.ndarray, name="frame") -> None:
 def prepare_frame(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
     """uint8 (H, W[, C]) frame -> uint8 at the model's (h, w, c): what a training image is."""
     if image.dtype != np.uint8:
+        if image.dtype.kind == "f" and not np.isfinite(image).all():
+            bad = int(image.size - np.count_nonzero(np.isfinite(image)))
+            raise ImageReadError(f"frame: {bad:,} pixel values are NaN or infinite")
         image = np.clip(image, 0, 255).astype(np.uint8)
     h, w, c = input_shape
     try:

@@ -12,10 +12,18 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 from cnnexplorer.core.errors import ModelFileError
+from cnnexplorer.core.safe_files import (
+    MAX_ARRAY_BYTES,
+    MAX_TEXT_BYTES,
+    check_regular,
+    check_zip,
+    open_regular,
+)
 
 #: The one list of file name endings that mean "a saved Keras model" (load, save, inspect,
 #: the CLI's zoo-key-or-file decision and the GUI's open dialogs all use it).
@@ -26,6 +34,10 @@ MODEL_NAME_PATTERNS = " ".join(f"*{suffix}" for suffix in MODEL_SUFFIXES)
 EXPORT_FORMATS = ("keras", "h5", "savedmodel", "tflite")
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+#: the JSON members of a .keras archive are small: a 2 MB file must not unpack 2 GiB of them
+KERAS_JSON_MEMBERS = {"config.json": MAX_TEXT_BYTES, "metadata.json": MAX_TEXT_BYTES}
+#: a temporary model file left by a save that was killed: .<stem>.<pid>.<random>.tmp<suffix>
+_TEMP_GLOB = ".*.tmp"
 
 
 def is_model_path(text) -> bool:
@@ -42,8 +54,13 @@ def _register_custom_layers() -> None:
 
 def _check_file(path: Path) -> str:
     """Refuse what is obviously not a model before Keras sees it; returns the suffix."""
-    if not path.exists():
-        raise ModelFileError(f"{path}: no such model file")
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: no such model file") from None
+    except (OSError, ValueError):
+        check_regular(path, ModelFileError, what="a model file")  # says why
+        raise
     if path.is_dir():
         raise ModelFileError(f"{path}: is a folder; expected a .keras or .h5 model file "
                              f"(a SavedModel folder can be served but not reopened here)")
@@ -51,10 +68,7 @@ def _check_file(path: Path) -> str:
     if suffix not in MODEL_SUFFIXES:
         raise ModelFileError(f"{path}: unknown model file type {path.suffix or '(none)'!r}; "
                              f"expected one of {', '.join(MODEL_SUFFIXES)}")
-    size = path.stat().st_size
-    if size == 0:
-        raise ModelFileError(f"{path}: the file is empty")
-    with open(path, "rb") as fh:
+    with open_regular(path, ModelFileError, what="a model file") as fh:
         head = fh.read(8)
     if suffix == ".keras":
         if not zipfile.is_zipfile(path):
@@ -62,9 +76,12 @@ def _check_file(path: Path) -> str:
                 "not a zip archive"
             raise ModelFileError(f"{path}: not a Keras model file: a .keras file is a zip "
                                  f"archive and this is {kind} (truncated or another format?)")
+        # sizes and ratios from the zip directory, before anything is decompressed
+        names = {info.filename for info in check_zip(
+            path, ModelFileError, member_limits=KERAS_JSON_MEMBERS, max_total=MAX_ARRAY_BYTES,
+            what="Keras model archive")}
         try:
             with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist())
                 bad = zf.testzip()
         except (zipfile.BadZipFile, OSError) as exc:
             raise ModelFileError(f"{path}: damaged .keras archive ({exc})") from None
@@ -131,11 +148,54 @@ def load_model(path, compile: bool = False):
 
 
 def _temp_beside(target: Path, suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{suffix}",
+    # The pid in the name tells `clean_stale_temps` whether the writer is still alive.
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.{os.getpid()}.", suffix=f".tmp{suffix}",
                                 dir=target.parent)
     os.close(fd)
     os.unlink(name)  # Keras wants to create the file itself
     return Path(name)
+
+
+#: a temporary file without a pid (written before pids were named) counts as stale after this
+STALE_TEMP_AGE_S = 3600
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def clean_stale_temps(folder) -> list[Path]:
+    """Delete the temporary model files a killed save left in `folder`; returns them.
+
+    A save writes `.<stem>.<pid>.<random>.tmp<suffix>` and renames it; a kill -9 between
+    the two leaves it behind. One whose writer is gone (or, without a pid, older than an
+    hour) is deleted; one still being written by a live process is kept.
+    """
+    removed = []
+    try:
+        candidates = [p for p in Path(folder).glob(".*.tmp*")
+                      if p.suffix.lower() in MODEL_SUFFIXES + (".tflite",)
+                      and p.name[:-len(p.suffix)].endswith(".tmp")]
+    except OSError:
+        return removed
+    for path in candidates:
+        parts = path.name.split(".")  # '', stem..., pid, random, 'tmp', suffix
+        pid = int(parts[-4]) if len(parts) >= 6 and parts[-4].isdigit() else None
+        try:
+            stale = (not _pid_alive(pid)) if pid is not None else \
+                time.time() - path.lstat().st_mtime > STALE_TEMP_AGE_S
+            if stale and path.is_file():
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
 
 
 def save_model(model, path) -> Path:
@@ -150,6 +210,7 @@ def save_model(model, path) -> Path:
         raise ModelFileError(f"{path}: cannot save as {path.suffix or '(no suffix)'!r}; use "
                              f"one of {', '.join(MODEL_SUFFIXES)}")
     path.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(path.parent)
     tmp = _temp_beside(path, suffix)
     try:
         model.save(tmp)

@@ -148,7 +148,8 @@ class _Engine:
             self.best_weights = self.good_weights
         else:
             self.since_best += 1
-        self.run.write_history(self.history)
+        # history.json is written with the checkpoints (save_checkpoints), never ahead of
+        # them: after a kill -9 it lists exactly the epochs last.keras holds.
         self.run.set_status("running", f"epoch {epoch + 1} done", len(self.history))
         if time.monotonic() - self.last_save > self.checkpoint_interval_s:
             self.save_checkpoints(model)
@@ -170,6 +171,7 @@ class _Engine:
                 self.run.save_model(model, "best")
             elif not self.run.best_model_path.exists():
                 self.run.save_model(model, "best")
+            self.run.write_history(self.history)  # the epochs last.keras now holds
         finally:
             model.set_weights(current)
         self.last_save = time.monotonic()
@@ -207,6 +209,8 @@ def train(arch, dataset, config: TrainConfig | None = None, *, on_event=None, st
         TrainingError / ConfigError: before training starts (nothing fits, bad settings).
     """
     config = (config or TrainConfig()).validate()
+    if len(dataset.y_train) == 0:  # fit would run no batch and call the loss "None"
+        raise TrainingError(f"{dataset.name}: has no training images; nothing to train on")
     from cnnexplorer.core.keras.device import configure, set_mixed_precision
     from cnnexplorer.core.keras.build import import_keras
 

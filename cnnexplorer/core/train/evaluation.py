@@ -100,15 +100,25 @@ def evaluation_split(dataset):
     return dataset.x_train, dataset.y_train, "all (the dataset has no test split)"
 
 
+def image_classifier_task(model) -> tuple[tuple[int, ...], int]:
+    """(input shape, classes) of a model that takes images; TrainingError for any other."""
+    from cnnexplorer.core.keras.model_io import model_task
+
+    shape, classes, _binary = model_task(model)
+    if len(shape) != 3 or not all(isinstance(d, int) for d in shape) or shape[-1] not in (1, 3):
+        raise TrainingError(f"model {model.name!r} takes inputs of shape {tuple(shape)}, not "
+                            f"images (height, width, 1 or 3 channels): it cannot be evaluated "
+                            f"on an image dataset")
+    return tuple(shape), classes
+
+
 def evaluate(model, dataset, batch_size: int = 64, split: str | None = None) -> EvaluationResult:
     """Evaluate a Keras classifier on a dataset's test split (or all of it).
 
     The images are adapted to the model's input (channels, size) when sound; a model whose
     class count differs from the dataset's is refused with a message.
     """
-    from cnnexplorer.core.keras.model_io import model_task
-
-    shape, classes, _binary = model_task(model)
+    shape, classes = image_classifier_task(model)
     if classes != dataset.num_classes:
         raise TrainingError(f"model {model.name!r} predicts {classes} classes but "
                             f"{dataset.name} has {dataset.num_classes}")
@@ -116,6 +126,9 @@ def evaluate(model, dataset, batch_size: int = 64, split: str | None = None) -> 
         x, y, name = dataset.x_train, dataset.y_train, "train"
     else:
         x, y, name = evaluation_split(dataset)
+    if len(y) == 0:
+        raise TrainingError(f"{dataset.name}: the {name} split holds no images; nothing to "
+                            f"evaluate")
     xf = scale_pixels(adapt_images(x, tuple(shape)))
     raw = model.predict(xf, batch_size=batch_size, verbose=0)
     return metrics_from_probabilities(class_probabilities(raw), y, dataset.class_names, name)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnnexplorer.core.errors import ConfigError, ModelFileError
+from cnnexplorer.core.safe_files import read_text, writing
 from cnnexplorer import paths
 
 STATUSES = ("running", "finished", "stopped", "failed")
@@ -67,12 +68,13 @@ def _jsonable(value):
 
 
 def _read_json(path: Path, default=None):
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return default
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid JSON ({exc})") from None
+    text = read_text(path, ConfigError, what="a JSON file")
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ConfigError(f"{path}: not valid JSON ({str(exc)[:200]})") from None
 
 
 def _pid_alive(pid) -> bool:
@@ -191,8 +193,16 @@ def _slug(text: str) -> str:
 
 def create_run(config: dict, root=None, name: str | None = None, path=None) -> Run:
     """A new run folder (unique name: date-time, architecture, dataset) with its config."""
+    with writing(path or root or "the runs folder", ConfigError, "create the run folder"):
+        return _create_run(config, root, name, path)
+
+
+def _create_run(config: dict, root, name, path) -> Run:
     if path is not None:
         folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(f"{folder}: exists and is a file, not a folder; choose another "
+                              f"--out")
         if folder.exists() and any(folder.iterdir()):
             raise ConfigError(f"{folder}: the run folder exists and is not empty; choose "
                               f"another --out or delete it")
@@ -218,9 +228,12 @@ def create_run(config: dict, root=None, name: str | None = None, path=None) -> R
 
 
 def open_run(path) -> Run:
+    from cnnexplorer.core.keras.model_io import clean_stale_temps
+
     path = Path(path)
     if not (path / "config.json").is_file():
         raise ConfigError(f"{path}: not a training run (no config.json)")
+    clean_stale_temps(path)  # what a killed save left behind
     return Run(path)
 
 
@@ -229,5 +242,9 @@ def list_runs(root=None) -> list[Run]:
     root = Path(root) if root is not None else paths.runs_dir()
     if not root.is_dir():
         return []
+    from cnnexplorer.core.keras.model_io import clean_stale_temps
+
     runs = [Run(p) for p in sorted(root.iterdir()) if (p / "config.json").is_file()]
+    for run in runs:
+        clean_stale_temps(run.path)  # what a killed save left behind
     return runs

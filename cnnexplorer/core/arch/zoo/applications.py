@@ -98,9 +98,13 @@ def import_from_keras(app: str, input_shape: tuple[int, int, int], classes: int,
     from cnnexplorer.core.keras.importer import network_from_keras
 
     keras = import_keras()
+    # One class means a binary task: one sigmoid unit. Keras' default head is a softmax, and
+    # a softmax over one unit answers 1.0 whatever the image (and never learns).
+    head = "sigmoid" if classes == 1 else "softmax"
     try:
         model = getattr(keras.applications, app)(
-            weights=None, input_shape=input_shape, classes=classes, **dict(options))
+            weights=None, input_shape=input_shape, classes=classes,
+            classifier_activation=head, **dict(options))
     except ValueError as exc:  # Keras validates input sizes and options itself
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"keras.applications.{app} rejects input {input_shape!r}, "

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.safe_files import MAX_CLASSES
 from cnnexplorer.core.arch.graph import Network
 
 
@@ -120,6 +121,9 @@ class ZooEntry:
             classes = self.default_classes if classes is None else classes
             if not isinstance(classes, int) or isinstance(classes, bool) or classes < 1:
                 raise ConfigError(f"classes must be a positive integer; received {classes!r}")
+            if classes > MAX_CLASSES:  # a 10^9-unit layer would be built before any check
+                raise ConfigError(f"classes must be at most {MAX_CLASSES:,}; received "
+                                  f"{classes:,}")
         values = {o.key: o.default for o in self.options}
         for key, value in (options or {}).items():
             values[key] = self.option(key).parse(value)
