@@ -88,29 +88,6 @@ def test_predict_without_face_finding_keeps_only_model_size_arrays_and_drafts_jp
     assert drafts == [(64, 64)]  # the JPEG decoded at reduced scale
 
 
-def test_predict_drops_each_image_before_decoding_the_next(tmp_path, capsys, monkeypatch):
-    import weakref
-
-    from cnnexplorer.core.door import inference
-
-    paths = [write_png(tmp_path / f"f{i}.png", face(i % 2 == 0)) for i in range(4)]
-    alive = []
-    real = inference.read_image
-
-    def tracked(*a, **k):
-        arr = real(*a, **k)
-        # the arrays of earlier files must be gone by the time the next one is read
-        assert all(ref() is None for ref in alive), "an earlier image is still held"
-        holder = type("Held", (np.ndarray,), {})
-        view = arr.view(holder)
-        alive.append(weakref.ref(view))
-        return view
-    monkeypatch.setattr(inference, "read_image", tracked)
-    rc, out, err = _run(capsys, "predict", *paths)
-    assert rc == 0, err
-    assert len(out.splitlines()) == 4
-
-
 # -- item 10: nothing to train on or evaluate ---------------------------------------------------
 @pytest.fixture
 def empty_npz(tmp_path):

@@ -49,12 +49,9 @@ def test_the_test_sees_every_keras_application():
 
 @pytest.mark.slow
 def test_keras_applications_get_a_sigmoid_unit_for_two_classes_and_a_softmax_for_more():
-    from cnnexplorer.core.arch.zoo.applications import clear_cache
-
     for entry in APPS:
         _assert_head(entry.network(APP_INPUT, 1), 1, entry.key)
     _assert_head(APPS[0].network(APP_INPUT, 6), 6, APPS[0].key)
-    clear_cache()
 
 
 @pytest.mark.slow

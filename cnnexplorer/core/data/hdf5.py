@@ -98,6 +98,28 @@ def _check_range(y: np.ndarray, names: list[str], file: Path, key: str) -> None:
                            f"'list_classes' has {len(names)} classes (labels 0..{len(names) - 1})")
 
 
+def _read_file(file: Path) -> dict:
+    """Keys, splits and class names of one file; a damaged file is a DatasetError."""
+    try:
+        with _open(file) as f:
+            keys = sorted(f.keys())
+            entry = {"keys": keys}
+            for split in ("train", "test"):
+                if f"{split}_set_x" in f or f"{split}_set_y" in f:
+                    entry[split] = _read_split(f, file, split, keys)
+            if "list_classes" in f:
+                entry["classes"] = _class_names(
+                    _read_array(f, "list_classes", file, max_items=MAX_CLASSES), file)
+            return entry
+    except DatasetError:
+        raise
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError, IndexError) as exc:
+        # what the HDF5 library says about a damaged structure ("ran off the end of the
+        # image buffer", "bad object header"...)
+        raise DatasetError(f"{file}: a damaged HDF5 file ({type(exc).__name__}: "
+                           f"{str(exc)[:200]})") from None
+
+
 def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
     """Load a course HDF5 file, finding the other file of a train/test pair by its name."""
     from cnnexplorer.core.data.base import Dataset
@@ -108,16 +130,7 @@ def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
     for file in (path, partner_path(path)):
         if file is None or not file.is_file():
             continue
-        with _open(file) as f:
-            keys = sorted(f.keys())
-            entry = {"keys": keys}
-            for split in ("train", "test"):
-                if f"{split}_set_x" in f or f"{split}_set_y" in f:
-                    entry[split] = _read_split(f, file, split, keys)
-            if "list_classes" in f:
-                entry["classes"] = _class_names(
-                    _read_array(f, "list_classes", file, max_items=MAX_CLASSES), file)
-            files[file] = entry
+        files[file] = _read_file(file)
     main = files[path]
     if "train" not in main and "test" not in main:
         raise DatasetError(f"{path}: missing key 'train_set_x' (or 'test_set_x'); the file has "

@@ -52,7 +52,7 @@ def _register_custom_layers() -> None:
     lrn_class()
 
 
-def _check_file(path: Path) -> str:
+def check_model_file(path: Path) -> str:
     """Refuse what is obviously not a model before Keras sees it; returns the suffix."""
     try:
         os.stat(path)
@@ -99,7 +99,7 @@ def _check_file(path: Path) -> str:
             with h5py.File(path, "r") as f:
                 has_config = "model_config" in f.attrs
                 keys = list(f.keys())
-        except OSError as exc:
+        except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
             raise ModelFileError(f"{path}: cannot read the HDF5 file ({exc})") from None
         if not has_config:
             what = "weights only" if "model_weights" in keys or keys and all(
@@ -122,7 +122,7 @@ def load_model(path, compile: bool = False):
             layer (Python code, refused in safe mode); any other failure to deserialize.
     """
     path = Path(path)
-    _check_file(path)
+    check_model_file(path)
     from cnnexplorer.core.keras.build import import_keras
 
     keras = import_keras()
