@@ -5,7 +5,7 @@ Each subcommand lives in `cnnexplorer/commands/<name>.py` and exposes
 the subcommand asked for is imported (all of them for `--help`), so one subcommand's heavy
 imports never slow another. Errors the core raises on purpose (`CnnExplorerError`) and bad
 arguments print one line to stderr and exit with code 2; nothing prints a traceback unless
-CNNEXPLORER_DEBUG=1 is set.
+CNNEXPLORER_DEBUG=1 is set; TensorFlow's start-up messages are hidden likewise.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import os
 import sys
 
 from cnnexplorer.core.errors import CnnExplorerError
+from cnnexplorer.core.keras.quiet import quiet_tensorflow
 
 #: subcommand modules, in the order `--help` lists them
 COMMANDS = ("list", "inspect", "diagram", "train", "evaluate", "predict")
@@ -70,6 +71,7 @@ def _main(argv: list[str] | None = None) -> int:
         from cnnexplorer.gui.app import run_app
 
         return run_app()
+    quiet_tensorflow()  # before any command can import TensorFlow (core/keras/quiet.py)
     parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
     try:
         args = parser.parse_args(argv)

@@ -114,3 +114,34 @@ def test_text_says_no_face_found_and_no_face_finding_judges_whole(tmp_path, caps
     assert main(["predict", "--json", "--no-face-finding", str(empty)]) == 0
     row = json.loads(capsys.readouterr().out)
     assert row["mode"] == "whole image" and row["faces"] == [] and row["probability"] >= 0
+
+
+QUIET_RUN = """
+import sys, warnings
+from cnnexplorer.cli import main
+rc = main(["predict", *sys.argv[1:]])
+assert "tensorflow" in sys.modules  # this command did load TensorFlow
+# the warning Keras gives `train` for a tf.data pipeline (training would take too long here)
+warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` was "
+              "provided as a tf.data.Dataset.")
+sys.exit(rc)
+"""
+
+
+@pytest.mark.slow  # imports TensorFlow in a fresh interpreter (seconds)
+def test_a_tensorflow_command_prints_only_our_output(faces):
+    """Issue 13 item 7: no 'absl::InitializeLog', 'cuda drivers' or Keras warning lines."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TF_CPP_MIN_LOG_LEVEL", "CNNEXPLORER_DEBUG")}
+    env["PYTHONPATH"] = str(root)
+    proc = subprocess.run([sys.executable, "-c", QUIET_RUN, str(faces[0])], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout.startswith(f"{faces[0]}: ")

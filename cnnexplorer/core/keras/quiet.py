@@ -1,0 +1,94 @@
+"""TensorFlow's start-up chatter kept off the terminal: the one place it is configured.
+
+Importing TensorFlow 2.21 prints, from C++ and before TensorFlow reads TF_CPP_MIN_LOG_LEVEL,
+"All log messages before absl::InitializeLog() is called are written to STDERR" and "Could not
+find cuda drivers on your machine, GPU will not be used."; Keras warns that `shuffle=True`
+"will be ignored" for a tf.data pipeline (the pipeline shuffles itself). A user of the
+command line should see only our own output, so `quiet_tensorflow()`, called before anything
+imports TensorFlow:
+
+- sets TF_CPP_MIN_LOG_LEVEL=2 (C++ info and warnings) unless the user set it,
+- raises the `tensorflow` and `absl` Python loggers to ERROR and ignores Keras' shuffle
+  warning,
+- installs an import hook that runs the first `import tensorflow` (whoever asks: `keras`,
+  the engine, the door) and its device discovery (where "failed call to cuInit" comes from
+  on a machine without a GPU) with the process's stderr (file descriptor 2) sent to a
+  temporary file, replayed if the import fails. TensorFlow itself still loads lazily.
+
+With CNNEXPLORER_DEBUG=1 it does nothing: every message shows, as for a bug report.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import logging
+import os
+import sys
+import tempfile
+import warnings
+
+_SHUFFLE_IGNORED = r"`shuffle=True` was passed, but will be ignored"
+
+
+def debugging() -> bool:
+    return bool(os.environ.get("CNNEXPLORER_DEBUG"))
+
+
+def quiet_tensorflow() -> bool:
+    """Configure as described above; False (nothing done) when debugging or TF is loaded."""
+    if debugging():
+        return False
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    for name in ("tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message=_SHUFFLE_IGNORED)
+    if "tensorflow" in sys.modules:
+        return False
+    if not any(isinstance(f, _QuietImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _QuietImport())
+    return True
+
+
+class _QuietImport(importlib.abc.MetaPathFinder):
+    """Finds `tensorflow` as usual and wraps its loader so the import runs with stderr
+    captured; removes itself after that first import."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _CapturedLoader(spec.loader)
+        return spec
+
+
+class _CapturedLoader(importlib.abc.Loader):
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        sys.stderr.flush()
+        saved = os.dup(2)
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 2)
+            try:
+                self._loader.exec_module(module)
+                # Finding the devices (cuInit) logs "failed call to cuInit" on a machine
+                # without a GPU: do it now, inside the capture, rather than at the first op.
+                module.config.list_physical_devices()
+            except BaseException:
+                os.dup2(saved, 2)
+                captured.seek(0)
+                sys.stderr.write(captured.read().decode(errors="replace"))
+                raise
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+
+    def __getattr__(self, name):  # get_resource_reader, is_package, ...: the real loader's
+        return getattr(self._loader, name)
