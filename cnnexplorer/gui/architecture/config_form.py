@@ -97,6 +97,9 @@ class ConfigForm(QWidget):
         shape_row.setSpacing(2)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a long option name ("Local Response Normalization") goes above its control rather
+        # than widening the zoo column past the window (GoogLeNet at 1440 px, issue 13)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.addRow("Input HxWxC", shape_row)
         self.form.addRow("Classes", self.classes_box)
         self.error_icon = QLabel()

@@ -151,8 +151,8 @@ class CostCharts(QWidget):
         self._lines = None  # the progression chart's two curves
         self.macs = _Chart("MACs per layer", "MACs")
         self.params = _Chart("Parameters per layer", "params")
-        self.shape = _Chart(f"<span style='color:{_HEIGHT_COLOUR}'>height n_H</span> vs "
-                            f"<span style='color:{_CHANNELS_COLOUR}'>channels n_C</span>",
+        self.shape = _Chart(f"<span style='color:{_HEIGHT_COLOUR}'>n_H</span> vs "
+                            f"<span style='color:{_CHANNELS_COLOUR}'>n_C</span>",
                             "size (log scale)", counts=False)
         self.legend = QLabel()
         self.legend.setObjectName("chart_legend")
@@ -197,9 +197,9 @@ class CostCharts(QWidget):
         self.legend.setText("Bar colour = layer type: " + legend_html(
             dict.fromkeys(r.type for r in report.rows if r.params or r.macs)))
         self._draw_bars(self.macs, [r for r in report.rows if r.macs], lambda r: r.macs, log,
-                        "layers that multiply (conv, dense), in network order")
+                        "conv and dense layers")
         self._draw_bars(self.params, [r for r in report.rows if r.params],
-                        lambda r: r.params, log, "layers with weights, in network order")
+                        lambda r: r.params, log, "layers with weights")
         self._draw_progression(report)
         self.highlight(self.macs.selected)
 
@@ -287,7 +287,7 @@ class CostCharts(QWidget):
         else:
             for line in self._lines:
                 line.setData([], [])
-        chart.apply("bottom", "image-shaped layer outputs by depth (branches side by side)",
+        chart.apply("bottom", "depth (branches side by side)",
                     lambda v: plot.setLabel("bottom", v))
 
     # -- selection ----------------------------------------------------------------------------

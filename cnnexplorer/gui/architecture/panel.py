@@ -80,8 +80,9 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self.description.setFrameShape(QFrame.Shape.NoFrame)
         self.description.viewport().setAutoFillBackground(False)  # the window's colour
         self.description.document().setDocumentMargin(0)
-        self.description.setMinimumHeight(90)
-        self.description.setMaximumHeight(190)
+        # a fixed height: the controls below stay where they are whatever the description,
+        # and when an error appears under them (issue 13: they jumped ~35 px)
+        self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 9 + 4)
         self.form = ConfigForm()
         self.form.changed.connect(self._on_form_changed)
         self.busy = QLabel()
@@ -90,7 +91,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
         left_inner = QWidget()
         left_layout = QVBoxLayout(left_inner)
         left_layout.addWidget(self.title)
-        left_layout.addWidget(self.description, 1)
+        left_layout.addWidget(self.description)
         left_layout.addWidget(self.form)
         left_layout.addWidget(self.busy)
         left_layout.addStretch(1)
@@ -100,7 +101,11 @@ class ArchitecturePanel(ExportMixin, QWidget):
         details.setWidgetResizable(True)
         details.setFrameShape(QFrame.Shape.NoFrame)
         details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # always there: a scroll bar that came with an error message narrowed the column, the
+        # form's long rows wrapped and the controls jumped (issue 13)
+        details.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         details.setWidget(left_inner)
+        self._details = details
         left_split.addWidget(details)
         left_split.setSizes([300, 500])
 
@@ -115,12 +120,17 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.grouped.toggled.connect(self._on_grouped_toggled)
         self.totals = TotalsView()
-        self.totals.setMinimumWidth(290)
         self.totals.set_batch_size(settings.read_int("architecture/batch", 32))
         self.totals.batch_changed.connect(self._on_totals_batch_changed)
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(table_box)
-        top.addWidget(self.totals)
+        totals_scroll = QScrollArea()  # a short window scrolls the totals, never squeezes them
+        totals_scroll.setWidgetResizable(True)
+        totals_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        totals_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        totals_scroll.setWidget(self.totals)
+        totals_scroll.setMinimumWidth(self.totals.minimumSizeHint().width() + 16)
+        top.addWidget(totals_scroll)
         top.setStretchFactor(0, 1)
         top.setStretchFactor(1, 0)
         top.setSizes([920, 340])
@@ -218,6 +228,14 @@ class ArchitecturePanel(ExportMixin, QWidget):
             self.form.set_entry(entry)
             self.recompute(expand_default=True)
         settings.app_settings().setValue("architecture/entry", entry.key)
+        self._fit_details_width()
+
+    def _fit_details_width(self) -> None:
+        """The zoo column at least as wide as the entry's controls: they never clip (no
+        sideways scrolling there), however many options the entry has."""
+        inner = self._details.widget()
+        bar = self._details.verticalScrollBar().sizeHint().width()
+        self._details.setMinimumWidth(inner.minimumSizeHint().width() + bar)
 
     # -- recompute ---------------------------------------------------------------------------
     def _on_form_changed(self) -> None:
@@ -316,10 +334,11 @@ class ArchitecturePanel(ExportMixin, QWidget):
                     charts.highlight(current)
                 self.diagram.select_layer(current)
         t = report.totals
-        self.summary.setText(f"<b>{report.network.name}</b>: {len(report.rows)} layers, "
-                             f"input {shape_text(report.network.input_shape, spaced=True)}, "
-                             f"output {shape_text(report.network.output_shapes[0], spaced=True)}"
-                             f", {t.params:,} params")
+        self.summary.set_full_text(
+            f"{report.network.name}: {len(report.rows)} layers, "
+            f"input {shape_text(report.network.input_shape, spaced=True)}, "
+            f"output {shape_text(report.network.output_shapes[0], spaced=True)}, "
+            f"{t.params:,} params")
         if selected and selected in report.network:
             self.select_layer(selected)
         elif not self.table.currentIndex().isValid() and charts is not None:

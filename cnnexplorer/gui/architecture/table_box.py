@@ -10,16 +10,42 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
-                               QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget)
+                               QMenu, QPushButton, QSizePolicy, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from cnnexplorer.core.arch.cost import CostReport
 from cnnexplorer.gui.architecture.layer_table import (
     LAYER_NAME_ROLE,
-    NUMERIC,
     LayerSortProxy,
     LayerTableModel,
     LayerTreeView,
 )
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "..." when it does not fit (the full text in its tooltip): the
+    network's summary, which wrapped to five lines beside the buttons at 1024 px."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                                   max(self.width(), 0)))
 
 
 class LayerTableBox(QWidget):
@@ -42,11 +68,12 @@ class LayerTableBox(QWidget):
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(48)
         for col in range(self.table_model.columnCount()):
-            mode = QHeaderView.ResizeMode.Stretch if col < 2 else \
-                QHeaderView.ResizeMode.ResizeToContents if col in NUMERIC else \
-                QHeaderView.ResizeMode.Interactive
-            header.setSectionResizeMode(col, mode)
-        self.table.setColumnWidth(2, 92)  # the output shape: 112x112x64 fits
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col < 2 else
+                                        QHeaderView.ResizeMode.ResizeToContents)
+        # the shape column by its values, not its long title ("Output n_H x n_W x n_C", which
+        # the tooltip and a wider window show whole): Layer and Type need the room more
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(2, self.fontMetrics().horizontalAdvance("224 x 224 x 1024") + 16)
         self.grouped = QCheckBox("Group by block")
         self.grouped.setChecked(True)
         self.network_order = QPushButton("Network order")
@@ -58,8 +85,7 @@ class LayerTableBox(QWidget):
         menu = QMenu(self.export_button)
         menu.addActions(export_actions)
         self.export_button.setMenu(menu)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)  # a long network name must not widen the window
+        self.summary = ElidedLabel()  # a long network name must not widen the window
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)
         bar.addWidget(self.grouped)

@@ -52,7 +52,7 @@ class TotalsView(QGroupBox):
         self.training_split.setFont(small)
         self.params_split.setFont(small)
         form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: value below
         form.addRow("<b>Parameters</b>", self.params)
         form.addRow("", self.params_split)
         form.addRow("<b>MACs</b> per image", self.macs)

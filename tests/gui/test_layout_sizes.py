@@ -1,0 +1,96 @@
+"""Layout at the sizes a student's screen has (issue 13, defect 3): nothing off-screen at
+1440x900, no sideways scrolling of any panel at 1024x700, controls that stay put."""
+
+import pytest
+from PySide6.QtWidgets import QScrollArea
+
+from cnnexplorer.gui.main_window import MainWindow
+
+
+@pytest.fixture(scope="module")
+def window(qapp):
+    """One window with all four real panels for the module: the Happy door starts worker
+    threads, and building and closing it per test only multiplies those."""
+    w = MainWindow()
+    w.show()
+    yield w
+    w.close()
+    w.deleteLater()
+
+
+def _settle(qtbot, window, width, height):
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == width and window.height() == height, timeout=5000)
+    qtbot.wait(50)  # layouts are posted events
+
+
+@pytest.mark.parametrize("title", ["Architecture", "Data", "Training", "Happy door"])
+def test_no_panel_scrolls_sideways_at_1024x700(window, qtbot, title):
+    window.panels["Architecture"].select_entry("googlenet")  # the entry with most options
+    _settle(qtbot, window, 1024, 700)
+    window.show_panel(title)
+    page = window._pages[title]
+    assert isinstance(page, QScrollArea)
+    assert page.widget().minimumSizeHint().width() <= page.viewport().width(), title
+    # the scroll bar follows the next layout pass
+    qtbot.waitUntil(lambda: not page.horizontalScrollBar().isVisible(), timeout=5000)
+    assert page.widget().width() <= page.viewport().width()
+
+
+def test_every_table_column_is_on_screen_at_1440x900(window, qtbot):
+    arch = window.panels["Architecture"]
+    window.show_panel("Architecture")
+    _settle(qtbot, window, 1440, 900)
+    arch.select_entry("googlenet")
+    header = arch.table.header()
+    last = header.count() - 1  # Activations
+    qtbot.waitUntil(lambda: header.sectionViewportPosition(last) + header.sectionSize(last)
+                    <= arch.table.viewport().width(), timeout=5000)
+    assert not arch.table.horizontalScrollBar().isVisible()
+    for col in range(3, header.count()):  # the numbers: never cut ("% of MACs", ...)
+        assert header.sectionSize(col) >= header.sectionSizeHint(col), col
+    shape = arch.table.fontMetrics().horizontalAdvance("224 x 224 x 1024")
+    assert header.sectionSize(2) >= shape
+
+
+def test_googlenets_options_fit_the_zoo_column(window, qtbot):
+    arch = window.panels["Architecture"]
+    window.show_panel("Architecture")
+    _settle(qtbot, window, 1440, 900)
+    arch.select_entry("googlenet")
+    form = arch.form
+    details = arch._details
+    qtbot.waitUntil(lambda: form.width() <= details.viewport().width(), timeout=5000)
+    right = form.mapTo(details.viewport(), form.rect().topRight()).x()
+    assert right <= details.viewport().width()
+
+
+def test_controls_stay_put_when_an_error_appears_and_clears(window, qtbot):
+    arch = window.panels["Architecture"]
+    window.show_panel("Architecture")
+    _settle(qtbot, window, 1024, 700)
+    arch.select_entry("googlenet")
+    box = arch.form.classes_box
+
+    def y():
+        return box.mapTo(arch, box.rect().topLeft()).y()
+    before = y()
+    arch.form.show_error("input 16x16x3 is too small: layer 'pool2' would output 0x0x192")
+    qtbot.wait(50)
+    assert arch.form.error_text()
+    assert y() == before
+    arch.form.clear_error()
+    qtbot.wait(50)
+    assert y() == before
+
+
+def test_the_batch_box_and_the_summary_keep_their_size_at_1024x700(window, qtbot):
+    arch = window.panels["Architecture"]
+    window.show_panel("Architecture")
+    _settle(qtbot, window, 1024, 700)
+    arch.select_entry("googlenet")
+    batch = arch.totals.batch
+    qtbot.waitUntil(lambda: batch.height() >= batch.minimumSizeHint().height(), timeout=5000)
+    summary = arch.summary
+    assert summary.height() <= 2 * summary.fontMetrics().height()  # one line, not five
+    assert summary.full_text().startswith("GoogLeNet: ")
