@@ -9,8 +9,14 @@
    source plays camera-sized frames (640x480) at a fixed rate into the inference worker
    with the newest-frame policy; counts frames judged per second and frames dropped, with
    Grad-CAM + feature maps on and off.
+3. Face finding (issue 11; benchmarks/door_faces.py builds the frames): the detection rate on
+   frames that hold a face (the real photos of ../shared/data/people, and smile crops pasted
+   at head-and-shoulders scale into 64x64 and 640x480 frames), the rate of frames without a
+   face where none is reported (backgrounds, textures, noise, photos of hands), and the time
+   per 640x480 frame through finding + cropping + judging against the old whole-frame path,
+   interleaved in the same run. Needs ../shared/data (or --data DIR) for the real images.
 
-    python benchmarks/bench_door.py [--frames 300] [--seconds 5]
+    python benchmarks/bench_door.py [--frames 300] [--seconds 5] [--only latency|gui|faces]
 """
 
 from __future__ import annotations
@@ -139,9 +145,25 @@ def main() -> int:
     ap.add_argument("--predict-frames", type=int, default=100,
                     help="frames timed through model.predict (slow)")
     ap.add_argument("--seconds", type=float, default=5.0, help="length of each GUI stream")
+    ap.add_argument("--only", choices=("latency", "gui", "faces"),
+                    help="run one part (default: all)")
+    ap.add_argument("--data", type=Path,
+                    default=Path(__file__).resolve().parent.parent.parent / "shared" / "data",
+                    help="the shared data folder (people/, smiles-64x64/, signs-64x64/)")
+    ap.add_argument("--face-frames", type=int, default=200,
+                    help="frames per face-finding condition")
     args = ap.parse_args()
 
+    if args.only == "faces" or args.only is None:
+        from door_faces import report
+
+        report(args.data, args.face_frames)
+        if args.only == "faces":
+            return 0
+        print()
     frames = camera_frames(args.frames)
+    if args.only == "gui":
+        return gui_table(frames, args.seconds)
     res = latency(frames, args.predict_frames)
     print(f"Per-frame latency, bundled HappyModel, 640x480 RGB frames -> 64x64x3 "
           f"({args.frames} frames; model.predict: {args.predict_frames})")
@@ -154,12 +176,18 @@ def main() -> int:
           f"model.predict / door at p50 = {ratio:.1f}x (goal >= 10x: "
           f"{'met' if ratio >= 10 else 'MISSED'})")
     print()
+    if args.only == "latency":
+        return 0
+    return gui_table(frames, args.seconds)
+
+
+def gui_table(frames, seconds: float) -> int:
     print("GUI pipeline (DoorPanel offscreen, image-sequence source of 640x480 frames, "
           "newest frame wins)")
     print(f"{'offered fps':>12}{'look inside':>13}{'delivered':>11}{'judged fps':>12}"
           f"{'dropped':>9}")
     for fps, explain in ((30, False), (30, True), (120, False), (120, True)):
-        r = gui_fps(frames[:32], args.seconds, fps, explain)
+        r = gui_fps(frames[:32], seconds, fps, explain)
         print(f"{fps:>12}{'on' if explain else 'off':>13}{r['delivered_fps']:>11.1f}"
               f"{r['judged_fps']:>12.1f}{r['dropped']:>9}")
     return 0

@@ -202,3 +202,15 @@ def test_real_photos_of_people(shared_data_dir):
               for name in sorted(os.listdir(people))}
     assert all(n >= 1 for n in counts.values()), counts
     assert counts["two_people.jpg"] == 2 and counts["obama_and_biden.jpg"] >= 2
+
+
+def test_captures_are_the_most_prominent_face_cropped():
+    from cnnexplorer.core.door.verdict import CAPTURE_SIDE, capture_crop
+
+    frame = np.zeros((300, 400, 3), np.uint8)
+    big, small = face_at(200, 100, 160), face_at(20, 50, 60)
+    crop = capture_crop(frame, FixedFinder([big, small]))
+    assert crop.shape == (CAPTURE_SIDE, CAPTURE_SIDE, 3)
+    assert capture_crop(frame, FixedFinder([])) is None  # no face: nothing to capture
+    small_image = np.zeros((64, 64, 3), np.uint8)
+    assert capture_crop(small_image, FixedFinder([])) is small_image  # already a face crop

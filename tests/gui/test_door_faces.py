@@ -93,7 +93,7 @@ def test_a_recent_decision_can_be_clicked_to_see_it_again(panel, qtbot):
                      pos=panel.strip.cell_centre(1).toPoint())
     assert panel.last_result.tag == "first"
     assert panel.current_frame() is first
-    assert panel.frame_view.has_frame() and "earlier decision" in panel.messages[-1]
+    assert "earlier decision" in panel.messages[-1]
     assert len(panel.strip.decisions()) == 2  # showing again is not a new decision
 
 
@@ -147,3 +147,10 @@ def test_start_camera_is_enabled_only_with_a_camera(qtbot, monkeypatch, cameras,
     if not enabled:
         assert "No camera" in p.camera_btn.toolTip()
     p.shutdown()
+
+
+def test_a_frame_without_a_face_is_not_captured(panel, qtbot):
+    judge(panel, qtbot, np.full((480, 640, 3), 150, np.uint8), "empty")
+    assert not panel.teach.capture("happy")
+    assert "No face found" in panel.messages[-1]
+    assert panel.teach.refresh_counts() == {"happy": 0, "not_happy": 0}

@@ -37,9 +37,14 @@ NMS_THRESHOLD = 0.3
 #: photos are searched at most this many pixels on their long side (a face of 1/20 of a
 #: 2000-pixel photo stays ~30 px, well inside YuNet's 10-300 px range)
 STILL_SIDE = 640
-#: camera and video frames at most this long side: a face at webcam distance keeps 40+ px
-#: and detection costs a few ms instead of ~20 (benchmarks/door.md)
-LIVE_SIDE = 160
+#: camera and video frames at most this long side: a face of 100 px in a 640x480 frame
+#: keeps 40 px, and detection costs ~5-10 ms instead of ~50 at full size; at 160 it was
+#: faster still but missed 5% of the head-and-shoulders frames (benchmarks/door.md)
+LIVE_SIDE = 256
+#: smaller images are searched upscaled to this long side: a course photo of 64x64 holds a
+#: face of ~25 px, which YuNet finds in 57% of such frames as it is and in 97% at 160
+#: (benchmarks/door.md)
+MIN_SEARCH_SIDE = 160
 #: the measured framing of the smile crops (see the module docstring)
 SIDE_PER_EYE_DISTANCE = 1.99
 SIDE_PER_BOX_HEIGHT = 0.659
@@ -144,20 +149,24 @@ class FaceFinder:
     def find(self, image: np.ndarray, max_side: int = STILL_SIDE) -> list[Face]:
         """Every face in a uint8 RGB (or grey) image, the largest first.
 
-        The detector sees the image scaled down to `max_side` on its long side (never up);
-        boxes and landmarks come back in the image's own pixels.
+        The detector sees the image scaled down to `max_side` on its long side, or up to
+        MIN_SEARCH_SIDE when it is smaller than that; boxes and landmarks come back in the
+        image's own pixels.
         """
         import cv2
 
         h, w = image.shape[:2]
         scale = min(1.0, float(max_side) / max(h, w))
+        if max(h, w) * scale < MIN_SEARCH_SIDE:
+            scale = MIN_SEARCH_SIDE / max(h, w)
         if image.ndim == 2 or image.shape[2] == 1:
             bgr = cv2.cvtColor(np.ascontiguousarray(image.reshape(h, w)), cv2.COLOR_GRAY2BGR)
         else:
             bgr = cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_RGB2BGR)
-        if scale < 1.0:
+        if scale != 1.0:
             size = (max(1, round(w * scale)), max(1, round(h * scale)))
-            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA if scale < 1.0
+                             else cv2.INTER_CUBIC)
         with self._lock:
             size = (bgr.shape[1], bgr.shape[0])
             if size != self._size:

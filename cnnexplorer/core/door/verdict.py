@@ -31,6 +31,9 @@ NO_FACE = "no face"
 
 #: the rule the door follows, in the words the panel and the docs show
 PROMINENT_RULE = "the door follows the most prominent face (the largest box)"
+#: captures ("Teach the door") are saved as face crops this many pixels a side: more than a
+#: door model's input, so a later model with a larger input still has the detail
+CAPTURE_SIDE = 128
 
 
 @dataclass
@@ -126,3 +129,13 @@ def _judge_whole(door, image: np.ndarray, mode: str, threshold: float) -> DoorVe
     crop = prepare_frame(image, door.input_shape)
     prob = float(door.predict_batch(scale_pixels(crop[None]))[0])
     return DoorVerdict(mode, [JudgedFace(None, crop, prob)], threshold)
+
+
+def capture_crop(image: np.ndarray, finder=None) -> np.ndarray | None:
+    """What "Teach the door" saves for a frame: the most prominent face, cropped as the door
+    crops it (CAPTURE_SIDE a side, the frame's channels); a small face-less image as it is
+    (already a face crop); None when the frame holds no face."""
+    faces = (finder or shared_finder()).find(image, max_side=STILL_SIDE)
+    if faces:
+        return crop_face(image, faces[0].crop_box, (CAPTURE_SIDE, CAPTURE_SIDE))
+    return image if is_tight_crop(image) else None

@@ -127,16 +127,25 @@ class TeachBox(QWidget):
         return counts
 
     def capture(self, label: str) -> bool:
-        """Save the current frame under `label` ("happy"/"not_happy"); False if none."""
+        """Save the current frame's most prominent face (cropped as the door crops it) under
+        `label` ("happy"/"not_happy"); False if there is no frame or no face."""
         from cnnexplorer.core.door.captures import save_capture
+
+        from cnnexplorer.core.door.verdict import capture_crop
 
         frame = self.panel.current_frame()
         if frame is None:
             self.panel.show_message("Nothing to capture yet: start the camera, play a video, "
                                     "or open a photo first.", error=True)
             return False
+        # Saved as the door sees it: the most prominent face, cropped brow to chin.
+        crop = capture_crop(frame)
+        if crop is None:
+            self.panel.show_message("No face found in the frame: nothing captured.",
+                                    error=True)
+            return False
         try:
-            save_capture(frame, label)
+            save_capture(crop, label)
         except (CnnExplorerError, OSError) as exc:
             self.panel.show_message(f"Could not save the capture: {exc}", error=True)
             return False
