@@ -69,6 +69,7 @@ def test_no_face_found_keeps_the_door_shut_and_says_so(panel, qtbot):
     assert "No face found" in panel.faces_label.text()
     assert panel.frame_view.marks() == () and panel.crops.tiles() == []
     assert panel.strip.decisions()[0][0] is None
+    assert "No face found" in panel.inside.info.text()  # no stale explanation
     panel.threshold.setValue(1)  # no threshold opens a door with no face
     assert not panel.door.is_open and "no face found" in panel.decision_label.text()
 

@@ -146,6 +146,9 @@ class LookInside(QWidget):
             else:
                 self._redraw()
                 self._redraw_timer.start()
+        verdict = getattr(res, "verdict", None)
+        if verdict is not None and not verdict.judged:
+            self.info.setText("No face found: nothing was judged, nothing to explain.")
         if res.heatmap is not None:
             method = "HiResCAM" if res.cam_method == "hirescam" else "Grad-CAM"
             self.info.setText(f"{method} of '{res.cam_layer}' explains <b>{res.cam_target}</b>"
