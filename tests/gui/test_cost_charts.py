@@ -74,3 +74,17 @@ def test_inception_branches_share_a_depth_in_the_shape_chart(charts):
     # picking at a shared depth takes the branch plotted nearest the mouse
     i = chart.names.index("inception_3a_5x5_reduce")  # 16 channels: the lowest point there
     assert chart.index_at(_scene_pos(chart, chart.xs[i], 4.0)) == i
+
+
+def test_the_layer_table_uses_the_courses_words(qtbot):
+    from cnnexplorer.gui.architecture.layer_table import LayerTableModel
+
+    model = LayerTableModel()
+    model.set_report(cost_report(build("resnet50_course")), True)
+    shortcut = model.index_of_layer("res2a_branch1")
+    assert model.index(shortcut.row(), 1, shortcut.parent()).data() == "Conv2D (shortcut)"
+    block = shortcut.parent()  # the res2a row
+    assert block.data() == "res2a"
+    assert model.index(block.row(), 1, block.parent()).data() == "convolutional block (12)"
+    identity = model.index_of_layer("res2b_branch2a").parent()
+    assert model.index(identity.row(), 1, identity.parent()).data() == "identity block (10)"
