@@ -33,7 +33,14 @@ class TrainingWorker(QThread):
         self._stop = threading.Event()
         self.setObjectName(name)
         self.result = None
-        self.error: BaseException | None = None
+        #: "Type: message" of the job's exception, if it failed. Not the exception itself: its
+        #: traceback holds run()'s frame, whose `self` is this QObject (a reference cycle only
+        #: the cyclic collector could free, issue 12 item 15).
+        self.error: str | None = None
+        # The job usually closes over the panel that owns this worker (panel -> worker -> job
+        # -> panel): let go of it when the run has ended, on the GUI thread, where this
+        # QThread object lives (`finished` is delivered there, queued).
+        self.finished.connect(self._release_job)
 
     def request_stop(self) -> None:
         """Ask the run to stop after the current batch (thread-safe, returns at once)."""
@@ -43,13 +50,16 @@ class TrainingWorker(QThread):
         try:
             self.result = self._job(self._deliver, self._stop)
         except BaseException as exc:  # reported to the GUI, never lost in the thread
-            self.error = exc
+            self.error = f"{type(exc).__name__}: {exc}"
             if not getattr(exc, "__module__", "").startswith("cnnexplorer"):
                 log.error("training job failed:\n%s", "".join(
                     traceback.format_exception(type(exc), exc, exc.__traceback__)))
             self.failed.emit(exc)
             return
         self.succeeded.emit(self.result)
+
+    def _release_job(self) -> None:  # the GUI thread
+        self._job = None
 
     def _deliver(self, event) -> None:  # the worker thread
         if self._queue is not None:
