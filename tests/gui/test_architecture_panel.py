@@ -13,6 +13,7 @@ from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.gui.architecture.panel import ArchitecturePanel
 from cnnexplorer.gui.session import Session
 from cnnexplorer.gui.architecture.layer_table import LAYER_NAME_ROLE, SORT_ROLE
+from waits import THREAD_MS, UI_MS
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_each_entry_fills_the_table_with_the_core_rows(panel, key):
 
 def test_changing_a_control_updates_totals_and_session(panel, qtbot):
     panel.select_entry("resnet50")
-    with qtbot.waitSignal(panel.session.architecture_changed) as blocker:
+    with qtbot.waitSignal(panel.session.architecture_changed, timeout=UI_MS) as blocker:
         panel.form.classes_box.setValue(10)
     expected = cost_report(zoo.build("resnet50", classes=10))
     assert panel.report().totals.params == expected.totals.params == 23_608_202
@@ -154,7 +155,7 @@ def test_table_selection_and_bar_clicks_are_linked(panel, qtbot):
     vb = chart.plot.getViewBox()
     scene = vb.mapViewToScene(QPointF(i, chart.values[i] / 2))
     pos = chart.widget.mapFromScene(scene)
-    with qtbot.waitSignal(panel.charts.layer_clicked) as blocker:
+    with qtbot.waitSignal(panel.charts.layer_clicked, timeout=UI_MS) as blocker:
         qtbot.mouseClick(chart.widget.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert blocker.args == ["res4a_branch2b"]
     assert panel.selected_layer() == "res4a_branch2b"
@@ -199,13 +200,13 @@ def test_slow_entries_build_in_a_worker_and_the_newest_result_wins(panel, qtbot,
     """The keras.applications path, without TensorFlow: pretend HappyModel is slow."""
     monkeypatch.setattr(zoo.ZooEntry, "needs_keras", lambda entry, *config: True)
     panel.select_entry("resnet50")
-    with qtbot.waitSignal(panel.recomputed, timeout=10_000):
+    with qtbot.waitSignal(panel.recomputed, timeout=THREAD_MS):
         panel.select_entry("happymodel")
     assert panel.report().totals.params == 37_633
-    with qtbot.waitSignal(panel.recomputed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(panel.recomputed, timeout=THREAD_MS) as blocker:
         panel.form.option_box("filters").setValue(16)
         panel.form.option_box("filters").setValue(8)  # supersedes the request for 16
-    qtbot.waitUntil(lambda: panel.busy_workers() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.busy_workers() == 0, timeout=THREAD_MS)
     expected = cost_report(zoo.build("happymodel", filters=8)).totals.params
     assert panel.report().totals.params == expected
     assert blocker.args[0].totals.params in (expected, cost_report(
@@ -213,12 +214,12 @@ def test_slow_entries_build_in_a_worker_and_the_newest_result_wins(panel, qtbot,
     assert not panel.busy.isVisibleTo(panel)
     before = panel.report()
     panel.form.option_box("kernel").setValue(31)
-    qtbot.waitUntil(lambda: panel.busy_workers() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.busy_workers() == 0, timeout=THREAD_MS)
     assert panel.report() is not before
     before = panel.report()
     panel.form.height_box.setValue(8)  # 8 + 2 x 3 padding < 31: the conv cannot fit
     qtbot.waitUntil(lambda: panel.busy_workers() == 0 and panel.form.error_text() != "",
-                    timeout=10_000)
+                    timeout=THREAD_MS)
     assert "conv0" in panel.form.error_text()
     assert panel.report() is before
 

@@ -11,6 +11,7 @@ from cnnexplorer.core.data import AugmentConfig, Dataset, save_npz
 from cnnexplorer.gui.data import panel as data_module
 from cnnexplorer.gui.data.panel import DataPanel, sample_indices
 from cnnexplorer.gui.session import Session
+from waits import THREAD_MS, UI_MS
 
 
 @pytest.fixture
@@ -34,9 +35,9 @@ def _npz(tmp_path, n=30, classes=3):
 
 
 def _load(qtbot, panel, spec):
-    with qtbot.waitSignal(panel.session.dataset_changed, timeout=20000) as blocker:
+    with qtbot.waitSignal(panel.session.dataset_changed, timeout=THREAD_MS) as blocker:
         panel.load(spec)
-    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=20000)
+    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=THREAD_MS)
     return blocker.args[0]
 
 
@@ -61,9 +62,9 @@ def test_open_dataset_request_and_drop_of_a_folder(qtbot, panel, tmp_path):
         for i in range(3):
             Image.new("RGB", (20, 20), (i * 80, 0, 0)).save(tmp_path / "imgs" / cls / f"{i}.png")
     (tmp_path / "imgs" / "a" / "broken.png").write_text("not a png")
-    with qtbot.waitSignal(panel.session.dataset_changed, timeout=20000):
+    with qtbot.waitSignal(panel.session.dataset_changed, timeout=THREAD_MS):
         panel.session.open_dataset_requested.emit(str(tmp_path / "imgs"))
-    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=20000)
+    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=THREAD_MS)
     assert panel.session.dataset.counts().tolist() == [3, 3]
     assert panel.skipped.isVisibleTo(panel) and panel.skipped.count() == 1
     assert panel.skipped.item(0).text().startswith("broken.png: not an image file")
@@ -73,9 +74,9 @@ def test_open_dataset_request_and_drop_of_a_folder(qtbot, panel, tmp_path):
     mime.setUrls([QUrl.fromLocalFile(str(_npz(tmp_path, n=12, classes=2)))])
     event = QDropEvent(QPointF(QPoint(50, 50)), Qt.DropAction.CopyAction, mime,
                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(panel.session.dataset_changed, timeout=20000):
+    with qtbot.waitSignal(panel.session.dataset_changed, timeout=THREAD_MS):
         panel.dropEvent(event)
-    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=20000)
+    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=THREAD_MS)
     assert panel.session.dataset.name == "toy" and panel.counts.rowCount() == 2
 
 
@@ -86,7 +87,7 @@ def test_errors_go_to_the_presenter(qtbot, panel, tmp_path, monkeypatch):
     bad = tmp_path / "bad.npz"
     np.savez(bad, x_train=np.zeros((2, 4, 4, 3), np.uint8))
     panel.load(bad)
-    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=20000)
+    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=THREAD_MS)
     assert len(shown) == 1 and shown[0][0] == "Could not open the dataset"
     assert str(shown[0][1]) == f"{bad}: missing key 'y_train'; the archive has keys x_train"
     assert panel.status.text().startswith("Could not open the dataset: ")
@@ -102,7 +103,7 @@ def test_augmentation_controls_drive_session_and_preview(qtbot, panel, tmp_path)
     assert panel.session.augment == AugmentConfig() and not panel.session.augment.enabled
     qtbot.waitUntil(lambda: all(
         (box.preview._pixmaps[i].toImage() == box.original._pixmaps[0].toImage())
-        for i in range(8)), timeout=3000)
+        for i in range(8)), timeout=UI_MS)
     box.sliders["mirror"].setValue(100)
     assert panel.session.augment.mirror == 1.0 and box.values["mirror"].text() == "p=1.00"
     box.sliders["rotation"].setValue(30)
@@ -123,7 +124,7 @@ def test_cancel_stops_a_folder_load(qtbot, panel, tmp_path, monkeypatch):
             Image.new("RGB", (8, 8)).save(tmp_path / "many" / cls / f"{i}.png")
     panel.load(tmp_path / "many")
     panel.loader.cancel()  # before the first progress report: the loader stops at it
-    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=20000)
+    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=THREAD_MS)
     assert panel.status.text() == "Loading cancelled."
     assert panel.session.dataset is None
 

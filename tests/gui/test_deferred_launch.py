@@ -11,6 +11,7 @@ BEFORE_PAINT = """
 import sys
 from cnnexplorer.gui.app import create_application
 from cnnexplorer.gui.main_window import MainWindow
+from waits import THREAD_MS
 app = create_application()
 w = MainWindow(deferred=True)
 heavy = [m for m in ("pyqtgraph", "numpy", "PIL", "tensorflow", "keras") if m in sys.modules]
@@ -31,7 +32,7 @@ app.exec()
 def test_the_table_is_painted_before_pyqtgraph_loads():
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run([sys.executable, "-c", BEFORE_PAINT], capture_output=True, text=True,
-                         env=env, timeout=180)
+                         env=env, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
     assert lines["before-show"] == "[]"  # nothing heavy to build the window with its table
@@ -46,7 +47,7 @@ def test_deferred_window_builds_the_rest_after_its_first_paint(qtbot):
     assert arch._charts is None and arch.report() is not None  # the table is there
     pending = [t for t, p in w.panels.items() if t != "Architecture"]
     assert all(isinstance(w.panels[t], EmptyState) for t in pending)
-    with qtbot.waitSignal(w.setup_finished, timeout=60_000):
+    with qtbot.waitSignal(w.setup_finished, timeout=THREAD_MS):
         w.show()
     assert arch._charts is not None and arch.charts.macs.names  # drawn from the report
     assert not any(isinstance(w.panels[t], EmptyState) and "Loading" in w.panels[t].text

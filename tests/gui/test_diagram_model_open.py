@@ -12,6 +12,7 @@ from cnnexplorer.core.errors import ConfigError, ModelFileError
 from cnnexplorer.gui import errors as gui_errors
 from cnnexplorer.gui import model_open
 from cnnexplorer.gui.session import Session
+from waits import THREAD_MS
 
 
 class StandInPanel(QWidget):
@@ -41,12 +42,12 @@ def opener(qtbot):
     session = Session()
     opener = model_open.ModelFileOpener(panel, session)
     yield panel, session, opener
-    qtbot.waitUntil(lambda: opener.busy_workers() == 0, timeout=60000)
+    qtbot.waitUntil(lambda: opener.busy_workers() == 0, timeout=THREAD_MS)
 
 
 def test_opens_in_a_worker_and_shows_an_entry_with_fixed_config(opener, happy_file, qtbot):
     panel, session, op = opener
-    with qtbot.waitSignal(op.opened, timeout=60000):
+    with qtbot.waitSignal(op.opened, timeout=THREAD_MS):
         op.open(str(happy_file))
         assert panel.busy.isVisibleTo(panel) and "happy.keras" in panel.busy.text()
     entry, network, report = panel.shown[-1]
@@ -64,7 +65,7 @@ def test_a_bad_file_reaches_the_error_presenter(opener, tmp_path, qtbot, monkeyp
     monkeypatch.setattr(gui_errors, "present_error", lambda *a, **k: shown.append(a))
     bogus = tmp_path / "notes.keras"
     bogus.write_text("not a model")
-    with qtbot.waitSignal(op.failed, timeout=60000) as sig:
+    with qtbot.waitSignal(op.failed, timeout=THREAD_MS) as sig:
         op.open(str(bogus))
     assert sig.args[0] == str(bogus) and isinstance(sig.args[1], ModelFileError)
     assert shown and "notes.keras" in shown[0][1] and not panel.shown

@@ -9,6 +9,7 @@ from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.gui.architecture.panel import ArchitecturePanel
 from cnnexplorer.gui.session import Session
+from waits import THREAD_MS
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def panel(qtbot):
     qtbot.waitExposed(p)
     yield p
     qtbot.waitUntil(lambda: p.model_files.busy_workers() == 0 and p.busy_workers() == 0,
-                    timeout=60000)
+                    timeout=THREAD_MS)
 
 
 def _show_diagram(panel):
@@ -65,7 +66,7 @@ def happy_file(tmp_path_factory):
 
 
 def test_an_opened_model_fills_table_totals_and_diagram(panel, happy_file, qtbot):
-    with qtbot.waitSignal(panel.model_files.opened, timeout=60000):
+    with qtbot.waitSignal(panel.model_files.opened, timeout=THREAD_MS):
         panel.model_files.open(str(happy_file))
     expected = cost_report(zoo.build("happymodel", classes=4))
     assert panel.report().totals == expected.totals

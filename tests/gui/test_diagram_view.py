@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage, QWheelEvent
 from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.views.diagram_layout import layout_network
 from cnnexplorer.gui.architecture.diagram_view import BOX_ROLE, DiagramView
+from waits import UI_MS
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_click_selects_and_select_layer_does_not_echo(view, qtbot):
     view.set_network(zoo.build("inception_module"))
     box = view.layout_data.box("inception_5x5")
     view.centerOn(QPointF(*box.center))
-    with qtbot.waitSignal(view.layer_selected, timeout=1000) as sig:
+    with qtbot.waitSignal(view.layer_selected, timeout=UI_MS) as sig:
         qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=_viewport_point(view, box))
     assert sig.args == ["inception_5x5"]
     with qtbot.assertNotEmitted(view.layer_selected):
@@ -55,7 +56,7 @@ def test_double_click_collapses_and_expands_a_block(view, qtbot):
     n_open = len(view.layout_data.boxes)
     box = view.layout_data.box("inception_3a_3x3")
     view.centerOn(QPointF(*box.center))
-    with qtbot.waitSignal(view.collapsed_changed, timeout=1000):
+    with qtbot.waitSignal(view.collapsed_changed, timeout=UI_MS):
         qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=_viewport_point(view, box))
     assert view.collapsed == {box.block}
     block_box = view.layout_data.box(f"block:{box.block}")

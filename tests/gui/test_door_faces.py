@@ -14,8 +14,9 @@ from PySide6.QtGui import QFontMetrics
 from cnnexplorer.gui.door import sources as door_sources
 from cnnexplorer.gui.door.panel import DoorPanel
 from cnnexplorer.gui.session import Session
+from waits import THREAD_MS
 
-WAIT_MS = 60_000
+WAIT_MS = THREAD_MS
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QApplication
 from cnnexplorer.gui.door.panel import DoorPanel
 from cnnexplorer.gui.session import Session
 from cnnexplorer.gui.door.camera_source import multimedia_problem, rgb_to_qimage
+from waits import THREAD_MS, UI_MS
 
-WAIT_MS = 60_000
+WAIT_MS = THREAD_MS
 
 
 @pytest.fixture
@@ -175,7 +176,7 @@ def test_threshold_slider_moves_the_door(panel, qtbot):
     assert panel.door.is_open and "OPEN" in panel.decision_label.text()
     panel.threshold.setValue(99)
     assert not panel.door.is_open and "CLOSED" in panel.decision_label.text()
-    qtbot.waitUntil(lambda: panel.door.openness == 0.0, timeout=2000)  # animated shut
+    qtbot.waitUntil(lambda: panel.door.openness == 0.0, timeout=UI_MS)  # animated shut
 
 
 def test_paste_an_image_and_an_empty_clipboard(panel, qtbot):
@@ -216,7 +217,7 @@ def test_capture_then_train_switches_the_door(panel, qtbot):
             assert teach.capture(label)
     assert teach.refresh_counts() == {"happy": 4, "not_happy": 4}
     teach.epochs.setValue(2)
-    with qtbot.waitSignal(teach.trained, timeout=120_000) as blocker:
+    with qtbot.waitSignal(teach.trained, timeout=THREAD_MS) as blocker:
         assert teach.start_training()
     door, val_acc, run_dir = blocker.args[0]
     assert val_acc is not None and 0.0 <= val_acc <= 1.0

@@ -4,6 +4,7 @@ import gc
 import threading
 
 from cnnexplorer.gui.gc_guard import GuiThreadCollector
+from waits import THREAD_MS
 
 
 class _Cycle:
@@ -31,6 +32,6 @@ def test_the_gui_thread_collects_what_a_worker_thread_left(qtbot, qapp):
         worker.join()
         assert not freed.is_set()
         # the collector's timer fires on the GUI thread and frees the cycles
-        qtbot.waitUntil(freed.is_set, timeout=30_000)
+        qtbot.waitUntil(freed.is_set, timeout=THREAD_MS)
     finally:
         collector._timer.stop()

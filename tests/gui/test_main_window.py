@@ -13,6 +13,7 @@ from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui import errors, main_window
 from cnnexplorer.gui.main_window import EmptyState, MainWindow, PanelSpec
 from cnnexplorer.gui.settings import settings_path
+from waits import UI_MS
 
 
 @pytest.fixture
@@ -102,7 +103,7 @@ def test_real_window_starts_without_tensorflow_and_quits_cleanly():
     imported (start-up < 1.5 s), and closing it stops every panel's threads (exit code 0)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run([sys.executable, "-c", REAL_WINDOW], capture_output=True, text=True,
-                         env=env, timeout=120)
+                         env=env, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
     assert lines["tabs"] == "['Architecture', 'Data', 'Training', 'Happy door']"
@@ -203,19 +204,19 @@ def test_exceptions_escaping_slots_and_threads_reach_the_presenter(window, qtbot
             raise RuntimeError("slot exploded")
         button.clicked.connect(explode)
         button.click()
-        qtbot.waitUntil(lambda: any("slot exploded" in b[2] for b in boxes), timeout=3000)
+        qtbot.waitUntil(lambda: any("slot exploded" in b[2] for b in boxes), timeout=UI_MS)
 
         def worker():
             raise ValueError("thread exploded")
         t = threading.Thread(target=worker, name="test-worker")
         t.start()
         t.join()
-        qtbot.waitUntil(lambda: any("thread exploded" in b[2] for b in boxes), timeout=3000)
+        qtbot.waitUntil(lambda: any("thread exploded" in b[2] for b in boxes), timeout=UI_MS)
         assert any("test-worker" in b[1] for b in boxes)
         # the app keeps running: the window still answers
         fired = []
         QTimer.singleShot(0, lambda: fired.append(True))
-        qtbot.waitUntil(lambda: bool(fired), timeout=1000)
+        qtbot.waitUntil(lambda: bool(fired), timeout=UI_MS)
         assert window.isVisible()
     finally:
         errors.uninstall_excepthooks()

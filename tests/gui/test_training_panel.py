@@ -13,6 +13,7 @@ from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, Tra
 from cnnexplorer.gui.training.evaluation_view import EvaluationView
 from cnnexplorer.gui.training.panel import TrainingPanel
 from cnnexplorer.gui.session import ArchitectureChoice, Session
+from waits import THREAD_MS, UI_MS
 
 
 def tiny_dataset(n=96, size=12):
@@ -47,8 +48,7 @@ def test_worker_events_arrive_in_order_and_reach_the_curves(panel, qtbot):
     panel.event_received.connect(seen.append)
     panel.start_training()
     assert panel.is_training() and panel.stop_button.isEnabled()
-    with qtbot.waitSignal(panel.worker.finished, timeout=90_000):
-        pass
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=THREAD_MS)  # the run ended
     assert isinstance(seen[0], TrainStarted) and isinstance(seen[-1], TrainFinished)
     assert seen[-1].status == "finished"
     batches = [e for e in seen if isinstance(e, BatchEnd)]
@@ -59,7 +59,7 @@ def test_worker_events_arrive_in_order_and_reach_the_curves(panel, qtbot):
     # the curves' buffers hold every batch and every epoch; the timer redraws them
     assert panel.curves.batches.n == len(batches)
     assert panel.curves.epochs.n == 3
-    with qtbot.waitSignal(panel.curves.redrawn, timeout=2000):
+    with qtbot.waitSignal(panel.curves.redrawn, timeout=UI_MS):
         panel.curves._dirty = True
     x, y = panel.curves._loss.getData()
     assert len(x) == len(batches) and np.isfinite(y).all()
@@ -75,7 +75,7 @@ def test_closing_the_window_during_training_stops_and_saves(panel, qtbot):
     panel.form.batch_size.setValue(8)
     panel.start_training()
     worker = panel.worker
-    qtbot.waitUntil(lambda: panel.curves.batches.n >= 3, timeout=60_000)
+    qtbot.waitUntil(lambda: panel.curves.batches.n >= 3, timeout=THREAD_MS)
     panel.window().close()  # the panel's event filter sees the window close
     assert not worker.isRunning()
     assert [t for t in (worker,) if isinstance(t, QThread) and t.isRunning()] == []
@@ -100,7 +100,7 @@ def test_evaluation_gallery_click_opens_the_image_in_the_door(qtbot):
     assert view.gallery.count() == 2  # the two mistakes, most confident first
     first = view.gallery.item(0)
     assert first.text().startswith("b → a")
-    with qtbot.waitSignal(session.open_in_door) as sig:
+    with qtbot.waitSignal(session.open_in_door, timeout=UI_MS) as sig:
         view.gallery.itemClicked.emit(first)
     np.testing.assert_array_equal(sig.args[0], images[1])
 
@@ -114,8 +114,7 @@ def test_plain_vs_residual_preset_trains_both_and_overlays_them(panel, qtbot):
     overlays = []
     panel.runs_list.overlays_changed.connect(overlays.append)
     panel.preset_button.click()
-    with qtbot.waitSignal(panel.worker.finished, timeout=120_000):
-        pass
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=THREAD_MS)  # the run ended
     archs = sorted((r.config()["architecture"]["key"], r.config()["architecture"]["options"])
                    for r in runs.list_runs())
     assert archs == [("plain_net", {"depth": 2, "width": 4}),
@@ -136,13 +135,13 @@ def test_worker_delivers_events_in_order_both_ways(qtbot, queued):
     worker = TrainingWorker(job, queue_events=queued)
     got = []
     worker.event.connect(got.append)
-    with qtbot.waitSignal(worker.finished, timeout=5000):
+    with qtbot.waitSignal(worker.finished, timeout=UI_MS):
         worker.start()
-    qtbot.waitUntil(lambda: not worker.isRunning())
+    qtbot.waitUntil(lambda: not worker.isRunning(), timeout=UI_MS)
     if queued:
         assert got == [] and worker.take_events() == list(range(200))
     else:
-        qtbot.waitUntil(lambda: len(got) == 200)
+        qtbot.waitUntil(lambda: len(got) == 200, timeout=UI_MS)
         assert got == list(range(200))
     assert worker.result == "done" and worker.take_events() == []
 
@@ -157,7 +156,7 @@ def test_transfer_tab_from_a_saved_run_with_cached_activations(panel, qtbot):
     panel.runs_list.setCurrentRow(0)
     view = panel.transfer
     view.from_run.click()
-    qtbot.waitUntil(lambda: view.start.isEnabled(), timeout=30_000)
+    qtbot.waitUntil(lambda: view.start.isEnabled(), timeout=THREAD_MS)
     assert view.slider.maximum() == len(view.blocks) == 1  # conv block; the head is replaced
     assert view.cache.isEnabled()  # every block frozen: caching is offered
     view.cache.setChecked(True)
@@ -168,8 +167,7 @@ def test_transfer_tab_from_a_saved_run_with_cached_activations(panel, qtbot):
     panel.form.epochs.setValue(2)
     panel.form.validation.setValue(0.0)
     view.start.click()
-    with qtbot.waitSignal(panel.worker.finished, timeout=60_000):
-        pass
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=THREAD_MS)  # the run ended
     assert "cached:" in view.times.text()
     transfer_runs = [r for r in runs.list_runs() if r.path != base.run.path]
     assert len(transfer_runs) == 1

@@ -15,9 +15,8 @@ import pytest
 from PySide6.QtCore import QObject
 
 from cnnexplorer.core.errors import DatasetError
+from waits import THREAD_MS
 
-#: generous: the thread has to be scheduled on a loaded 2-core machine
-WAIT_MS = 120_000
 
 
 @pytest.fixture
@@ -60,9 +59,9 @@ def test_a_failed_training_job_leaves_no_cycle(qtbot, qapp, no_automatic_gc):
     worker = TrainingWorker(job)
     errors = []
     worker.failed.connect(lambda exc: errors.append(str(exc)))
-    with qtbot.waitSignal(worker.finished, timeout=WAIT_MS):
+    with qtbot.waitSignal(worker.finished, timeout=THREAD_MS):
         worker.start()
-    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(errors), timeout=THREAD_MS)
     assert errors == ["nothing to train on"]
     assert not _in_a_cycle(worker)
 
@@ -82,9 +81,9 @@ def test_a_job_closing_over_its_panel_is_released_when_the_run_ends(qtbot, qapp,
     panel = _Panel()
     panel.setObjectName("panel")
     panel.start()
-    qtbot.waitUntil(panel.worker.isFinished, timeout=WAIT_MS)
+    qtbot.waitUntil(panel.worker.isFinished, timeout=THREAD_MS)
     # the job (and the panel it closes over) is let go on the GUI thread once the run ended
-    qtbot.waitUntil(lambda: panel.worker._job is None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.worker._job is None, timeout=THREAD_MS)
     assert panel.worker.result == "panel"
     assert not _in_a_cycle(panel)
 
@@ -95,8 +94,8 @@ def test_a_failed_dataset_load_leaves_no_cycle(qtbot, qapp, tmp_path, no_automat
     loader = DatasetLoader(str(tmp_path / "missing.npz"))
     errors = []
     loader.errored.connect(lambda exc: errors.append(str(exc)))
-    with qtbot.waitSignal(loader.finished, timeout=WAIT_MS):
+    with qtbot.waitSignal(loader.finished, timeout=THREAD_MS):
         loader.start()
-    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(errors), timeout=THREAD_MS)
     assert "no such file" in errors[0]
     assert not _in_a_cycle(loader)
