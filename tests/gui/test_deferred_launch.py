@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 from cnnexplorer.gui.main_window import EmptyState, MainWindow
+from waits import THREAD_MS
 
 BEFORE_PAINT = """
 import sys
 from cnnexplorer.gui.app import create_application
 from cnnexplorer.gui.main_window import MainWindow
-from waits import THREAD_MS
 app = create_application()
 w = MainWindow(deferred=True)
 heavy = [m for m in ("pyqtgraph", "numpy", "PIL", "tensorflow", "keras") if m in sys.modules]
