@@ -17,6 +17,7 @@
    interleaved in the same run. Needs ../shared/data (or --data DIR) for the real images.
 
     python benchmarks/bench_door.py [--frames 300] [--seconds 5] [--only latency|gui|faces]
+    python benchmarks/bench_door.py --only framing    # re-measure the face crop's framing
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def main() -> int:
     ap.add_argument("--predict-frames", type=int, default=100,
                     help="frames timed through model.predict (slow)")
     ap.add_argument("--seconds", type=float, default=5.0, help="length of each GUI stream")
-    ap.add_argument("--only", choices=("latency", "gui", "faces"),
+    ap.add_argument("--only", choices=("latency", "gui", "faces", "framing"),
                     help="run one part (default: all)")
     ap.add_argument("--data", type=Path,
                     default=Path(__file__).resolve().parent.parent.parent / "shared" / "data",
@@ -154,6 +155,11 @@ def main() -> int:
                     help="frames per face-finding condition")
     args = ap.parse_args()
 
+    if args.only == "framing":
+        from door_faces import framing
+
+        framing(args.data)
+        return 0
     if args.only == "faces" or args.only is None:
         from door_faces import report
 

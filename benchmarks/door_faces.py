@@ -11,6 +11,10 @@ Frames that hold a face:
              a 640x480 frame (a webcam frame)
 Frames without one: smooth and white noise, stripes and checks, "rooms" of random rectangles
 (640x480), and the photos of hands of <data>/signs-64x64 upscaled to 640x480.
+
+`framing` re-measures how the smile crops frame a face against the detector's box and
+landmarks: the constants of core/door/faces.py (SIDE_PER_EYE_DISTANCE, SIDE_PER_BOX_HEIGHT,
+CENTRE_OFFSET).
 """
 
 from __future__ import annotations
@@ -182,3 +186,35 @@ def report(data: Path, n: int) -> None:
     print(f"{'path':<36}{'p50 ms':>9}{'p99 ms':>9}")
     for name, ts in times.items():
         print(f"{name:<36}{np.percentile(ts, 50):9.2f}{np.percentile(ts, 99):9.2f}")
+
+
+def framing(data: Path, n: int = 300) -> None:
+    """Run the detector on `n` smile crops (upscaled 3x, in a replicated border) and print where
+    the crop's frame lies against the box and landmarks, in units of the crop's side."""
+    import cv2
+
+    from cnnexplorer.core.data.images import read_image
+    from cnnexplorer.core.door.faces import FaceFinder
+
+    crops = sorted((data / "smiles-64x64").glob("*/*.jpg"))
+    rng = np.random.default_rng(0)
+    finder = FaceFinder(score_threshold=0.5)
+    side, pad = 192, 96
+    rows = []
+    for path in rng.choice(crops, size=min(n, len(crops)), replace=False):
+        grey = read_image(path, channels=1)[..., 0]
+        big = cv2.copyMakeBorder(cv2.resize(grey, (side, side), interpolation=cv2.INTER_CUBIC),
+                                 pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        faces = finder.find(big, max_side=10_000)
+        if faces:
+            f = faces[0]
+            pts = (np.asarray(f.landmarks) - pad) / side
+            rows.append((f.box[3] / side, np.linalg.norm(pts[1] - pts[0]),
+                         *((pts[0:2].mean(0) + pts[3:5].mean(0)) / 2)))
+    box_h, eye_d, mid_x, mid_y = np.asarray(rows).T
+    print(f"smile crops measured: {len(rows)} of {min(n, len(crops))} (face found)")
+    for name, values in (("crop side / eye distance (SIDE_PER_EYE_DISTANCE)", 1 / eye_d),
+                         ("crop side / box height (SIDE_PER_BOX_HEIGHT)", 1 / box_h),
+                         ("crop centre x - eyes-mouth midpoint x (CENTRE_OFFSET[0])", 0.5 - mid_x),
+                         ("crop centre y - eyes-mouth midpoint y (CENTRE_OFFSET[1])", 0.5 - mid_y)):
+        print(f"  {name}: mean {values.mean():.3f}, sd {values.std():.3f}")

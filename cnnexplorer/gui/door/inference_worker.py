@@ -156,6 +156,17 @@ class InferenceWorker(QThread):
         with self._cond:
             self._door, self._inspector = door, None
         self.model_loaded.emit(door)
+        self._warm_face_finder()
+
+    def _warm_face_finder(self) -> None:
+        """Load the face detector now, so the first frame is not the slow one; a detector
+        that cannot load is said once here (and again by each frame that needs it)."""
+        from cnnexplorer.core.door.faces import shared_finder
+
+        try:
+            shared_finder()
+        except CnnExplorerError as exc:
+            self.errored.emit(str(exc), None)
 
     def _judge(self, seq: int, frame: np.ndarray, tag) -> None:
         door = self._door
