@@ -156,3 +156,26 @@ def test_a_frame_without_a_face_is_not_captured(panel, qtbot):
     assert not panel.teach.capture("happy")
     assert "No face found" in panel.messages[-1]
     assert panel.teach.refresh_counts() == {"happy": 0, "not_happy": 0}
+
+
+def test_a_greyscale_model_judges_colour_frames_through_the_same_channel_rule(panel, qtbot):
+    """The door model trained on the grey smile crops takes colour webcam frames: crops are
+    converted by core.train.inputs.adapt_channels, shown grey, and explained."""
+    import keras
+
+    from core.test_faces import frame_with
+
+    from cnnexplorer.core.door.inference import DoorModel
+
+    model = keras.Sequential([keras.Input((32, 32, 1)),
+                              keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+                              keras.layers.Flatten(),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    with qtbot.waitSignal(panel.worker.model_loaded, timeout=WAIT_MS):
+        panel.worker.use_model(DoorModel(model, "grey.keras"))
+    res = judge(panel, qtbot, frame_with([(300, 100, 260, 17)]), "grey model")
+    (judged,) = res.verdict.judged
+    assert judged.crop.shape == (32, 32, 1)
+    assert panel.crops.tiles()[0].image.ndim == 3  # the heatmap over the grey crop
+    assert res.heatmap is not None and res.overlay_is_crop
+    assert len(panel.frame_view.marks()) == 1
