@@ -148,6 +148,9 @@ def test_start_camera_is_enabled_only_with_a_camera(qtbot, monkeypatch, cameras,
     assert p.camera_btn.isEnabled() is enabled
     if not enabled:
         assert "No camera" in p.camera_btn.toolTip()
+        p.camera_btn.setChecked(True)  # as a script could: the start fails, says why
+        qtbot.waitUntil(lambda: not p.camera_btn.isChecked(), timeout=WAIT_MS)
+        assert not p.camera_btn.isEnabled()  # and the button is disabled again
     p.shutdown()
 
 

@@ -104,6 +104,7 @@ class DoorSources:
         self.camera_btn.blockSignals(True)
         self.camera_btn.setChecked(False)
         self.camera_btn.setText("Start camera")
+        self.camera_btn.setEnabled(self._camera_count > 0)
         self.camera_btn.blockSignals(False)
 
     def play_sequence(self, frames, fps: float = 30.0, loop: bool = False) -> None:
@@ -129,6 +130,7 @@ class DoorSources:
         if not cams:
             self.camera_combo.addItem("no camera found", None)
         # Nothing to start without a camera; a checked button stays usable to stop one.
+        self._camera_count = len(cams)
         self.camera_btn.setEnabled(bool(cams) or self.camera_btn.isChecked())
         self.camera_btn.setToolTip("" if cams else "No camera found on this computer")
 
