@@ -62,6 +62,20 @@ def test_faces_are_boxed_and_their_crops_shown_beside_the_frame(panel, qtbot):
     assert res.probability == res.verdict.judged[0].probability
 
 
+def test_face_finding_can_be_switched_off_to_judge_the_whole_frame(panel, qtbot):
+    from core.test_faces import frame_with
+
+    res = judge(panel, qtbot, frame_with([(300, 100, 260, 17)]), "one")
+    assert res.verdict.mode == "faces"
+    panel.find_faces.setChecked(False)  # judges the still image again, whole
+    qtbot.waitUntil(lambda: panel.last_result.verdict.mode == "whole image", timeout=WAIT_MS)
+    assert panel.frame_view.marks() == ()
+    assert [t.title for t in panel.crops.tiles()] == ["whole image"]
+    assert "Face finding is off" in panel.faces_label.text()
+    panel.find_faces.setChecked(True)
+    qtbot.waitUntil(lambda: panel.last_result.verdict.mode == "faces", timeout=WAIT_MS)
+
+
 def test_no_face_found_keeps_the_door_shut_and_says_so(panel, qtbot):
     judge(panel, qtbot, np.full((480, 640, 3), 150, np.uint8), "empty")
     assert not panel.door.is_open

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -99,6 +99,11 @@ class DoorPanel(DoorSources, QWidget):
         self.crops = FaceCrops()
         self.faces_label = QLabel("The door looks for faces and follows the most prominent "
                                   "one (the largest box).")
+        self.find_faces = QCheckBox("Find faces")
+        self.find_faces.setChecked(True)
+        self.find_faces.setToolTip("Find every face and judge its crop; the door follows the "
+                                   "largest. Off: judge the whole frame, stretched to the "
+                                   "model's input (the door before it could find faces).")
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -118,7 +123,10 @@ class DoorPanel(DoorSources, QWidget):
         pictures.addWidget(self.frame_view, 1)
         pictures.addWidget(self.crops)
         lv.addLayout(pictures, 1)
-        lv.addWidget(self.faces_label)
+        faces_row = QHBoxLayout()
+        faces_row.addWidget(self.faces_label, 1)
+        faces_row.addWidget(self.find_faces)
+        lv.addLayout(faces_row)
         lv.addWidget(self.stats)
         lv.addWidget(self.message)
 
@@ -156,6 +164,7 @@ class DoorPanel(DoorSources, QWidget):
         self.video_btn.clicked.connect(self._on_video_clicked)
         self.verdict.threshold_changed.connect(self._on_threshold_changed)
         self.strip.activated.connect(self._on_strip_activated)
+        self.find_faces.toggled.connect(self._on_find_faces_toggled)
         self.worker.result.connect(self._on_worker_result)
         self.worker.errored.connect(self._on_worker_errored)
         self.worker.model_loaded.connect(self._on_worker_model_loaded)
@@ -256,6 +265,10 @@ class DoorPanel(DoorSources, QWidget):
         self.worker.cam_layer = self.inside.cam_layer_name()
         self.worker.cam_method = self.inside.cam_method_name()
         self.worker.feature_layer = self.inside.map_layer_name()
+        self._resubmit_still()
+
+    def _on_find_faces_toggled(self, on: bool) -> None:
+        self.worker.find_faces = on
         self._resubmit_still()
 
     def _resubmit_still(self) -> None:
