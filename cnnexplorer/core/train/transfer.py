@@ -218,8 +218,8 @@ def cached_features(tm: TransferModel, dataset, batch_size: int = 64,
             with h5py.File(path, "r") as f:
                 arrays = {k: f[k][()] for k in f.keys()}
             from_cache = True
-        except OSError:
-            arrays = {}
+        except (OSError, RuntimeError, KeyError, ValueError, TypeError):
+            arrays = {}  # a damaged cache (a kill mid-write of an older version): recompute
     if not arrays:
         shape = tm.prepared.input_shape
         fm = tm.feature_model
