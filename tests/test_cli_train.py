@@ -81,3 +81,37 @@ def test_options_and_defaults_come_from_the_config_declaration():
     args = build_parser("train").parse_args(["train", "happymodel", "digits", "--lr", "0.01",
                                              "--schedule", "Cosine", "--batch-size", "8"])
     assert (args.learning_rate, args.lr_schedule, args.batch_size) == (0.01, "cosine", 8)
+
+
+def _test_only_file(path, n=12, seed=0):
+    """A course-style test file on its own (test_set_x, test_set_y as a row, list_classes)."""
+    import h5py
+
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    x = (rng.random((n, 16, 16, 3)) * 255).astype(np.uint8)
+    with h5py.File(path, "w") as f:
+        f.create_dataset("test_set_x", data=x)
+        f.create_dataset("test_set_y", data=y.reshape(1, -1))
+        f.create_dataset("list_classes", data=np.array([0, 1]))
+    return path, y
+
+
+def test_evaluate_takes_a_test_file_on_its_own_and_train_says_what_it_is(tmp_path, capsys):
+    import keras
+
+    data, y = _test_only_file(tmp_path / "test_happy.h5")
+    inp = keras.Input((16, 16, 3))
+    out = keras.layers.Dense(1, activation="sigmoid", name="fc")(keras.layers.Flatten()(inp))
+    model_path = tmp_path / "tiny.keras"
+    keras.Model(inp, out).save(model_path)
+
+    assert main(["evaluate", str(model_path), str(data), "--json"]) == 0
+    ev = json.loads(capsys.readouterr().out)
+    assert ev["split"] == "test" and np.array(ev["confusion_matrix"]).sum() == len(y)
+    assert [c["support"] for c in ev["per_class"]] == [6, 6]
+
+    assert main(["train", "happymodel", str(data), "--epochs", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "holds only a test split (12 images" in err and "train_*.h5" in err, err

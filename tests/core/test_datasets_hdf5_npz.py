@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from cnnexplorer.core.data import Dataset, load_dataset, save_hdf5, save_npz
+from cnnexplorer.core.data.base import require_training_images
 from cnnexplorer.core.errors import DatasetError
 
 
@@ -86,11 +87,22 @@ def test_hdf5_errors_name_file_key_and_what_was_found(tmp_path):
         assert str(info.value) == message
 
 
-def test_hdf5_test_file_without_train_and_not_hdf5(tmp_path):
-    _write(tmp_path / "test_x.h5", test_set_x=_x(2), test_set_y=np.array([0, 1]))
-    with pytest.raises(DatasetError, match="holds only the test split .* train_x.h5 was not "
-                                           "found beside it"):
-        load_dataset(tmp_path / "test_x.h5")
+def test_hdf5_test_file_alone_is_a_test_only_set_and_not_hdf5(tmp_path):
+    # the course's test_happy.h5 without train_happy.h5: a set to evaluate and predict on
+    x = _x(4)
+    _write(tmp_path / "test_x.h5", test_set_x=x, test_set_y=np.array([[0, 1, 1, 0]]),
+           list_classes=np.array([0, 1]))
+    ds = load_dataset(tmp_path / "test_x.h5")
+    assert ds.test_only and ds.name == "x" and ds.class_names == ["0", "1"]
+    assert ds.x_train.shape == (0, 8, 8, 3) and ds.y_train.shape == (0,)
+    np.testing.assert_array_equal(ds.x_test, x)
+    np.testing.assert_array_equal(ds.y_test, [0, 1, 1, 0])
+    shown_x, shown_y = ds.sample_split()  # the Data panel shows the test images
+    assert len(shown_x) == 4 and list(shown_y) == [0, 1, 1, 0]
+    with pytest.raises(DatasetError, match=r"x: holds only a test split \(4 images, from "
+                                           r".*test_x.h5\): evaluate or predict on it"):
+        require_training_images(ds)
+    assert not load_dataset(tmp_path / "test_x.h5", image_size=4).x_train.size
     (tmp_path / "fake.h5").write_text("not hdf5")
     with pytest.raises(DatasetError, match=r"fake.h5: not an HDF5 file h5py can open"):
         load_dataset(tmp_path / "fake.h5")

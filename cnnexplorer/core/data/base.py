@@ -15,8 +15,10 @@ from cnnexplorer.core.errors import DatasetError
 class Dataset:
     """Images `(N, H, W, C)` uint8 with integer labels `0..num_classes-1`.
 
-    `x_test`/`y_test` are None when the source has no test split. `skipped` lists the files a
-    loader could not read, as (path, reason), so the user sees what was left out and why.
+    `x_test`/`y_test` are None when the source has no test split. A test file on its own
+    (the course's `test_happy.h5`) gives a test-only set: no training images (`test_only`),
+    valid to evaluate and predict on. `skipped` lists the files a loader could not read, as
+    (path, reason), so the user sees what was left out and why.
     """
 
     name: str
@@ -56,6 +58,16 @@ class Dataset:
         return tuple(self.x_train.shape[1:])  # type: ignore[return-value]
 
     @property
+    def test_only(self) -> bool:
+        """No training images, only a test split (a course test file on its own)."""
+        return len(self.y_train) == 0 and self.y_test is not None and len(self.y_test) > 0
+
+    def sample_split(self) -> tuple[np.ndarray, np.ndarray]:
+        """The images and labels to show as samples: the training split, or the test split
+        of a test-only set."""
+        return (self.x_test, self.y_test) if self.test_only else (self.x_train, self.y_train)
+
+    @property
     def num_classes(self) -> int:
         return len(self.class_names)
 
@@ -90,3 +102,17 @@ class Dataset:
         mask = np.zeros(len(self.y_train), dtype=bool)
         mask[np.asarray(val_idx, dtype=np.int64)] = True
         return (self.x_train[~mask], self.y_train[~mask], self.x_train[mask], self.y_train[mask])
+
+
+def require_training_images(dataset) -> None:
+    """Raise DatasetError saying what `dataset` is when it holds only a test split (a course
+    test file on its own). Takes a Dataset or anything shaped like one (transfer learning's
+    cached features)."""
+    y_test = getattr(dataset, "y_test", None)
+    if len(dataset.y_train):
+        return
+    if y_test is not None and len(y_test):
+        raise DatasetError(
+            f"{dataset.name}: holds only a test split ({len(y_test)} images, from "
+            f"{getattr(dataset, 'source', '') or 'its file'}): evaluate or predict on it; to "
+            f"train, give its training file (the course's train_*.h5)")

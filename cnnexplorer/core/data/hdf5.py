@@ -1,5 +1,8 @@
 """The course's HDF5 files (Happy House, SIGNS): `train_*.h5` / `test_*.h5` or one file.
 
+A test file without its training partner loads as a test-only set (no training images):
+evaluation and prediction use it, training says what it is (`Dataset.require_training_images`).
+
 Keys: `train_set_x` (m, H, W, C) uint8, `train_set_y` (m,) or (1, m), `list_classes`;
 the test file has `test_set_x`, `test_set_y` (and usually `list_classes` again).
 """
@@ -138,9 +141,9 @@ def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
     train = next(((f, e["train"]) for f, e in files.items() if "train" in e), None)
     test = next(((f, e["test"]) for f, e in files.items() if "test" in e), None)
     if train is None:
-        other = partner_path(path)
-        raise DatasetError(f"{path}: holds only the test split (test_set_x) and its training "
-                           f"file {other.name if other else 'train_*.h5'} was not found beside it")
+        # A test file on its own (the course's test_happy.h5 without train_happy.h5) is a
+        # valid set to evaluate and predict on: no training images, the test split kept.
+        train = (test[0], (test[1][0][:0], test[1][1][:0]))
     names = next((e["classes"] for e in files.values() if "classes" in e), None)
     if names is None:
         # No 'list_classes': number the classes by the labels found (bounded).

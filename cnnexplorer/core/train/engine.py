@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from cnnexplorer.core.data.base import require_training_images
 from cnnexplorer.core.train import runs as runs_mod
 from cnnexplorer.core.errors import ConfigError, TrainingError
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
@@ -209,6 +210,7 @@ def train(arch, dataset, config: TrainConfig | None = None, *, on_event=None, st
         TrainingError / ConfigError: before training starts (nothing fits, bad settings).
     """
     config = (config or TrainConfig()).validate()
+    require_training_images(dataset)  # a course test file on its own says what it is
     if len(dataset.y_train) == 0:  # fit would run no batch and call the loss "None"
         raise TrainingError(f"{dataset.name}: has no training images; nothing to train on")
     from cnnexplorer.core.keras.device import configure, set_mixed_precision

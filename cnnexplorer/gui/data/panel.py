@@ -281,6 +281,8 @@ class DataPanel(QWidget):
         self._basis = None
         shape = shape_text(ds.input_shape, spaced=True)
         test = f", {len(ds.x_test)} test" if ds.x_test is not None else ", no test split"
+        if ds.test_only:
+            test += " (a test file on its own: evaluate on it, train on its training file)"
         self.summary.setText(
             f"<b>{ds.name}</b><br>{ds.num_classes} classes, {len(ds.x_train)} train{test}<br>"
             f"images {shape} (H x W x C)<br><small>fingerprint {ds.fingerprint}<br>"
@@ -305,9 +307,10 @@ class DataPanel(QWidget):
                 self.skipped.item(self.skipped.count() - 1).setToolTip(path)
         self.skipped_label.setVisible(bool(ds.skipped))
         self.skipped.setVisible(bool(ds.skipped))
-        self._samples = sample_indices(ds.y_train, ds.num_classes)
-        self.grid.set_images([ds.x_train[i] for i in self._samples],
-                             [ds.class_names[ds.y_train[i]] for i in self._samples])
+        xs, ys = ds.sample_split()
+        self._samples = sample_indices(ys, ds.num_classes)
+        self.grid.set_images([xs[i] for i in self._samples],
+                             [ds.class_names[ys[i]] for i in self._samples])
         if self._samples:
             self.grid.set_selected(0)
             self._show_augmented(0)
@@ -319,11 +322,12 @@ class DataPanel(QWidget):
         ds = self.session.dataset
         if ds is None or index >= len(self._samples):
             return
+        xs, ys = ds.sample_split()
         if self._basis is None:
             # the dataset's colour PCA (AlexNet), as training computes it: a few ms
-            self._basis = pca_basis(ds.x_train[:2000])
+            self._basis = pca_basis(xs[:2000])
         i = self._samples[index]
-        self.augment.set_image(ds.x_train[i], ds.class_names[ds.y_train[i]], self._basis)
+        self.augment.set_image(xs[i], ds.class_names[ys[i]], self._basis)
 
     def _on_augment_config_changed(self, cfg: AugmentConfig) -> None:
         self.session.augment = cfg  # read by the Training panel when a run starts
