@@ -28,11 +28,22 @@ class ArchitectureChoice:
     network: Any = None  # the spec Network, when already built
 
 
+@dataclass(frozen=True)
+class DoorImage:
+    """An image sent to the Happy door with the model that must judge it: the Evaluation
+    tab sends a misclassified test image with the evaluated run's best model, so the door
+    gives the verdict the evaluation counted, not the bundled model's."""
+
+    image: Any  # uint8 (H, W, C)
+    model_path: str | None = None  # None: the door's current model
+    model_name: str = ""  # shown in the door with the verdict
+
+
 class Session(QObject):
     architecture_changed = Signal(object)  # ArchitectureChoice
     dataset_changed = Signal(object)  # core.datasets.base.Dataset
     model_trained = Signal(object)  # path of a saved .keras model (a run's best model)
-    open_in_door = Signal(object)  # an image (path or uint8 array) to show in the door panel
+    open_in_door = Signal(object)  # an image (path, uint8 array or DoorImage) for the door
     status_message = Signal(str)
     open_model_requested = Signal(str)  # File > Open model...: a .keras/.h5 path
     open_dataset_requested = Signal(str)  # File > Open dataset...: an .h5 file or a folder

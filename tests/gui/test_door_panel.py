@@ -250,6 +250,29 @@ def test_other_panels_can_send_images(panel, qtbot, tmp_path):
     qtbot.waitUntil(lambda: panel.last_result.tag == "from another panel", timeout=WAIT_MS)
 
 
+def test_an_image_from_evaluation_is_judged_by_the_evaluated_model(panel, qtbot, tmp_path):
+    """Issue 13 defect 2: the door used the bundled model for an image the Evaluation tab
+    sent; it must load the evaluated run's model first and say which model judged it."""
+    from door_samples import tiny_happy_model
+
+    from cnnexplorer.core.door.inference import DoorModel
+    from cnnexplorer.gui.session import DoorImage
+
+    model_path = tmp_path / "run_a" / "best.keras"
+    model_path.parent.mkdir()
+    tiny_happy_model(seed=3).save(model_path)
+    image = face(False, 64, 11)
+    expected = DoorModel.load(model_path).probability(image)
+    assert abs(expected - panel.worker.door.probability(image)) > 1e-3  # not the bundled one
+    panel.session.open_in_door.emit(DoorImage(image, str(model_path), "run run_a"))
+    qtbot.waitUntil(lambda: panel.last_result is not None
+                    and panel.last_result.tag == "judged by run run_a", timeout=WAIT_MS)
+    assert panel.worker.door.source == str(model_path)
+    assert panel.last_result.probability == pytest.approx(expected, abs=1e-5)
+    assert any("Door model: File best.keras" in m for m in panel.messages), panel.messages
+    assert panel.models.combo.currentData() == str(model_path)
+
+
 @pytest.mark.skipif(multimedia_problem() is not None, reason="Qt Multimedia unavailable")
 def test_a_failing_camera_says_why():
     from PySide6.QtMultimedia import QCamera

@@ -12,7 +12,7 @@ from cnnexplorer.core.train.evaluation import metrics_from_probabilities
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.gui.training.evaluation_view import EvaluationView
 from cnnexplorer.gui.training.panel import TrainingPanel
-from cnnexplorer.gui.session import ArchitectureChoice, Session
+from cnnexplorer.gui.session import ArchitectureChoice, DoorImage, Session
 from waits import THREAD_MS, UI_MS
 
 
@@ -86,7 +86,7 @@ def test_closing_the_window_during_training_stops_and_saves(panel, qtbot):
     assert saved[0].last_model_path.is_file()
 
 
-def test_evaluation_gallery_click_opens_the_image_in_the_door(qtbot):
+def test_evaluation_shows_the_matrix_and_a_k_class_mistake_stays_out_of_the_door(qtbot):
     session = Session()
     view = EvaluationView(session)
     qtbot.addWidget(view)
@@ -94,15 +94,34 @@ def test_evaluation_gallery_click_opens_the_image_in_the_door(qtbot):
     probs = np.array([[.9, .05, .05], [.7, .2, .1], [.1, .8, .1], [.2, .2, .6], [.1, .1, .8]])
     images = np.arange(5 * 8 * 8 * 3, dtype=np.uint8).reshape(5, 8, 8, 3)
     result = metrics_from_probabilities(probs, y, ["a", "b", "c"])
-    view.show_result(result, images, "test")
+    view.show_result(result, images, "test", "/runs/r/best.keras", "run r")
     assert view.confusion.item(1, 0).text() == "1" and view.confusion.item(0, 2).text() == "1"
     assert view.per_class.item(0, 1).text() == "0.500"  # precision of a: 1 of 2
     assert view.gallery.count() == 2  # the two mistakes, most confident first
     first = view.gallery.item(0)
     assert first.text().startswith("b → a")
+    sent = []
+    session.open_in_door.connect(sent.append)
+    view.gallery.itemClicked.emit(first)  # the door judges happy / not happy only
+    assert sent == [] and "two-class" in view.gallery_title.text()
+
+
+def test_evaluation_click_sends_the_image_with_the_evaluated_model(qtbot):
+    """Issue 13 defect 2: the door judged the image with the bundled model, not the run's."""
+    session = Session()
+    view = EvaluationView(session)
+    qtbot.addWidget(view)
+    y = np.array([0, 1, 1, 0])
+    probs = np.array([[.9, .1], [.8, .2], [.3, .7], [.35, .65]])
+    images = np.arange(4 * 8 * 8 * 3, dtype=np.uint8).reshape(4, 8, 8, 3)
+    view.show_result(metrics_from_probabilities(probs, y, ["not happy", "happy"]), images,
+                     "test", "/runs/r/best.keras", "run r")
     with qtbot.waitSignal(session.open_in_door, timeout=UI_MS) as sig:
-        view.gallery.itemClicked.emit(first)
-    np.testing.assert_array_equal(sig.args[0], images[1])
+        view.gallery.itemClicked.emit(view.gallery.item(0))
+    sent = sig.args[0]
+    assert isinstance(sent, DoorImage)
+    assert sent.model_path == "/runs/r/best.keras" and sent.model_name == "run r"
+    np.testing.assert_array_equal(sent.image, images[1])  # the most confident mistake
 
 
 def test_plain_vs_residual_preset_trains_both_and_overlays_them(panel, qtbot):

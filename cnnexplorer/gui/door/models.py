@@ -121,6 +121,12 @@ class ModelPicker(QWidget):
         self.state.setText("loading…")
         self.worker.request_model(self.combo.itemData(index))
 
+    def active_label(self) -> str:
+        """What the combo calls the model in use ("Run NAME (...)", "File x.keras"...)."""
+        if 0 <= self._active_index < self.combo.count():
+            return self.combo.itemText(self._active_index)
+        return ""
+
     def on_loaded(self, door) -> None:
         self._active_index = self._requested_index
         self.state.setText("")

@@ -252,7 +252,7 @@ class DoorPanel(DoorSources, QWidget):
 
         self.models.on_loaded(door)
         self.inside.set_layers(spatial_layers(door.model))
-        self.show_message(f"Door model: {door.name} (input {door.input_shape[0]}x"
+        self.show_message(f"Door model: {self.models.active_label() or door.name} (input {door.input_shape[0]}x"
                           f"{door.input_shape[1]}x{door.input_shape[2]}, {door.output_kind})")
         self._resubmit_still()
 

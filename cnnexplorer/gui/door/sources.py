@@ -20,6 +20,7 @@ from cnnexplorer.gui.door.camera_source import (
     list_cameras,
     qimage_to_rgb,
 )
+from cnnexplorer.gui.session import DoorImage
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 VIDEO_FILTER = "Videos and animations (*.mp4 *.webm *.mkv *.avi *.mov *.gif);;All files (*)"
@@ -176,7 +177,13 @@ class DoorSources:
             self.stop_source()
 
     def _on_session_open_in_door(self, item) -> None:
-        if isinstance(item, np.ndarray):
+        if isinstance(item, DoorImage):
+            if item.model_path:  # judged by the model that was evaluated (loaded first)
+                self.models.open_model(item.model_path)
+            self.judge_image(np.asarray(item.image),
+                             f"judged by {item.model_name}" if item.model_name
+                             else "from another panel")
+        elif isinstance(item, np.ndarray):
             self.judge_image(item, "from another panel")
         else:
             self.open_paths([item])

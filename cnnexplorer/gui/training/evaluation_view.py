@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidg
                                QListWidgetItem, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from cnnexplorer.gui.session import DoorImage
+
 THUMB = 72
 
 
@@ -45,6 +47,7 @@ class EvaluationView(QWidget):
         self.session = session
         self.result = None
         self._images = None
+        self._model: tuple[str | None, str] = (None, "")
         self.summary = QLabel("Evaluate a run to see how its best model does on the test set.")
         self.summary.setWordWrap(True)
         self.confusion = QTableWidget()
@@ -86,9 +89,12 @@ class EvaluationView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(split, 1)
 
-    def show_result(self, result, images: np.ndarray | None, title: str = "") -> None:
-        """Display an EvaluationResult; `images` are the evaluated uint8 images (gallery)."""
+    def show_result(self, result, images: np.ndarray | None, title: str = "",
+                    model_path: str | None = None, model_name: str = "") -> None:
+        """Display an EvaluationResult; `images` are the evaluated uint8 images (gallery);
+        `model_path` is the evaluated model, which the door uses for a clicked image."""
         self.result, self._images = result, images
+        self._model = (str(model_path) if model_path else None, model_name)
         k = len(result.class_names)
         n = int(result.confusion_matrix.sum())
         self.summary.setText(f"{title}<br>{result.split}: {n} images, loss "
@@ -115,8 +121,11 @@ class EvaluationView(QWidget):
                                        f"{row['recall']:.3f}", str(row["support"]))):
                 self.per_class.setItem(i, j, QTableWidgetItem(value))
         self.gallery.clear()
-        self.gallery_title.setText(f"<b>Misclassified</b> ({len(result.misclassified)}; "
-                                   f"click to look inside)")
+        binary = len(result.class_names) == 2
+        self.gallery_title.setText(
+            f"<b>Misclassified</b> ({len(result.misclassified)}; " +
+            ("click one: the Happy door judges it with this model)" if binary else
+             "the Happy door takes two-class models only)"))
         if images is None:
             return
         for m in result.misclassified[:120]:
@@ -132,5 +141,9 @@ class EvaluationView(QWidget):
     def _on_gallery_item_clicked(self, item: QListWidgetItem) -> None:
         if self._images is None:
             return
+        if self.result is None or len(self.result.class_names) != 2:
+            return  # the door judges happy / not happy: a k-class model cannot open it
         index = item.data(Qt.ItemDataRole.UserRole)
-        self.session.open_in_door.emit(np.array(self._images[int(index)]))
+        path, name = self._model
+        self.session.open_in_door.emit(DoorImage(np.array(self._images[int(index)]), path,
+                                                 name))

@@ -75,7 +75,8 @@ def evaluate_job(run, session_dataset, fallback):
         model = run.load_model("best")
         result = evaluate(model, ds)
         images = ds.x_test if result.split == "test" else ds.x_train
-        return result, images, f"<b>{run.name}</b> (best model) on {ds.name}"
+        return (result, images, f"<b>{run.name}</b> (best model) on {ds.name}",
+                str(run.model_path("best")), f"run {run.name}")
     return job
 
 

@@ -322,8 +322,8 @@ class TrainingPanel(QWidget):
                           self._on_evaluation_done, "evaluate the run")
 
     def _on_evaluation_done(self, out) -> None:
-        result, images, title = out
-        self.evaluation.show_result(result, images, title)
+        result, images, title, model_path, model_name = out
+        self.evaluation.show_result(result, images, title, model_path, model_name)
         self.tabs.setCurrentWidget(self.evaluation)
         self.status_label.setText(f"Evaluated: accuracy {result.accuracy:.1%}")
 
