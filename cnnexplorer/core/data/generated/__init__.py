@@ -30,7 +30,7 @@ class Builtin:
 BUILTINS = {b.name: b for b in (
     Builtin("happy-faces", "Happy faces",
             "64x64x3, 600 train / 150 test, binary: not happy (0) / happy (1), like the "
-            "course's Happy House", happy.generate, seed=1, version=2),
+            "course's Happy House", happy.generate, seed=1, version=3),
     Builtin("hand-signs", "Hand signs",
             "64x64x3, 1080 train / 120 test, 6 classes: 0..5 raised fingers, like the course's "
             "SIGNS", signs.generate, seed=2),
