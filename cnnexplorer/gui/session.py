@@ -42,6 +42,7 @@ class DoorImage:
 class Session(QObject):
     architecture_changed = Signal(object)  # ArchitectureChoice
     dataset_changed = Signal(object)  # core.datasets.base.Dataset
+    augment_changed = Signal(object)  # core.data AugmentConfig, or None (off)
     model_trained = Signal(object)  # path of a saved .keras model (a run's best model)
     open_in_door = Signal(object)  # an image (path, uint8 array or DoorImage) for the door
     status_message = Signal(str)
@@ -53,8 +54,9 @@ class Session(QObject):
         super().__init__(parent)
         self.architecture: ArchitectureChoice | None = None
         self.dataset = None
-        # The Data panel's augmentation choice (core.datasets AugmentConfig); the Training
-        # panel reads it when a run starts.
+        # The augmentation choice, one setting for the Data panel (its sliders) and the
+        # Training panel (on/off, the strengths in words): a core.data AugmentConfig with at
+        # least one strength above 0, or None for no augmentation.
         self.augment = None
         self.last_model_path = None
 
@@ -65,6 +67,13 @@ class Session(QObject):
     def set_dataset(self, dataset) -> None:
         self.dataset = dataset
         self.dataset_changed.emit(dataset)
+
+    def set_augment(self, augment) -> None:
+        """Set the augmentation (an AugmentConfig; all strengths 0 or None: off)."""
+        augment = augment if augment is not None and augment.enabled else None
+        if augment != self.augment:
+            self.augment = augment
+            self.augment_changed.emit(augment)
 
     def announce_model(self, path) -> None:
         self.last_model_path = path

@@ -97,10 +97,13 @@ def test_errors_go_to_the_presenter(qtbot, panel, tmp_path, monkeypatch):
 def test_augmentation_controls_drive_session_and_preview(qtbot, panel, tmp_path):
     _load(qtbot, panel, _npz(tmp_path))
     box = panel.augment
+    assert panel.session.augment is None  # off until the user turns it on
+    assert box.values["rotation"].text() == "off"
+    box.default_button.click()
     assert panel.session.augment == AugmentConfig.course_default()
     assert box.values["rotation"].text() == "±10°"
     box.off_button.click()
-    assert panel.session.augment == AugmentConfig() and not panel.session.augment.enabled
+    assert panel.session.augment is None and not box.config().enabled
     qtbot.waitUntil(lambda: all(
         (box.preview._pixmaps[i].toImage() == box.original._pixmaps[0].toImage())
         for i in range(8)), timeout=UI_MS)

@@ -63,7 +63,9 @@ def test_worker_events_arrive_in_order_and_reach_the_curves(panel, qtbot):
         panel.curves._dirty = True
     x, y = panel.curves._loss.getData()
     assert len(x) == len(batches) and np.isfinite(y).all()
-    assert panel.progress.value() == panel.progress.maximum()
+    assert panel.progress.bar.value() == panel.progress.bar.maximum()
+    assert panel.progress.bar.format() == "finished" and "time left" not in \
+        panel.progress.label.text()
     assert "finished" in panel.status_label.text()
     assert panel.runs_list.count() == 1
     assert panel.session.last_model_path.endswith("best.keras")
@@ -124,22 +126,109 @@ def test_evaluation_click_sends_the_image_with_the_evaluated_model(qtbot):
     np.testing.assert_array_equal(sent.image, images[1])  # the most confident mistake
 
 
-def test_plain_vs_residual_preset_trains_both_and_overlays_them(panel, qtbot):
-    panel.form.epochs.setValue(1)
-    panel.form.batch_size.setValue(32)
-    panel.form.validation.setValue(0.0)
+def test_plain_vs_residual_preset_trains_both_and_overlays_them(panel, qtbot, monkeypatch):
+    from cnnexplorer.core.train import recommended
+
+    # the preset's own settings, shrunk: one epoch on the Data panel's tiny set
+    monkeypatch.setattr(recommended, "PLAIN_VS_RESIDUAL", recommended.Recommendation(
+        "plain_net", "tiny", {"epochs": 1, "batch_size": 32, "validation_split": 0.0},
+        expected_accuracy=0.5, seconds=10, measured="test", options={"depth": 3, "width": 4},
+        expect="the plain network's training loss stays above the residual one's"))
+    panel.form.set_dataset("digits")  # the preset picks its own data
     panel.session.set_architecture(ArchitectureChoice("plain_net", options={
         "depth": 2, "width": 4}))
-    overlays = []
+    overlays, headers = [], []
     panel.runs_list.overlays_changed.connect(overlays.append)
+    panel.event_received.connect(lambda e: headers.append(panel.arch_label.text())
+                                 if isinstance(e, TrainStarted) else None)
     panel.preset_button.click()
+    assert panel.form.dataset_name() == "tiny" and panel.form.epochs.value() == 1
+    assert "Preset" in panel.form.expectation.text()
+    assert "training loss stays above" in panel.form.expectation.text()
     qtbot.waitUntil(lambda: panel.worker is None, timeout=THREAD_MS)  # the run ended
     archs = sorted((r.config()["architecture"]["key"], r.config()["architecture"]["options"])
                    for r in runs.list_runs())
+    # the Architecture panel's depth and width, since it shows one of the pair
     assert archs == [("plain_net", {"depth": 2, "width": 4}),
                      ("residual_net", {"depth": 2, "width": 4})]
     assert len(panel.runs_list.checked_paths()) == 2
     assert len(overlays[-1]) == 2 and all(len(hist) == 1 for _, hist in overlays[-1])
+    # the header named the network training, not the picker's choice (issue 13)
+    assert "Training now</b>: PlainNet" in headers[0] and "run 1 of 2" in headers[0]
+    assert "Training now</b>: ResidualNet" in headers[1] and "run 2 of 2" in headers[1]
+    assert "Will train</b>: plain_net" in panel.arch_label.text()
+
+
+def test_the_picker_follows_the_architecture_panel_and_trains_its_own_choice(panel, qtbot):
+    assert panel.form.architecture_key() == "happymodel"  # the Architecture panel's choice
+    assert "filters=4" in panel.arch_label.text()
+    panel.session.set_architecture(ArchitectureChoice("googlenet"))  # browsing on
+    assert panel.form.architecture_key() == "googlenet"
+    panel.form.arch_combo.setCurrentIndex(panel.form.arch_combo.findData("happymodel3"))
+    panel.form.arch_combo.activated.emit(panel.form.arch_combo.currentIndex())
+    assert panel.arch_spec().key == "happymodel3" and panel.arch_spec().options == {}
+    assert "Will train</b>: happymodel3" in panel.arch_label.text()
+    panel.form.epochs.setValue(1)
+    panel.form.validation.setValue(0.0)
+    panel.start_training()
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=THREAD_MS)  # the run ended
+    assert [r.config()["architecture"]["key"] for r in runs.list_runs()] == ["happymodel3"]
+
+
+def test_picking_a_measured_pair_fills_in_the_recommended_settings(panel):
+    from cnnexplorer.core.train.recommended import recommended
+
+    rec = recommended("happymodel", "happy-faces")
+    panel.form.epochs.setValue(99)
+    panel.form.set_dataset("happy-faces")  # happymodel is picked (the fixture's choice)
+    assert panel.form.config() == rec.config()
+    assert panel.form.epochs.value() == rec.epochs
+    text = panel.form.expectation.text()
+    assert f"about {rec.expected_accuracy:.2f} test accuracy after {rec.epochs} epochs" in text
+    assert "2-core CPU" in text
+    panel.form.set_dataset("digits")  # no measurement for this pair: settings kept
+    assert panel.form.epochs.value() == rec.epochs
+    assert "No measured recommendation" in panel.form.expectation.text()
+
+
+def test_augmentation_is_one_setting_with_the_data_panel(panel, qtbot):
+    """Issue 13: 'Augment' was off in Training while the Data panel showed active sliders."""
+    from cnnexplorer.core.data.augment import AugmentConfig
+    from cnnexplorer.gui.data.panel import DataPanel
+
+    data = DataPanel(panel.session)
+    qtbot.addWidget(data)
+    assert panel.session.augment is None and not panel.form.augment.isChecked()
+    assert not data.augment.config().enabled  # the sliders agree: all off
+    data.augment.set_config(AugmentConfig.course_default())  # the Data panel's button
+    assert panel.form.augment.isChecked()
+    assert panel.form.augment_text.text() == AugmentConfig.course_default().describe()
+    assert panel.form.config().augment == AugmentConfig.course_default().to_dict()
+    panel.form.augment.setChecked(False)  # off in Training: the sliders go to 0
+    assert panel.session.augment is None and not data.augment.config().enabled
+    assert panel.form.config().augment == {}
+    panel.form.augment.setChecked(True)  # back on: the strengths the user had set
+    assert data.augment.config() == AugmentConfig.course_default()
+
+
+def test_stop_resets_the_progress_bar_and_time_left(panel, qtbot):
+    """Issue 13: after Stop the bar and 'time left' kept counting (02:01 -> 06:58)."""
+    panel.form.epochs.setValue(500)
+    panel.form.batch_size.setValue(8)
+    panel.start_training()
+    qtbot.waitUntil(lambda: panel.events_seen > 5 and panel.progress.counting,
+                    timeout=THREAD_MS)
+    panel._on_label_timer_timeout()
+    assert "time left" in panel.progress.label.text()
+    panel.stop_button.click()
+    assert not panel.progress.counting and "stopping" in panel.progress.label.text()
+    # the thread may end before a waitSignal could connect: wait for the panel's own slot
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=THREAD_MS)
+    for _ in range(3):  # the 10 Hz timer keeps firing after the run
+        panel._on_label_timer_timeout()
+    assert "time left" not in panel.progress.label.text()
+    assert panel.progress.bar.value() == 0
+    assert panel.progress.bar.format().startswith("stopped after")
 
 
 @pytest.mark.parametrize("queued", [False, True])

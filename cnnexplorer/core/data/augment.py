@@ -36,6 +36,12 @@ STRENGTHS = (
     ("pca_color", 0.0, 1.0, "standard deviation of AlexNet's PCA colour weights"),
 )
 
+# How `AugmentConfig.describe` and the Data panel's sliders name and show each strength.
+STRENGTH_WORDS = {"mirror": "mirror", "crop": "crop", "rotation": "rotation",
+                  "shear": "shear", "color_shift": "colour shift", "pca_color": "PCA colour"}
+STRENGTH_TEXT = {"mirror": "p={:.2f}", "crop": "{:.0%}", "rotation": "±{:.0f}°",
+                 "shear": "±{:.0f}°", "color_shift": "±{:.0f}", "pca_color": "σ={:.2f}"}
+
 
 @dataclass(frozen=True)
 class AugmentConfig:
@@ -74,6 +80,13 @@ class AugmentConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def describe(self) -> str:
+        """The strengths in words, as the Data panel's sliders show them ("off" for none)."""
+        if not self.enabled:
+            return "off"
+        return ", ".join(f"{STRENGTH_WORDS[n]} {STRENGTH_TEXT[n].format(getattr(self, n))}"
+                         for n, *_ in STRENGTHS if getattr(self, n) > 0)
 
     @classmethod
     def from_dict(cls, data: dict) -> "AugmentConfig":

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPus
                                QSlider, QVBoxLayout, QWidget)
 
 from cnnexplorer.core.data import STRENGTHS, AugmentConfig, augment_preview
+from cnnexplorer.core.data.augment import STRENGTH_TEXT
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.widgets.image_grid import ImageGrid
 
 LABELS = {"mirror": "Mirror", "crop": "Random crop", "rotation": "Rotation",
           "shear": "Shear", "color_shift": "Colour shift", "pca_color": "PCA colour"}
-UNITS = {"mirror": "p={:.2f}", "crop": "{:.0%}", "rotation": "±{:.0f}°", "shear": "±{:.0f}°",
-         "color_shift": "±{:.0f}", "pca_color": "σ={:.2f}"}
+UNITS = STRENGTH_TEXT  # as AugmentConfig.describe() writes them (the Training panel shows it)
 # Slider resolution of each strength, so that round values (10 degrees, p=0.5) are reachable.
 RESOLUTION = {"mirror": 0.01, "crop": 0.01, "rotation": 1.0, "shear": 1.0, "color_shift": 1.0,
               "pca_color": 0.01}

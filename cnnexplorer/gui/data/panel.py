@@ -156,7 +156,8 @@ class DataPanel(QWidget):
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         session.dataset_changed.connect(self._on_session_dataset_changed)
         session.open_dataset_requested.connect(self.load)
-        self._on_augment_config_changed(self.augment.config())
+        session.augment_changed.connect(self._on_session_augment_changed)
+        self.augment.set_config(session.augment or AugmentConfig())  # the session's setting
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_app_about_to_quit)
@@ -330,4 +331,9 @@ class DataPanel(QWidget):
         self.augment.set_image(xs[i], ds.class_names[ys[i]], self._basis)
 
     def _on_augment_config_changed(self, cfg: AugmentConfig) -> None:
-        self.session.augment = cfg  # read by the Training panel when a run starts
+        self.session.set_augment(cfg)  # one setting: the Training panel shows it too
+
+    def _on_session_augment_changed(self, cfg) -> None:
+        cfg = cfg or AugmentConfig()
+        if cfg != self.augment.config():  # turned on/off in the Training panel
+            self.augment.set_config(cfg)

@@ -1,9 +1,17 @@
-"""The Training panel's settings: dataset choice and hyperparameters -> a core TrainConfig."""
+"""The Training panel's settings: what trains (its own architecture choice), on which
+dataset, and the hyperparameters -> a core TrainConfig.
+
+Picking an architecture or a dataset that has a measured recommendation
+(core.train.recommended) fills the settings in and shows what to expect. Augmentation is the
+session's one setting (the Data panel's sliders): the checkbox here turns it on and off and
+the line under it shows the strengths, the same as the Data panel.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox,
-                               QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
+                               QSpinBox, QWidget)
 
 from cnnexplorer.core.train.config import TrainConfig
 
@@ -42,8 +50,16 @@ def setting_label(name: str) -> str:
 
 
 class TrainingForm(QWidget):
+    #: the augmentation the user turned on (an AugmentConfig) or off (None)
+    augment_requested = Signal(object)
+    #: the architecture or dataset choice changed (after a recommendation was applied)
+    choice_changed = Signal()
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.arch_combo = QComboBox()
+        self.arch_combo.setToolTip("The network to train (the Architecture panel's choice "
+                                   "until you pick another here)")
         self.dataset_combo = QComboBox()
         self.dataset_combo.setToolTip("The Data panel's dataset, or a built-in generated set")
         self.epochs = setting_widget("epochs")
@@ -56,18 +72,53 @@ class TrainingForm(QWidget):
         self.early = setting_widget("early_stopping")
         self.early.setSpecialValueText("off")
         self.schedule = setting_widget("lr_schedule")
-        self.augment = QCheckBox("Augment (the Data panel's setting, else the course default)")
+        self.augment = QCheckBox("Augment training batches")
+        self.augment.setToolTip("One setting with the Data panel's sliders: set the strengths "
+                                "there, turn augmentation on or off here or there")
+        self.augment_text = QLabel("off")
+        self.augment_text.setWordWrap(True)
+        self.expectation = QLabel("")
+        self.expectation.setWordWrap(True)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Architecture", self.arch_combo)
         form.addRow("Dataset", self.dataset_combo)
+        form.addRow(self.expectation)
         for name, widget in (("epochs", self.epochs), ("batch_size", self.batch_size),
                              ("learning_rate", self.lr), ("optimizer", self.optimizer),
                              ("momentum", self.momentum), ("validation_split", self.validation),
                              ("seed", self.seed), ("early_stopping", self.early),
                              ("lr_schedule", self.schedule)):
             form.addRow(setting_label(name), widget)
-        form.addRow(self.augment)
+        form.addRow(self.augment, self.augment_text)
+        self._augment = None  # the session's AugmentConfig (None: off)
+        self._last_augment = None  # what ticking the box turns back on
+        self._fill_architectures()
         self.set_session_dataset(None)
+        self.arch_combo.activated.connect(lambda _i: self._on_choice_changed())
+        self.dataset_combo.activated.connect(lambda _i: self._on_choice_changed())
+        self.augment.toggled.connect(self._on_augment_toggled)
+
+    # -- what trains ---------------------------------------------------------------------
+    def _fill_architectures(self) -> None:
+        from cnnexplorer.core.arch.zoo import registry
+
+        for entry in registry.entries():
+            if entry.default_classes is not None:  # a whole network, not a building block
+                self.arch_combo.addItem(f"{entry.key}: {entry.title}", entry.key)
+
+    def architecture_key(self) -> str | None:
+        return self.arch_combo.currentData()
+
+    def set_architecture(self, key: str) -> bool:
+        """Select a zoo key (the Architecture panel's choice); False when it cannot train."""
+        i = self.arch_combo.findData(key)
+        if i < 0:
+            return False
+        if i != self.arch_combo.currentIndex():
+            self.arch_combo.setCurrentIndex(i)
+            self._on_choice_changed()
+        return True
 
     def set_session_dataset(self, dataset) -> None:
         """Refill the dataset choice: the Data panel's set first (when there is one)."""
@@ -81,16 +132,79 @@ class TrainingForm(QWidget):
             self.dataset_combo.addItem(f"built-in: {name}", name)
         i = self.dataset_combo.findData(DATA_PANEL if dataset is not None else current)
         self.dataset_combo.setCurrentIndex(max(0, i))
+        self._dataset_name = dataset.name if dataset is not None else None
+        self._on_choice_changed()
+
+    def set_dataset(self, key: str) -> None:
+        i = self.dataset_combo.findData(key)
+        if i >= 0:
+            self.dataset_combo.setCurrentIndex(i)
+            self._on_choice_changed()
 
     def dataset_key(self) -> str | None:
         return self.dataset_combo.currentData()
 
-    def config(self, augment_config=None) -> TrainConfig:
-        augment = {}
-        if self.augment.isChecked():
-            from cnnexplorer.core.data.augment import AugmentConfig
+    def dataset_name(self) -> str | None:
+        key = self.dataset_key()
+        return self._dataset_name if key == DATA_PANEL else key
 
-            augment = (augment_config or AugmentConfig.course_default()).to_dict()
+    # -- recommendations -----------------------------------------------------------------
+    def _on_choice_changed(self) -> None:
+        from cnnexplorer.core.train.recommended import recommended
+
+        rec = recommended(self.architecture_key() or "", self.dataset_name())
+        if rec is None:
+            self.expectation.setText("<small>No measured recommendation for this pair: the "
+                                     "settings below are kept.</small>")
+        else:
+            self.apply(rec)
+            self.expectation.setText(f"<small><b>Recommended</b> (filled in): "
+                                     f"{rec.expectation()}.</small>")
+        self.choice_changed.emit()
+
+    def apply(self, rec) -> None:
+        """Fill in a Recommendation's settings (augmentation included)."""
+        cfg = rec.config()
+        self.epochs.setValue(cfg.epochs)
+        self.batch_size.setValue(cfg.batch_size)
+        self.lr.setValue(cfg.learning_rate)
+        self.optimizer.setCurrentText(cfg.optimizer)
+        self.validation.setValue(cfg.validation_split)
+        self.early.setValue(cfg.early_stopping)
+        self.schedule.setCurrentText(cfg.lr_schedule)
+        augment = cfg.augment_config()
+        if augment != self._augment:
+            self.augment_requested.emit(augment)
+
+    def show_preset(self, rec, options: dict) -> None:
+        """Select the plain vs residual preset's network, data and settings, and say what
+        to expect."""
+        self.set_architecture(rec.architecture)
+        self.set_dataset(DATA_PANEL if rec.dataset == self._dataset_name else rec.dataset)
+        self.apply(rec)
+        opts = ", ".join(f"{k}={v}" for k, v in options.items())
+        self.expectation.setText(f"<small><b>Preset</b>: plain_net then residual_net "
+                                 f"({opts}) on {rec.dataset}: {rec.expectation()}.</small>")
+
+    # -- augmentation: the session's setting -----------------------------------------------
+    def show_augment(self, augment) -> None:
+        """The session's augmentation changed (here or in the Data panel)."""
+        self._augment = augment
+        if augment is not None:
+            self._last_augment = augment
+        self.augment.blockSignals(True)
+        self.augment.setChecked(augment is not None)
+        self.augment.blockSignals(False)
+        self.augment_text.setText(augment.describe() if augment is not None else "off")
+
+    def _on_augment_toggled(self, on: bool) -> None:
+        from cnnexplorer.core.data.augment import AugmentConfig
+
+        self.augment_requested.emit((self._last_augment or AugmentConfig.course_default())
+                                    if on else None)
+
+    def config(self) -> TrainConfig:
+        augment = self._augment.to_dict() if self._augment is not None else {}
         return TrainConfig(epochs=self.epochs.value(), batch_size=self.batch_size.value(),
                            learning_rate=self.lr.value(), optimizer=self.optimizer.currentText(),
                            momentum=self.momentum.value(),

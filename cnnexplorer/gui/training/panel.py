@@ -1,5 +1,6 @@
-"""The Training panel: train the Architecture panel's network on the Data panel's dataset,
-watch live curves, compare saved runs, evaluate, and do transfer learning.
+"""The Training panel: pick what trains (its own architecture choice, the Architecture
+panel's by default) and on which data, watch live curves, compare saved runs, evaluate, and
+do transfer learning.
 
 Every slow step (loading a built-in set, building and training the model, evaluating,
 exporting, loading a model for transfer) runs in a `TrainingWorker` thread; the GUI thread
@@ -11,28 +12,40 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
-                               QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.gui.errors import present_error
-from cnnexplorer.gui.training.live_curves import LiveCurves
-from cnnexplorer.gui.training.worker import TrainingWorker
 from cnnexplorer.gui.training import jobs as jobs
 from cnnexplorer.gui.training.evaluation_view import EvaluationView
 from cnnexplorer.gui.training.form import DATA_PANEL, TrainingForm
+from cnnexplorer.gui.training.live_curves import LiveCurves
+from cnnexplorer.gui.training.progress_view import ProgressView
+from cnnexplorer.gui.training.run_actions import RunActions
 from cnnexplorer.gui.training.runs_list import RunsList
 from cnnexplorer.gui.training.transfer_view import TransferView
+from cnnexplorer.gui.training.worker import TrainingWorker
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ARCH = "happymodel"
+PRESET_KEYS = ("plain_net", "residual_net")
 
 
-class TrainingPanel(QWidget):
+def _preset_tooltip() -> str:
+    from cnnexplorer.core.train.recommended import PLAIN_VS_RESIDUAL as preset
+
+    return ("Train plain_net and residual_net of the same depth one after the other, with "
+            f"the preset's settings (filled in: {preset.dataset}, {preset.epochs} epochs), "
+            f"and overlay their curves. Expect {preset.expect} ({preset.time_text()} on a "
+            "2-core CPU). The Architecture panel's depth and width apply when it shows either "
+            "network.")
+
+
+class TrainingPanel(RunActions, QWidget):
     event_received = Signal(object)  # each engine event, after the panel handled it
 
     def __init__(self, session, parent: QWidget | None = None):
@@ -41,13 +54,12 @@ class TrainingPanel(QWidget):
         self.worker: TrainingWorker | None = None  # training (one at a time)
         self.aux_worker: TrainingWorker | None = None  # evaluate / export / load model
         self.events_seen = 0
-        self._progress = None  # (done, total, images/s, t0) updated from events
         self._transfer_source = None  # (keras model, blocks, name)
         self._watched_window = None
         self._cached_mode = None
         self._overlay_finished = False
-        self._epochs = (0, 1, 1)
-        self._epoch_text = ""
+        self._preset_runs = None  # [runs started, options] while the preset trains
+        self._running_header = False  # the header names the network training now
 
         self.arch_label = QLabel()
         self.arch_label.setWordWrap(True)
@@ -56,13 +68,8 @@ class TrainingPanel(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
         self.preset_button = QPushButton("Preset: plain vs residual")
-        self.preset_button.setToolTip(
-            "Train plain_net and residual_net of the same depth on the chosen dataset, one "
-            "after the other, and overlay their curves: the notes' claim is that the plain "
-            "network's training error is higher.")
-        self.progress = QProgressBar()
-        self.progress.setFormat("idle")
-        self.progress_label = QLabel("")
+        self.preset_button.setToolTip(_preset_tooltip())
+        self.progress = ProgressView()
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
         self.runs_list = RunsList()
@@ -80,8 +87,9 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(self.transfer, "Transfer learning")
         self._layout()
         self._connect()
-        self._on_session_architecture_changed(session.architecture)
+        self.form.show_augment(session.augment)
         self.form.set_session_dataset(session.dataset)
+        self._on_session_architecture_changed(session.architecture)
         self.label_timer = QTimer(self)
         self.label_timer.setInterval(100)  # 10 Hz: drains the worker's events, updates text
         self.label_timer.timeout.connect(self._on_label_timer_timeout)
@@ -106,7 +114,6 @@ class TrainingPanel(QWidget):
         lv.addLayout(buttons)
         lv.addWidget(self.preset_button)
         lv.addWidget(self.progress)
-        lv.addWidget(self.progress_label)
         lv.addWidget(self.status_label)
         lv.addWidget(QLabel("<b>Saved runs</b> (tick to overlay)"))
         lv.addWidget(self.runs_list, 1)
@@ -122,6 +129,9 @@ class TrainingPanel(QWidget):
     def _connect(self) -> None:
         self.session.architecture_changed.connect(self._on_session_architecture_changed)
         self.session.dataset_changed.connect(self._on_session_dataset_changed)
+        self.session.augment_changed.connect(self.form.show_augment)
+        self.form.augment_requested.connect(self.session.set_augment)
+        self.form.choice_changed.connect(self._show_choice)
         self.start_button.clicked.connect(self._on_start_button_clicked)
         self.stop_button.clicked.connect(self._on_stop_button_clicked)
         self.preset_button.clicked.connect(self._on_preset_button_clicked)
@@ -134,20 +144,31 @@ class TrainingPanel(QWidget):
         self.transfer.load_requested.connect(self._on_transfer_load_requested)
         self.transfer.start_requested.connect(self._on_transfer_start_requested)
 
-    # ----- session
+    # ----- what trains
     def arch_spec(self):
+        """The picked network, with the Architecture panel's options and input size when it
+        shows the same network (else the zoo's defaults)."""
         from cnnexplorer.core.keras.model_setup import ArchSpec
 
+        key = self.form.architecture_key() or DEFAULT_ARCH
         choice = self.session.architecture
-        return ArchSpec.from_choice(choice) if choice is not None else ArchSpec(DEFAULT_ARCH)
+        if choice is not None and choice.key == key:
+            return ArchSpec.from_choice(choice)
+        return ArchSpec(key)
 
     def _on_session_architecture_changed(self, choice) -> None:
+        # the picker follows the Architecture panel; a pick here overrides it until then
+        self.form.set_architecture(choice.key if choice is not None else DEFAULT_ARCH)
+        self._show_choice()
+
+    def _show_choice(self) -> None:
+        if self._running_header:
+            return  # the header names what is training until the run ends
         spec = self.arch_spec()
         opts = ", ".join(f"{k}={v}" for k, v in spec.options.items())
-        self.arch_label.setText(f"<b>Architecture</b>: {spec.key}" + (f" ({opts})" if opts
-                                                                      else "")
-                                + ("" if choice else " (default; choose another in the "
-                                                     "Architecture panel)"))
+        where = ("options from the Architecture panel" if spec.options else "zoo defaults")
+        self.arch_label.setText(f"<b>Will train</b>: {spec.key}" + (f" ({opts})" if opts else
+                                                                      "") + f"; {where}")
 
     def _on_session_dataset_changed(self, dataset) -> None:
         self.form.set_session_dataset(dataset)
@@ -165,7 +186,7 @@ class TrainingPanel(QWidget):
             self.status_label.setText("A run is already training: stop it first.")
             return
         self.curves.reset()
-        self._progress = None
+        self.progress.reset()
         self.status_label.setText(f"{what}: preparing (loading TensorFlow and the data)...")
         # events are queued and drained by the 10 Hz label timer (and once more at the end)
         worker = TrainingWorker(job, self, name=what, queue_events=True)
@@ -178,16 +199,17 @@ class TrainingPanel(QWidget):
 
     def _set_running(self, running: bool) -> None:
         for w in (self.start_button, self.preset_button, self.continue_button,
-                  self.delete_button, self.transfer.start):
+                  self.delete_button, self.transfer.start, self.form.arch_combo,
+                  self.form.dataset_combo):
             w.setEnabled(not running)
         if not running and not self.transfer.blocks:
             self.transfer.start.setEnabled(False)
         self.stop_button.setEnabled(running)
 
     def start_training(self, config=None) -> None:
-        """Start training the session's architecture on the chosen dataset (Start button)."""
+        """Start training the picked architecture on the chosen dataset (Start button)."""
         try:
-            config = config or self.form.config(self.session.augment)
+            config = config or self.form.config()
         except Exception as exc:
             present_error(self, "Cannot start training", exc)
             return
@@ -200,15 +222,21 @@ class TrainingPanel(QWidget):
     def _on_stop_button_clicked(self) -> None:
         if self.worker is not None:
             self.worker.request_stop()
+            self.progress.stopping()
             self.status_label.setText("Stopping after the current batch...")
 
     def _on_preset_button_clicked(self) -> None:
+        """Train plain_net then residual_net with the preset's measured settings (filled in
+        the form, so they show), at the Architecture panel's depth and width when it shows
+        either network, else the preset's."""
+        from cnnexplorer.core.train.recommended import PLAIN_VS_RESIDUAL as preset
+
+        choice = self.session.architecture
+        options = (dict(choice.options) if choice is not None and choice.key in PRESET_KEYS
+                   else dict(preset.options))
+        self.form.show_preset(preset, options)
         try:
-            config = self.form.config(self.session.augment)
-            # the depth and width chosen for either network in the Architecture panel apply
-            # to both, so the pair always differs by the shortcuts alone
-            spec = self.arch_spec()
-            options = spec.options if spec.key in ("plain_net", "residual_net") else {}
+            config = self.form.config()
             job = jobs.plain_vs_residual_job(self.dataset_source(), config, options)
         except Exception as exc:
             present_error(self, "Cannot start the plain vs residual comparison", exc)
@@ -216,35 +244,32 @@ class TrainingPanel(QWidget):
         self.runs_list.refresh()
         self._launch(job, "plain vs residual")
         self._overlay_finished = True
+        self._preset_runs = [0, options]
 
     def _on_worker_event(self, e) -> None:
         self.events_seen += 1
         if isinstance(e, BatchEnd):
             self.curves.add_batch(e.epoch, e.batch, e.steps, e.loss, e.accuracy)
-            if self._progress is not None:
-                done, total, rate, t0, initial = self._progress
-                rate = e.images_per_s if rate == 0 else 0.9 * rate + 0.1 * e.images_per_s
-                self._progress = (e.global_step - initial + 1, total, rate, t0, initial)
+            self.progress.batch(e)
         elif isinstance(e, EpochEnd):
             self.curves.add_epoch(e.epoch, e.metrics)
-            self._epoch_text = (f"epoch {e.epoch + 1}/{e.epochs}: loss "
-                                f"{e.metrics.get('loss', math.nan):.4f}, accuracy "
-                                f"{e.metrics.get('accuracy', math.nan):.3f}"
-                                + (f", val {e.metrics['val_accuracy']:.3f}"
-                                   if "val_accuracy" in e.metrics else ""))
+            self.progress.epoch_text = (
+                f"epoch {e.epoch + 1}/{e.epochs}: loss {e.metrics.get('loss', math.nan):.4f}, "
+                f"accuracy {e.metrics.get('accuracy', math.nan):.3f}"
+                + (f", val {e.metrics['val_accuracy']:.3f}" if "val_accuracy" in e.metrics
+                   else ""))
             if self._cached_mode is not None:
                 self.transfer.record_epoch_time(self._cached_mode, e.seconds)
         elif isinstance(e, TrainStarted):
             self.curves.reset()
             self.curves.set_epoch_range(e.initial_epoch, e.epochs)
-            total = (e.epochs - e.initial_epoch) * e.steps_per_epoch
-            self._progress = (0, total, 0.0, time.monotonic(), e.initial_epoch * e.steps_per_epoch)
-            self._epochs = (e.initial_epoch, e.epochs, e.steps_per_epoch)
-            self._epoch_text = ""
+            self.progress.started(e)
+            self._show_training_header(e)
             notes = "; ".join(e.notes)
             self.status_label.setText(f"Training {e.model_name} ({e.params:,} parameters) on "
                                       f"{e.train_samples} images, {e.device}. {notes}")
         elif isinstance(e, TrainFinished):
+            self.progress.finished(e.status)
             self.status_label.setText(f"{e.status}: {e.message}")
             # a comparison preset ticks its runs so their curves stay overlaid
             self.runs_list.refresh(check=[e.run_dir] if self._overlay_finished else [])
@@ -252,6 +277,17 @@ class TrainingPanel(QWidget):
                 self.session.announce_model(e.best_model)
             self.session.status_message.emit(f"Training {e.status}: {e.message}")
         self.event_received.emit(e)
+
+    def _show_training_header(self, e) -> None:
+        """Name what is training now (the preset trains two networks in turn)."""
+        text = f"<b>Training now</b>: {e.model_name}"
+        if self._preset_runs is not None:
+            self._preset_runs[0] += 1
+            opts = ", ".join(f"{k}={v}" for k, v in self._preset_runs[1].items())
+            text += (f" ({opts}), run {self._preset_runs[0]} of 2 of the plain vs residual "
+                     f"preset")
+        self.arch_label.setText(text)
+        self._running_header = True
 
     def _drain_events(self) -> None:
         worker = self.worker
@@ -261,131 +297,31 @@ class TrainingPanel(QWidget):
 
     def _on_label_timer_timeout(self) -> None:
         self._drain_events()
-        if self._progress is None:
-            return
-        done, total, rate, t0, _initial = self._progress
-        self.progress.setMaximum(max(1, total))
-        self.progress.setValue(min(done, total))
-        initial, last, steps = self._epochs
-        epoch = min(last, initial + 1 + done // max(1, steps))
-        elapsed = time.monotonic() - t0
-        left = (total - done) * elapsed / done if done else math.nan
-        left_text = "?" if not math.isfinite(left) else time.strftime(
-            "%M:%S" if left < 3600 else "%H:%M:%S", time.gmtime(left))
-        self.progress.setFormat(f"epoch {epoch}/{last}  %p%")
-        self.progress_label.setText(f"{rate:.0f} images/s, time left {left_text}"
-                                    + (f"\n{self._epoch_text}" if self._epoch_text else ""))
+        self.progress.tick()
 
     def _on_worker_succeeded(self, result) -> None:
         pass  # TrainFinished already reported; jobs return for tests and scripts
 
     def _on_worker_failed(self, exc) -> None:
+        self.progress.finished("failed")
         self.status_label.setText(f"failed: {exc}")
         present_error(self, "Training could not run", exc)
 
     def _on_worker_finished(self) -> None:
         self._drain_events()
-        self._on_label_timer_timeout()
+        self.progress.finished_if_counting()
         self._set_running(False)
         self._cached_mode = None
         self._overlay_finished = False
+        self._preset_runs = None
+        self._running_header = False
         self.runs_list.refresh()
         self.curves.redraw()
         sender = self.worker
         if sender is not None and not sender.isRunning():
             sender.deleteLater()
             self.worker = None
-
-    # ----- saved runs
-    def _run_aux(self, job, on_done, what: str) -> None:
-        if self.aux_worker is not None and self.aux_worker.isRunning():
-            self.status_label.setText("Still busy with the previous request.")
-            return
-        worker = TrainingWorker(job, self, name=what)
-        worker.succeeded.connect(on_done)
-        worker.failed.connect(lambda exc: present_error(self, f"Could not {what}", exc))
-        worker.finished.connect(worker.deleteLater)
-        self.aux_worker = worker
-        self.status_label.setText(f"{what}...")
-        worker.start()
-
-    def _selected_run_or_say(self):
-        run = self.runs_list.selected_run()
-        if run is None:
-            self.status_label.setText("Select a run in the list first.")
-        return run
-
-    def _on_evaluate_button_clicked(self) -> None:
-        run = self._selected_run_or_say()
-        if run is not None:
-            self._run_aux(jobs.evaluate_job(run, self.session.dataset, self.dataset_source()),
-                          self._on_evaluation_done, "evaluate the run")
-
-    def _on_evaluation_done(self, out) -> None:
-        result, images, title, model_path, model_name = out
-        self.evaluation.show_result(result, images, title, model_path, model_name)
-        self.tabs.setCurrentWidget(self.evaluation)
-        self.status_label.setText(f"Evaluated: accuracy {result.accuracy:.1%}")
-
-    def _on_continue_button_clicked(self) -> None:
-        run = self._selected_run_or_say()
-        if run is not None:
-            self._launch(jobs.continue_job(run, self.session.dataset, self.dataset_source(),
-                                           self.form.epochs.value()), "continue")
-
-    def _on_export_button_clicked(self) -> None:
-        run = self._selected_run_or_say()
-        if run is None:
-            return
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export the run's best model", run.name,
-            "Keras (*.keras);;Keras HDF5, as the course (*.h5);;TensorFlow Lite (*.tflite);;"
-            "SavedModel folder (*)")
-        if not path:
-            return
-        fmt = ("keras" if "*.keras" in chosen else "h5" if "*.h5" in chosen else
-               "tflite" if "tflite" in chosen else "savedmodel")
-        self._run_aux(lambda on_event, stop: run.export(path, fmt),
-                      lambda dest: self.status_label.setText(f"Exported to {dest}"),
-                      "export the model")
-
-    def _on_delete_button_clicked(self) -> None:
-        run = self._selected_run_or_say()
-        if run is None:
-            return
-        answer = QMessageBox.question(self, "Delete run", f"Delete the run {run.name} and its "
-                                      f"models? This cannot be undone.")
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            run.delete()
-        except Exception as exc:
-            present_error(self, "Could not delete the run", exc)
-        self.runs_list.refresh()
-
-    # ----- transfer learning
-    def _on_transfer_load_requested(self, source) -> None:
-        self._run_aux(jobs.load_transfer_source_job(source), self._on_transfer_source_loaded,
-                      "load the source model")
-
-    def _on_transfer_source_loaded(self, out) -> None:
-        model, blocks, network, name = out
-        self._transfer_source = (model, network, name)
-        self.transfer.set_source(name, blocks)
-        self.status_label.setText(f"Transfer source: {name}")
-
-    def _on_transfer_start_requested(self, freeze: int, cache: bool) -> None:
-        if self._transfer_source is None:
-            return
-        model, network, name = self._transfer_source
-        try:
-            config = self.form.config(None)
-        except Exception as exc:
-            present_error(self, "Cannot start transfer learning", exc)
-            return
-        self._cached_mode = cache
-        self._launch(jobs.transfer_job(model, network, name, self.dataset_source(), freeze,
-                                       cache, config), "transfer learning")
+        self._show_choice()
 
     # ----- closing
     def showEvent(self, event) -> None:

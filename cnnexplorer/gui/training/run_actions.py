@@ -1,0 +1,107 @@
+"""The Training panel's actions on saved runs (Evaluate, Continue, Export, Delete) and on a
+transfer-learning source: each slow step runs in a `TrainingWorker`, the results come back
+to the panel's views. A mixin of `TrainingPanel` (it uses the panel's widgets and launchers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from cnnexplorer.gui.errors import present_error
+from cnnexplorer.gui.training import jobs
+from cnnexplorer.gui.training.worker import TrainingWorker
+
+
+class RunActions:
+    def _run_aux(self, job, on_done, what: str) -> None:
+        if self.aux_worker is not None and self.aux_worker.isRunning():
+            self.status_label.setText("Still busy with the previous request.")
+            return
+        worker = TrainingWorker(job, self, name=what)
+        worker.succeeded.connect(on_done)
+        worker.failed.connect(lambda exc: present_error(self, f"Could not {what}", exc))
+        worker.finished.connect(worker.deleteLater)
+        self.aux_worker = worker
+        self.status_label.setText(f"{what}...")
+        worker.start()
+
+    def _selected_run_or_say(self):
+        run = self.runs_list.selected_run()
+        if run is None:
+            self.status_label.setText("Select a run in the list first.")
+        return run
+
+    def _on_evaluate_button_clicked(self) -> None:
+        run = self._selected_run_or_say()
+        if run is not None:
+            self._run_aux(jobs.evaluate_job(run, self.session.dataset, self.dataset_source()),
+                          self._on_evaluation_done, "evaluate the run")
+
+    def _on_evaluation_done(self, out) -> None:
+        result, images, title, model_path, model_name = out
+        self.evaluation.show_result(result, images, title, model_path, model_name)
+        self.tabs.setCurrentWidget(self.evaluation)
+        self.status_label.setText(f"Evaluated: accuracy {result.accuracy:.1%}")
+
+    def _on_continue_button_clicked(self) -> None:
+        run = self._selected_run_or_say()
+        if run is not None:
+            self._launch(jobs.continue_job(run, self.session.dataset, self.dataset_source(),
+                                           self.form.epochs.value()), "continue")
+
+    def _on_export_button_clicked(self) -> None:
+        run = self._selected_run_or_say()
+        if run is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export the run's best model", run.name,
+            "Keras (*.keras);;Keras HDF5, as the course (*.h5);;TensorFlow Lite (*.tflite);;"
+            "SavedModel folder (*)")
+        if not path:
+            return
+        fmt = ("keras" if "*.keras" in chosen else "h5" if "*.h5" in chosen else
+               "tflite" if "tflite" in chosen else "savedmodel")
+        self._run_aux(lambda on_event, stop: run.export(path, fmt),
+                      lambda dest: self.status_label.setText(f"Exported to {dest}"),
+                      "export the model")
+
+    def _on_delete_button_clicked(self) -> None:
+        run = self._selected_run_or_say()
+        if run is None:
+            return
+        answer = QMessageBox.question(self, "Delete run", f"Delete the run {run.name} and its "
+                                      f"models? This cannot be undone.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            run.delete()
+        except Exception as exc:
+            present_error(self, "Could not delete the run", exc)
+        self.runs_list.refresh()
+
+    # ----- transfer learning
+    def _on_transfer_load_requested(self, source) -> None:
+        self._run_aux(jobs.load_transfer_source_job(source), self._on_transfer_source_loaded,
+                      "load the source model")
+
+    def _on_transfer_source_loaded(self, out) -> None:
+        model, blocks, network, name = out
+        self._transfer_source = (model, network, name)
+        self.transfer.set_source(name, blocks)
+        self.status_label.setText(f"Transfer source: {name}")
+
+    def _on_transfer_start_requested(self, freeze: int, cache: bool) -> None:
+        if self._transfer_source is None:
+            return
+        model, network, name = self._transfer_source
+        try:
+            # the head trains on fixed (possibly cached) features: no augmentation
+            config = dataclasses.replace(self.form.config(), augment={})
+        except Exception as exc:
+            present_error(self, "Cannot start transfer learning", exc)
+            return
+        self._cached_mode = cache
+        self._launch(jobs.transfer_job(model, network, name, self.dataset_source(), freeze,
+                                       cache, config), "transfer learning")
