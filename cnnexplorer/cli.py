@@ -17,6 +17,7 @@ import sys
 
 from cnnexplorer.core.errors import CnnExplorerError
 from cnnexplorer.core.keras.quiet import quiet_tensorflow
+from cnnexplorer import __version__
 
 #: subcommand modules, in the order `--help` lists them
 COMMANDS = ("list", "inspect", "diagram", "train", "evaluate", "predict")
@@ -24,7 +25,6 @@ COMMANDS = ("list", "inspect", "diagram", "train", "evaluate", "predict")
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (the usage itself is one `--help` away)."""
-
     def error(self, message: str):  # argparse's hook, name fixed by the base class
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
@@ -35,8 +35,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="cnnexplorer",
         description="See, cost, train and use the convolutional networks of the course. "
                     "Without a subcommand, opens the desktop window.")
-    from cnnexplorer import __version__
-
     parser.add_argument("--version", action="version", version=f"cnnexplorer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

@@ -12,6 +12,10 @@ from pathlib import Path
 
 from cnnexplorer.commands.arg_types import parse_input_shape, parse_set
 from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.views.diagram_svg import render_svg
+from cnnexplorer.core.views.diagram_layout import all_blocks, blocks_at_depth, layout_network
+from cnnexplorer.core.safe_files import writing
+from cnnexplorer.core.arch.sources import load_network
 
 
 def register(subparsers) -> None:
@@ -42,7 +46,6 @@ def register(subparsers) -> None:
 
 
 def _collapsed(network, items: list[str]) -> set[str]:
-    from cnnexplorer.core.views.diagram_layout import all_blocks, blocks_at_depth
 
     known = all_blocks(network)
     out: set[str] = set()
@@ -92,9 +95,6 @@ def write_png(svg_text: str, path: Path, scale: float = 1.0) -> None:
 
 
 def run(args) -> int:
-    from cnnexplorer.core.views.diagram_layout import layout_network
-    from cnnexplorer.core.views.diagram_svg import render_svg
-    from cnnexplorer.core.arch.sources import load_network
 
     out = Path(args.output)
     suffix = out.suffix.lower()
@@ -108,8 +108,6 @@ def run(args) -> int:
     layout = layout_network(network, _collapsed(network, args.collapse), title=meta.title)
     svg = render_svg(layout)
     if suffix == ".svg":
-        from cnnexplorer.core.safe_files import writing
-
         with writing(out, ConfigError):  # a folder, a read-only place: a message, exit 2
             out.write_text(svg, encoding="utf-8")
     else:

@@ -12,6 +12,9 @@ import sys
 
 from cnnexplorer.commands.arg_types import parse_input_shape, parse_set, positive_int
 from cnnexplorer.commands.json_output import json_text
+from cnnexplorer.core.views.render import heading, render_csv, render_markdown, render_text
+from cnnexplorer.core.arch.sources import load_network
+from cnnexplorer.core.arch.cost import cost_report, report_to_dict
 
 
 def register(subparsers) -> None:
@@ -51,9 +54,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from cnnexplorer.core.arch.cost import cost_report, report_to_dict
-    from cnnexplorer.core.views.render import heading, render_csv, render_markdown, render_text
-    from cnnexplorer.core.arch.sources import load_network
 
     shape = parse_input_shape(args.input_shape) if args.input_shape is not None else None
     options = parse_set(args.options)

@@ -21,6 +21,8 @@ import sys
 
 from cnnexplorer.commands.arg_types import number
 from cnnexplorer.commands.json_output import json_text
+from cnnexplorer.core.safe_files import display_name
+from cnnexplorer.core.errors import CnnExplorerError
 
 
 def register(subparsers) -> None:
@@ -59,8 +61,6 @@ def _line(name: str, verdict, threshold: float) -> str:
 def run(args) -> int:
     from cnnexplorer.core.door.inference import check_threshold, load_door_model, read_door_image
     from cnnexplorer.core.door.verdict import judge_image
-    from cnnexplorer.core.errors import CnnExplorerError
-    from cnnexplorer.core.safe_files import display_name
 
     threshold = check_threshold(args.threshold)
     door = load_door_model(args.model)  # ModelFileError -> one line, exit 2 (cli.main)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QWidget
 
 from cnnexplorer.gui.errors import present_error
+from cnnexplorer.core.keras import device
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +21,11 @@ NOT_LOADED = "Compute device: TensorFlow not loaded yet"
 
 def detect_device() -> str:
     """Import TensorFlow (slow, run it in a worker) and describe the device it will use."""
-    from cnnexplorer.core.keras import device
-
     return device.configure().describe()
 
 
 class DeviceStatus(QObject):
     """Owns the label; `check()` runs `detect_device` in a worker, at most once at a time."""
-
     def __init__(self, parent: QWidget):
         super().__init__(parent)
         self.label = QLabel(NOT_LOADED)

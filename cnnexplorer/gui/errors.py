@@ -28,6 +28,7 @@ from cnnexplorer.core.errors import (
     ShapeError,
     TrainingError,
 )
+from cnnexplorer.paths import data_dir
 
 log = logging.getLogger("cnnexplorer.gui")
 
@@ -128,7 +129,6 @@ def present_error(parent: QWidget | None, title: str, error: BaseException | str
 
 class _Relay(QObject):
     """Carries an exception from any thread to the GUI thread (queued signal delivery)."""
-
     raised = Signal(str, object)
 
     def __init__(self):
@@ -192,8 +192,6 @@ def uninstall_excepthooks() -> None:
 def configure_logging(level: int = logging.INFO) -> None:
     """Log to stderr and to <data dir>/logs/cnnexplorer.log (rotated). Idempotent."""
     from logging.handlers import RotatingFileHandler
-
-    from cnnexplorer.paths import data_dir
 
     root = logging.getLogger("cnnexplorer")
     if root.handlers:

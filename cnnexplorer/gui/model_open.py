@@ -23,6 +23,8 @@ from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.zoo.registry import ZooEntry
 from cnnexplorer.core.keras.model_io import is_model_path
 from cnnexplorer.core.formatting import shape_text
+from cnnexplorer.gui.errors import present_error
+from cnnexplorer.core.arch.sources import load_network
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,6 @@ FAMILY = "Opened models"
 
 def load_model_file(path: str):
     """(network, meta, report) of a model file: the core's work, run in the worker."""
-    from cnnexplorer.core.arch.sources import load_network
-
     network, meta = load_network(path)
     return network, meta, cost_report(network)
 
@@ -74,7 +74,6 @@ class ModelFileOpener(QObject):
     The panel provides `busy` (a QLabel), `session` and `show_opened_model(entry, network,
     report)`.
     """
-
     opened = Signal(object, object, object)  # network, meta, report
     failed = Signal(str, object)  # path, exception
 
@@ -122,7 +121,6 @@ class ModelFileOpener(QObject):
     def _on_worker_errored(self, generation: int, path: str, exc: BaseException) -> None:
         if generation != self._generation:
             return
-        from cnnexplorer.gui.errors import present_error
 
         self._panel.busy.hide()
         log.info("could not open model %s: %s", path, exc)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import ConfigError, ModelFileError
-from cnnexplorer.gui import errors as gui_errors
 from cnnexplorer.gui import model_open
 from cnnexplorer.gui.session import Session
 from waits import THREAD_MS
@@ -62,7 +61,7 @@ def test_opens_in_a_worker_and_shows_an_entry_with_fixed_config(opener, happy_fi
 def test_a_bad_file_reaches_the_error_presenter(opener, tmp_path, qtbot, monkeypatch):
     panel, session, op = opener
     shown = []
-    monkeypatch.setattr(gui_errors, "present_error", lambda *a, **k: shown.append(a))
+    monkeypatch.setattr(model_open, "present_error", lambda *a, **k: shown.append(a))
     bogus = tmp_path / "notes.keras"
     bogus.write_text("not a model")
     with qtbot.waitSignal(op.failed, timeout=THREAD_MS) as sig:

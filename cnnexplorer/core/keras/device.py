@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from cnnexplorer.core.keras.build import import_keras
 
 _INFO = None
 
@@ -94,8 +95,6 @@ def set_mixed_precision(enabled: bool) -> str:
     Only `mixed_float16` on a GPU that benefits; on CPU mixed bfloat16 measured slower than
     float32 (REFERENCE.md), so the request is ignored there.
     """
-    from cnnexplorer.core.keras.build import import_keras
-
     keras = import_keras()
     info = configure()
     policy = "mixed_float16" if enabled and info.kind == "GPU" else "float32"

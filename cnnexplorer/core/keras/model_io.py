@@ -24,6 +24,7 @@ from cnnexplorer.core.safe_files import (
     check_zip,
     open_regular,
 )
+from cnnexplorer.core.keras.build import import_keras, lrn_class
 
 #: The one list of file name endings that mean "a saved Keras model" (load, save, inspect,
 #: the CLI's zoo-key-or-file decision and the GUI's open dialogs all use it).
@@ -47,8 +48,6 @@ def is_model_path(text) -> bool:
 
 def _register_custom_layers() -> None:
     """Make the project's own serializable layers known before deserializing."""
-    from cnnexplorer.core.keras.build import lrn_class
-
     lrn_class()
 
 
@@ -123,7 +122,6 @@ def load_model(path, compile: bool = False):
     """
     path = Path(path)
     check_model_file(path)
-    from cnnexplorer.core.keras.build import import_keras
 
     keras = import_keras()
     _register_custom_layers()

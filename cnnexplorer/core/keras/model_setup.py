@@ -12,13 +12,13 @@ from typing import Any
 from cnnexplorer.core.errors import ConfigError, TrainingError
 from cnnexplorer.core.train.inputs import adaptation_notes
 from cnnexplorer.core.formatting import shape_text
+from cnnexplorer.core.keras.build import build_keras_model, import_keras
 
 
 @dataclass(frozen=True)
 class ArchSpec:
     """A zoo architecture to build for a dataset: key and options (the Architecture panel's
     choice). `input_shape` is used only when the network cannot take the dataset's own."""
-
     key: str
     options: dict = field(default_factory=dict)
     input_shape: tuple | None = None
@@ -53,7 +53,6 @@ def prepare_model(arch: ArchSpec, dataset, seed: int | None = 0) -> PreparedMode
         TrainingError: an entry without a classifier, or images that cannot be adapted.
     """
     from cnnexplorer.core.arch.zoo import registry
-    from cnnexplorer.core.keras.build import build_keras_model
 
     entry = registry.get(arch.key)
     if entry.default_classes is None:
@@ -108,7 +107,6 @@ def make_optimizer(keras, config, steps_per_epoch: int | None):
 
 
 def compile_model(model, config, binary: bool, steps_per_epoch: int | None) -> None:
-    from cnnexplorer.core.keras.build import import_keras
 
     keras = import_keras()
     model.compile(optimizer=make_optimizer(keras, config, steps_per_epoch),

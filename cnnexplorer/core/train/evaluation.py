@@ -14,6 +14,7 @@ import numpy as np
 from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.data.images import scale_pixels
 from cnnexplorer.core.train.inputs import adapt_images
+from cnnexplorer.core.keras.model_io import model_task
 
 _EPS = 1e-7
 
@@ -102,8 +103,6 @@ def evaluation_split(dataset):
 
 def image_classifier_task(model) -> tuple[tuple[int, ...], int]:
     """(input shape, classes) of a model that takes images; TrainingError for any other."""
-    from cnnexplorer.core.keras.model_io import model_task
-
     shape, classes, _binary = model_task(model)
     if len(shape) != 3 or not all(isinstance(d, int) for d in shape) or shape[-1] not in (1, 3):
         raise TrainingError(f"model {model.name!r} takes inputs of shape {tuple(shape)}, not "

@@ -23,6 +23,8 @@ from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.keras.model_setup import PreparedModel
 from cnnexplorer.core.data.images import scale_pixels
 from cnnexplorer.core.train.inputs import adapt_images
+from cnnexplorer.core.keras.build import import_keras
+from cnnexplorer.core.data.base import Dataset
 
 HEAD_NAME = "transfer_head"
 _KERNEL_KINDS = ("Conv2D", "Dense", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose")
@@ -115,8 +117,6 @@ class TransferModel:
 
 
 def _keras():
-    from cnnexplorer.core.keras.build import import_keras
-
     return import_keras()
 
 
@@ -167,7 +167,6 @@ def build_transfer_model(base, dataset, freeze_blocks: int, network=None, seed: 
 @dataclass
 class FeatureSet:
     """Cached frozen activations standing in for a Dataset (same attributes training uses)."""
-
     name: str
     class_names: list
     x_train: np.ndarray  # float32 (N, D)
@@ -189,8 +188,6 @@ class FeatureSet:
         return len(self.class_names)
 
     def split_validation(self, fraction, seed=0):
-        from cnnexplorer.core.data.base import Dataset
-
         return Dataset.split_validation(self, fraction, seed)  # type: ignore[arg-type]
 
 

@@ -36,6 +36,8 @@ from cnnexplorer.core.views.diagram_layout import (
 from cnnexplorer.core.views.diagram_svg import FRAME_STROKES, TITLE_H, render_svg
 from cnnexplorer.core.arch.graph import Network
 from cnnexplorer.core.formatting import shape_text
+from cnnexplorer.gui.errors import present_error
+from cnnexplorer.gui import settings
 
 BOX_ROLE = 0  # QGraphicsItem.data key holding a box id ("" for frames)
 FRAME_ROLE = 1  # QGraphicsItem.data key holding a frame's block path
@@ -366,9 +368,6 @@ class DiagramView(QGraphicsView):
 
     def _on_export(self, fmt: str) -> None:
         from PySide6.QtWidgets import QFileDialog
-
-        from cnnexplorer.gui import settings
-        from cnnexplorer.gui.errors import present_error
 
         folder = settings.app_settings().value("export/folder", str(Path.home()))
         stem = (self._layout.title if self._layout else "diagram").split(" ")[0] or "diagram"

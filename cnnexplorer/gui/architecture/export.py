@@ -20,6 +20,7 @@ from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui import settings
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.core.formatting import shape_text
+from cnnexplorer.core.views import render
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,6 @@ class ExportMixin:
 
     def export_table(self, path: str | Path, fmt: str | None = None) -> Path:
         """Write the table on screen as csv, md or json (format from the suffix by default)."""
-        from cnnexplorer.core.views import render
-
         if self._report is None:
             raise ConfigError("there is no valid architecture to export yet")
         path = Path(path)
