@@ -125,11 +125,21 @@ def test_stale_temporary_models_are_cleaned_on_the_next_start(tmp_path):
     alive = run.path / f".last.{os.getpid()}.abcdefgh.tmp.keras"
     for p in (stale, stale_best, alive):
         p.write_bytes(b"half a model")
+    stale_json = run.path / f".history.json.{_dead_pid()}.x1y2z3w4.tmp"
+    old_style = run.path / ".status.json.abcd1234.tmp"  # no pid: stale after an hour
+    for p in (stale_json, old_style):
+        p.write_text("{")
+    os.utime(old_style, (0, 0))
     other = run.path / "notes.tmp.keras.txt"
     other.write_text("not ours")
+    hidden = run.path / ".mine.tmp"  # a name tempfile did not make: never touched
+    hidden.write_text("not ours either")
+    os.utime(hidden, (0, 0))
     runs.open_run(run.path)
     assert not stale.exists() and not stale_best.exists()
+    assert not stale_json.exists() and not old_style.exists()
     assert alive.exists() and other.exists()  # a save in progress is never touched
+    assert hidden.exists()
     alive.unlink()
     alive.write_bytes(b"x")
     assert runs.list_runs(tmp_path) and alive.exists()

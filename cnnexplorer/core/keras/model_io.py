@@ -10,6 +10,7 @@ over it, so a crash mid-write never replaces a good model with half a file.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -168,23 +169,45 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def clean_stale_temps(folder) -> list[Path]:
-    """Delete the temporary model files a killed save left in `folder`; returns them.
+def _temp_writer_pid(name: str, plain_tmp: bool) -> tuple[bool, int | None]:
+    """(is one of our temporary files, the writer's pid when the name carries one).
 
-    A save writes `.<stem>.<pid>.<random>.tmp<suffix>` and renames it; a kill -9 between
-    the two leaves it behind. One whose writer is gone (or, without a pid, older than an
-    hour) is deleted; one still being written by a live process is kept.
+    Models: `.<stem>.<pid>.<random>.tmp<suffix>`; with `plain_tmp`, also the JSON and other
+    atomic writes of a run folder: `.<name>.<pid>.<random>.tmp`. `random` is tempfile's eight
+    characters. Names written before pids were added have none.
+    """
+    if not name.startswith("."):
+        return False, None
+    parts = name.split(".")  # '', stem..., [pid], random, 'tmp'[, suffix]
+    if parts[-1] == "tmp" and plain_tmp:
+        at = -3
+    elif parts[-2:-1] == ["tmp"] and "." + parts[-1].lower() in MODEL_SUFFIXES + (".tflite",):
+        at = -4
+    else:
+        return False, None
+    if len(parts) < 1 - at or not re.fullmatch(r"[a-z0-9_]{8}", parts[at + 1]):
+        return False, None
+    pid = parts[at] if len(parts) >= 2 - at and parts[at].isdigit() else None
+    return True, None if pid is None else int(pid)
+
+
+def clean_stale_temps(folder, run_folder: bool = False) -> list[Path]:
+    """Delete the temporary files a killed write left in `folder`; returns them.
+
+    Every save writes a temporary file beside its target and renames it; a kill -9 between
+    the two leaves it behind. One whose writer is gone (or, for a name without a pid, older
+    than an hour) is deleted; one still being written by a live process is kept. Model
+    temporaries anywhere; with `run_folder`, also the run's JSON temporaries.
     """
     removed = []
     try:
-        candidates = [p for p in Path(folder).glob(".*.tmp*")
-                      if p.suffix.lower() in MODEL_SUFFIXES + (".tflite",)
-                      and p.name[:-len(p.suffix)].endswith(".tmp")]
+        entries = list(Path(folder).iterdir())
     except OSError:
         return removed
-    for path in candidates:
-        parts = path.name.split(".")  # '', stem..., pid, random, 'tmp', suffix
-        pid = int(parts[-4]) if len(parts) >= 6 and parts[-4].isdigit() else None
+    for path in entries:
+        ours, pid = _temp_writer_pid(path.name, run_folder)
+        if not ours:
+            continue
         try:
             stale = (not _pid_alive(pid)) if pid is not None else \
                 time.time() - path.lstat().st_mtime > STALE_TEMP_AGE_S

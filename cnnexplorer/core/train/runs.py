@@ -33,7 +33,9 @@ STATUSES = ("running", "finished", "stopped", "failed")
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # the pid tells the next start whether a leftover's writer is still alive
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                               dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -233,7 +235,7 @@ def open_run(path) -> Run:
     path = Path(path)
     if not (path / "config.json").is_file():
         raise ConfigError(f"{path}: not a training run (no config.json)")
-    clean_stale_temps(path)  # what a killed save left behind
+    clean_stale_temps(path, run_folder=True)  # what a killed save left
     return Run(path)
 
 
@@ -246,5 +248,5 @@ def list_runs(root=None) -> list[Run]:
 
     runs = [Run(p) for p in sorted(root.iterdir()) if (p / "config.json").is_file()]
     for run in runs:
-        clean_stale_temps(run.path)  # what a killed save left behind
+        clean_stale_temps(run.path, run_folder=True)  # what a kill left
     return runs
