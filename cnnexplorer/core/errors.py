@@ -23,3 +23,15 @@ class ModelFileError(CnnExplorerError):
 
 class TrainingError(CnnExplorerError):
     """A training run that cannot start or had to stop (NaN loss, mismatched data...)."""
+
+
+def refuse_unknown_fields(dataclass_type, data: dict, what: str) -> None:
+    """ConfigError naming the keys of `data` that are not fields of `dataclass_type` (a saved
+    or typed settings dict), and the known ones; `what` names them ("training setting")."""
+    from dataclasses import fields
+
+    known = {f.name for f in fields(dataclass_type)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown {what}(s) {', '.join(unknown)}; known: "
+                          f"{', '.join(sorted(known))}")

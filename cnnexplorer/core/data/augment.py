@@ -19,12 +19,12 @@ reflection.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from PIL import Image
 
-from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.errors import ConfigError, refuse_unknown_fields
 
 # (field, lowest, highest, meaning) - the GUI builds its sliders from this table.
 STRENGTHS = (
@@ -90,11 +90,7 @@ class AugmentConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "AugmentConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"unknown augmentation option(s) {', '.join(unknown)}; "
-                              f"known: {', '.join(sorted(known))}")
+        refuse_unknown_fields(cls, data, "augmentation option")
         return cls(**{k: float(v) for k, v in data.items()})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, fields
 
-from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.errors import ConfigError, refuse_unknown_fields
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
@@ -162,11 +162,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "TrainConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"unknown training setting(s) {', '.join(unknown)}; known: "
-                              f"{', '.join(sorted(known))}")
+        refuse_unknown_fields(cls, data, "training setting")
         return cls(**data)
 
 
