@@ -1,8 +1,10 @@
 """`cnnexplorer train ARCH DATASET`: train a zoo architecture on a dataset, saving a run.
 
 With --json, one JSON object per epoch on stdout, then a final object with run_dir, model,
-epochs_run, history, status, message and test {loss, accuracy} (when the dataset has a test
-split). Ctrl-C stops after the current batch and saves the run as stopped.
+epochs_run, history, status, message, distribute, replicas, workers and test {loss, accuracy}
+(when the dataset has a test split). Ctrl-C stops after the current batch and saves the run as
+stopped; a run killed outright resumes from its last finished epoch when the same command
+(with the same --out) or `train --resume RUN_DIR` is run again.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ def register(subparsers) -> None:
                     "or a .npz archive. The run (settings, history, best and last model) is "
                     "saved in the user data folder, or in --out.",
         epilog="example: cnnexplorer train happymodel happy-faces --epochs 10 --batch-size 16")
-    p.add_argument("arch", metavar="ARCH", help="architecture key, e.g. happymodel")
-    p.add_argument("dataset", metavar="DATASET", help="built-in name or path")
+    p.add_argument("arch", metavar="ARCH", nargs="?",
+                   help="architecture key, e.g. happymodel (not with --resume)")
+    p.add_argument("dataset", metavar="DATASET", nargs="?",
+                   help="built-in name or path (not with --resume)")
     add_setting_options(p)
     p.add_argument("--augment", default="", metavar="LIST",
                    help="comma list of mirror, crop, rotation, shear, color_shift, pca_color "
@@ -35,7 +39,12 @@ def register(subparsers) -> None:
                    help="an architecture option, e.g. --set filters=16 (repeatable)")
     p.add_argument("--image-size", type=positive_int, metavar="S",
                    help="resize the dataset's images to SxS when loading")
-    p.add_argument("--out", metavar="RUN_DIR", help="the run folder (new or empty)")
+    p.add_argument("--out", metavar="RUN_DIR",
+                   help="the run folder: new or empty, or an interrupted run to resume with "
+                        "the same settings")
+    p.add_argument("--resume", metavar="RUN_DIR",
+                   help="go on with an interrupted run from its last finished epoch, with its "
+                        "own architecture, dataset and settings (this machine)")
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then the result")
     p.set_defaults(func=run)
 
@@ -82,21 +91,46 @@ def _epoch_line(e) -> str:
     return "  ".join(parts)
 
 
-def run(args) -> int:
-    from cnnexplorer.core.data import load_dataset
-    from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
-    from cnnexplorer.core.train.evaluation import evaluate
-    from cnnexplorer.core.train.config import parse_augment
-    from cnnexplorer.core.train.engine import ArchSpec, train
+def _what_to_train(args):
+    """(zoo entry, options, TrainConfig, dataset spec, image size, run folder) from the
+    arguments, or from the run's own config.json with --resume."""
     from cnnexplorer.core.arch.zoo import registry
+    from cnnexplorer.core.errors import ConfigError
+    from cnnexplorer.core.train.config import parse_augment
 
+    if args.resume:
+        if args.arch or args.dataset:
+            raise ConfigError("train --resume RUN_DIR takes the architecture and the dataset "
+                              "from the run; give no ARCH or DATASET")
+        from cnnexplorer.core.train.resume import resume_plan
+
+        key, options, settings, spec, size = resume_plan(args.resume)
+        if args.distribute != "auto":  # e.g. a multi-worker run finished on one machine
+            settings["distribute"] = args.distribute
+        return (registry.get(key), options, TrainConfig.from_dict(settings), spec, size,
+                args.resume)
+    if not args.arch or not args.dataset:
+        raise ConfigError("train needs ARCH and DATASET (or --resume RUN_DIR)")
     entry = registry.get(args.arch)  # unknown names fail before the (slow) data load
     settings = {name: getattr(args, name) for name, (setting, _) in TrainConfig.settings().items()
                 if setting.flag}
     config = TrainConfig(**settings, augment=parse_augment(args.augment))
     options = parse_set(args.options)
     entry.config(None, None, options)  # validate the options now, with the zoo's message
-    dataset = load_dataset(args.dataset, image_size=args.image_size)
+    return entry, options, config, args.dataset, args.image_size, args.out
+
+
+def run(args) -> int:
+    from cnnexplorer.core.data import load_dataset
+    from cnnexplorer.core.train.distribute import resolve
+    from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
+    from cnnexplorer.core.train.engine import ArchSpec, train
+
+    entry, options, config, spec, image_size, run_dir = _what_to_train(args)
+    # a multi-worker strategy must exist before TensorFlow's first operation (loading may
+    # resize the images with TensorFlow)
+    resolve(config.distribute)
+    dataset = load_dataset(spec, image_size=image_size)
     out = sys.stdout
 
     def on_event(e):
@@ -130,21 +164,11 @@ def run(args) -> int:
         signal.signal(signal.SIGINT, on_sigint)
     try:
         result = train(ArchSpec(entry.key, options), dataset, config, on_event=on_event,
-                       stop=stop, out=args.out)
+                       stop=stop, out=run_dir)
     finally:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, previous)
-    model_path = result.run.best_model_path if result.run.best_model_path.exists() else \
-        result.run.last_model_path
-    final = {"run_dir": str(result.run.path), "model": str(model_path),
-             "last_model": str(result.run.last_model_path), "status": result.status,
-             "message": result.message, "epochs_run": result.epochs_run,
-             "history": result.history}
-    if dataset.x_test is not None and result.history:
-        if result.best_weights is not None:
-            result.model.set_weights(result.best_weights)  # test the model best.keras holds
-        ev = evaluate(result.model, dataset, batch_size=max(config.batch_size, 64))
-        final["test"] = {"loss": ev.loss, "accuracy": ev.accuracy}
+    final = _result_fields(result, dataset, config)
     if args.json:
         out.write(json_text(final) + "\n")
     else:
@@ -152,9 +176,44 @@ def run(args) -> int:
         if "test" in final:
             out.write(f"test: loss {final['test']['loss']:.4f}  accuracy "
                       f"{final['test']['accuracy']:.4f} ({len(dataset.y_test)} images)\n")
-        out.write(f"model: {model_path}\n")
+        out.write(f"model: {final['model']}\n" if result.chief else
+                  f"worker {final['worker']} of {final['workers']}: the chief's --out "
+                  f"holds the run\n")
     out.flush()
     if result.status == "failed":
         print(f"cnnexplorer train: error: {result.message}", file=sys.stderr)
         return 2
     return 130 if result.status == "stopped" else 0
+
+
+def _result_fields(result, dataset, config) -> dict:
+    """The final JSON object; a multi-worker run's other workers name no run (the chief's
+    --out holds it) and evaluate nothing."""
+    from cnnexplorer.core.train.evaluation import evaluate
+
+    dist = result.distribution
+    run = result.run
+    model_path = run.best_model_path if run.best_model_path.exists() else run.last_model_path
+    final = {"run_dir": str(run.path) if result.chief else None,
+             "model": str(model_path) if result.chief else None,
+             "last_model": str(run.last_model_path) if result.chief else None,
+             "status": result.status, "message": result.message,
+             "epochs_run": result.epochs_run, "history": result.history,
+             "distribute": dist.kind, "replicas": dist.replicas, "workers": dist.workers,
+             "worker": dist.worker_index}
+    if dist.strategy is not None:
+        from cnnexplorer.core.train.distribute import weights_digest
+
+        final["weights_digest"] = weights_digest(result.model)
+    if dataset.x_test is None or not result.history or not result.chief:
+        return final
+    model = result.model
+    if dist.strategy is not None:
+        # the saved model, outside the strategy: evaluating the distributed one would wait
+        # for the other workers, which evaluate nothing
+        model = run.load_model("best")
+    elif result.best_weights is not None:
+        model.set_weights(result.best_weights)  # test the model best.keras holds
+    ev = evaluate(model, dataset, batch_size=max(config.batch_size, 64))
+    final["test"] = {"loss": ev.loss, "accuracy": ev.accuracy}
+    return final

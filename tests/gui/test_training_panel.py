@@ -281,3 +281,21 @@ def test_transfer_tab_from_a_saved_run_with_cached_activations(panel, qtbot):
     assert len(transfer_runs) == 1
     cfg = transfer_runs[0].config()["architecture"]
     assert cfg["key"] == "transfer" and cfg["cached_activations"].endswith(".h5")
+
+
+def test_devices_label_says_what_a_run_will_use(panel, qtbot):
+    label = panel.form.devices_label
+    qtbot.waitUntil(lambda: "per replica" in label.text(), timeout=60_000)
+    from cnnexplorer.core.train.distribute import local_gpus
+
+    gpus = local_gpus()
+    panel.form.batch_size.setValue(16)
+    if gpus <= 1:
+        device = "GPU" if gpus else "CPU"
+        assert label.text() == f"{device}: batch 16 per replica, 16 per step"
+    else:
+        assert label.text() == f"{gpus} x GPU, mirrored: batch 16 per replica, " \
+                               f"{16 * gpus} per step"
+    panel.form.devices.setCurrentText("none")
+    assert label.text().endswith("batch 16 per replica, 16 per step")
+    assert panel.form.config().distribute == "none"

@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 
 from cnnexplorer.core.errors import ConfigError, refuse_unknown_fields
+from cnnexplorer.core.train.distribute import DISTRIBUTIONS
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
@@ -99,6 +100,8 @@ class TrainConfig:
     epochs: int = _setting(10, label="epochs", flag="--epochs", metavar="N",
                            minimum=1, maximum=100_000)
     batch_size: int = _setting(32, label="batch size", flag="--batch-size", metavar="B",
+                               help="images per replica (per device); each step takes B x "
+                                    "replicas images (the global batch): B on one device",
                                minimum=1, maximum=65_536)
     learning_rate: float = _setting(
         1e-3, label="learning rate", flag="--lr", help="learning rate", minimum=0,
@@ -125,12 +128,19 @@ class TrainConfig:
         help="learning-rate schedule: constant, cosine (to 0 over the epochs), step (x0.1 at "
              "1/2 and 3/4 of the epochs) or plateau (x0.5 after 2 epochs without improvement)",
         choices=SCHEDULES)
+    distribute: str = _setting(
+        "auto", label="distribution", flag="--distribute", metavar="CHOICE",
+        help="none (one device), mirrored (every local GPU), multiworker (the machines in "
+             "TF_CONFIG, each running this same command with the same --out; the chief's "
+             "--out receives the run) or auto (mirrored when more than one GPU is visible, "
+             "else none); see docs/distributed.md", choices=DISTRIBUTIONS)
     augment: dict = field(default_factory=dict)
     mixed_precision: bool = False
 
     def __post_init__(self):
         self.optimizer = str(self.optimizer).strip().lower()
         self.lr_schedule = str(self.lr_schedule).strip().lower()
+        self.distribute = str(self.distribute).strip().lower()
         self.validate()
 
     @classmethod

@@ -101,6 +101,16 @@ def labels_for(y: np.ndarray, binary: bool) -> np.ndarray:
     return y.astype(np.float32).reshape(-1, 1) if binary else y.astype(np.int32)
 
 
+def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
+    """A `tf.data` pipeline of (images, labels) batches, reshuffled every epoch with a seed
+    (so every worker of a distributed run draws the same order), prefetched."""
+    import tensorflow as tf
+
+    return (tf.data.Dataset.from_tensor_slices((x, y))
+            .shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+            .batch(batch_size).prefetch(tf.data.AUTOTUNE))
+
+
 def augmented_dataset(x_uint8: np.ndarray, y: np.ndarray, batch_size: int, augment, seed: int,
                       binary: bool):
     """The datasets package's shuffled, augmented, prefetched `tf.data` pipeline (float

@@ -7,6 +7,9 @@ A run folder holds:
     status.json   running | finished | stopped | failed, a message, epochs run, the pid
     best.keras    the model of the best epoch (validation loss, else training loss)
     last.keras    the model after the last good epoch
+    backup/       Keras' BackupAndRestore state while training (weights, optimizer, epoch):
+                  a killed run restarted with the same command resumes from it; removed
+                  when training ends
 
 Every file is written atomically (a temporary file in the same folder, then `os.replace`),
 so a crash or a kill mid-write leaves the previous version, never half a file.
@@ -109,6 +112,10 @@ class Run:
         return self.path / "last.keras"
 
     @property
+    def backup_path(self) -> Path:
+        return self.path / "backup"
+
+    @property
     def name(self) -> str:
         return self.path.name
 
@@ -143,6 +150,13 @@ class Run:
 
     def write_history(self, history: list[dict]) -> None:
         atomic_write_json(self.path / "history.json", history)
+
+    def backup_history(self) -> list[dict]:
+        """The history as of the backup (may run one epoch ahead of its weights)."""
+        return _read_json(self.backup_path / "history.json", []) or []
+
+    def write_backup_history(self, history: list[dict]) -> None:
+        atomic_write_json(self.backup_path / "history.json", history)
 
     def save_model(self, model, which: str = "last") -> Path:
         from cnnexplorer.core.keras.model_io import save_model
@@ -227,6 +241,41 @@ def _create_run(config: dict, root, name, path) -> Run:
     run.write_history([])
     run.set_status("running", "created", 0)
     return run
+
+
+def resumable(path) -> bool:
+    """A run that was interrupted (killed, or failed during fit) and can go on: it holds a
+    backup, or it still reads "running" (as written) while its process is gone."""
+    run = Run(Path(path))
+    if not run.config_path.is_file():
+        return False
+    if run.backup_path.is_dir():
+        return True
+    written = _read_json(run.path / "status.json", {}) or {}
+    return written.get("status") == "running" and run.status().get("status") == "stopped"
+
+
+def check_same_run(run: Run, config: dict) -> None:
+    """Refuse to resume `run` with other settings, another model or other data: its backup
+    holds the state of the run as it was started.
+
+    Raises:
+        ConfigError: naming what differs.
+    """
+    saved = run.config()
+    # the distribution may change (a multi-worker run resumed on one machine): the backup
+    # holds the model at an epoch boundary whatever the replicas
+    keys = (set(saved.get("train", {})) | set(config["train"])) - {"distribute"}
+    differs = [f"train.{k}" for k in sorted(keys)
+               if saved.get("train", {}).get(k) != config["train"].get(k)]
+    for section, key in (("architecture", "key"), ("architecture", "options"),
+                         ("dataset", "fingerprint")):
+        if saved.get(section, {}).get(key) != config[section].get(key):
+            differs.append(f"{section}.{key}")
+    if differs:
+        raise ConfigError(f"{run.path}: an interrupted run with other settings "
+                          f"({', '.join(differs)} differ); resume it with its own settings "
+                          f"(train --resume {run.path}) or choose another --out")
 
 
 def open_run(path) -> Run:

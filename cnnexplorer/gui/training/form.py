@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QSpinBox, QWidget)
 
 from cnnexplorer.core.train.config import TrainConfig
+from cnnexplorer.core.train.distribute import plan as distribution_plan
 
 DATA_PANEL = "__session__"
 
@@ -72,6 +73,15 @@ class TrainingForm(QWidget):
         self.early = setting_widget("early_stopping")
         self.early.setSpecialValueText("off")
         self.schedule = setting_widget("lr_schedule")
+        self.devices = setting_widget("distribute")
+        # multi-worker runs take TF_CONFIG and one process per machine: the command line's
+        self.devices.removeItem(self.devices.findText("multiworker"))
+        self.devices_label = QLabel("checking the devices...")
+        self.devices_label.setWordWrap(True)
+        small = self.devices_label.font()
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.85))
+        self.devices_label.setFont(small)
+        self._gpus: int | None = None  # unknown until the panel's look-up reports
         self.augment = QCheckBox("Augment training batches")
         self.augment.setToolTip("One setting with the Data panel's sliders: set the strengths "
                                 "there, turn augmentation on or off here or there")
@@ -88,8 +98,9 @@ class TrainingForm(QWidget):
                              ("learning_rate", self.lr), ("optimizer", self.optimizer),
                              ("momentum", self.momentum), ("validation_split", self.validation),
                              ("seed", self.seed), ("early_stopping", self.early),
-                             ("lr_schedule", self.schedule)):
+                             ("lr_schedule", self.schedule), ("distribute", self.devices)):
             form.addRow(setting_label(name), widget)
+        form.addRow("", self.devices_label)
         form.addRow(self.augment, self.augment_text)
         self._augment = None  # the session's AugmentConfig (None: off)
         self._last_augment = None  # what ticking the box turns back on
@@ -98,6 +109,20 @@ class TrainingForm(QWidget):
         self.arch_combo.activated.connect(lambda _i: self._on_choice_changed())
         self.dataset_combo.activated.connect(lambda _i: self._on_choice_changed())
         self.augment.toggled.connect(self._on_augment_toggled)
+        self.batch_size.valueChanged.connect(self._show_devices)
+        self.devices.currentIndexChanged.connect(self._show_devices)
+
+    # -- on which devices ------------------------------------------------------------------
+    def set_gpus(self, gpus: int) -> None:
+        """The GPUs TensorFlow sees (found in a worker thread: importing it takes seconds)."""
+        self._gpus = gpus
+        self._show_devices()
+
+    def _show_devices(self) -> None:
+        """What a run will use, in the core's words: "CPU: batch 32 per replica, 32 per step"."""
+        if self._gpus is not None:
+            self.devices_label.setText(distribution_plan(
+                self.devices.currentText(), self._gpus, self.batch_size.value()))
 
     # -- what trains ---------------------------------------------------------------------
     def _fill_architectures(self) -> None:
@@ -210,4 +235,5 @@ class TrainingForm(QWidget):
                            momentum=self.momentum.value(),
                            validation_split=round(self.validation.value(), 3),
                            seed=self.seed.value(), early_stopping=self.early.value(),
-                           lr_schedule=self.schedule.currentText(), augment=augment)
+                           lr_schedule=self.schedule.currentText(), augment=augment,
+                           distribute=self.devices.currentText())

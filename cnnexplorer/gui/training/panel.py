@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QTab
 
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.gui.errors import present_error
-from cnnexplorer.gui.training import jobs as jobs
+from cnnexplorer.core.train import jobs
 from cnnexplorer.gui.training.evaluation_view import EvaluationView
 from cnnexplorer.gui.training.form import DATA_PANEL, TrainingForm
 from cnnexplorer.gui.training.live_curves import LiveCurves
@@ -95,6 +95,10 @@ class TrainingPanel(RunActions, QWidget):
         self.label_timer.timeout.connect(self._on_label_timer_timeout)
         self.label_timer.start()
         self.runs_list.refresh()
+        # which devices a run will use: looked up (importing TensorFlow, seconds of CPU) in
+        # a worker thread when the panel is first shown, not while the window opens
+        self.devices_worker = TrainingWorker(jobs.devices_job(), self, name="devices")
+        self.devices_worker.succeeded.connect(self.form.set_gpus)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -326,6 +330,8 @@ class TrainingPanel(RunActions, QWidget):
     # ----- closing
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not (self.devices_worker.isRunning() or self.devices_worker.isFinished()):
+            self.devices_worker.start()
         if not self.label_timer.isActive():  # a cancelled close may have stopped it
             self.label_timer.start()
         window = self.window()
@@ -346,7 +352,7 @@ class TrainingPanel(RunActions, QWidget):
         """Stop a running training after its current batch and wait for it: the run is saved
         as stopped. Called when the window closes; returns True when no thread is left."""
         ok = True
-        for worker in (self.worker, self.aux_worker):
+        for worker in (self.worker, self.aux_worker, self.devices_worker):
             try:
                 if worker is not None and worker.isRunning():
                     ok = worker.stop_and_wait(timeout_ms) and ok

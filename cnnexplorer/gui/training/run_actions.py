@@ -10,7 +10,7 @@ import dataclasses
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cnnexplorer.gui.errors import present_error
-from cnnexplorer.gui.training import jobs
+from cnnexplorer.core.train import jobs
 from cnnexplorer.gui.training.worker import TrainingWorker
 
 

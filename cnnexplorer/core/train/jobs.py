@@ -1,5 +1,6 @@
-"""The Training panel's jobs: plain functions `job(on_event, stop) -> result` that run in a
-worker thread and call only the core (no widgets here)."""
+"""Training jobs for a front end: plain functions `job(on_event, stop) -> result` that load
+the data, build, train, evaluate or transfer by calling the core; the Training panel runs
+them in its worker thread (nothing here knows about threads or widgets)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ def resolve_dataset(source):
 
         _LOADED[source] = load_dataset(source)
     return _LOADED[source]
+
+
+def devices_job():
+    """How many GPUs TensorFlow sees (the first call imports TensorFlow: seconds)."""
+    def job(on_event, stop):
+        from cnnexplorer.core.train.distribute import local_gpus
+
+        return local_gpus()
+    return job
 
 
 def train_job(arch, dataset_source, config):

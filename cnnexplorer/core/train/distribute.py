@@ -1,0 +1,221 @@
+"""Which devices train one run, on TensorFlow's own `tf.distribute` (no engine of ours).
+
+    none         one device, exactly the single-device path (no strategy at all)
+    mirrored     every local GPU (`tf.distribute.MirroredStrategy`), one replica each
+    multiworker  several machines (`MultiWorkerMirroredStrategy`), the cluster from TF_CONFIG
+    auto         mirrored when more than one GPU is visible, else none (the default)
+
+The user sets the batch *per replica* (`--batch-size`, the panel's "Batch size"); a step then
+takes `batch x replicas` images (the global batch), so one device trains exactly as before and
+each added GPU adds a batch. The learning rate is not scaled.
+
+A multi-worker strategy must exist before TensorFlow runs its first operation (it sets up the
+collective ops of the runtime), so `resolve` creates it once per process and the command line
+calls it before it loads the data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cnnexplorer.core.errors import ConfigError
+
+DISTRIBUTIONS = ("auto", "none", "mirrored", "multiworker")
+_STRATEGIES: dict[str, "Distribution"] = {}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """The strategy a run trains under, and who takes part."""
+
+    kind: str  # none | mirrored | multiworker (auto resolved)
+    strategy: Any  # a tf.distribute.Strategy; None for "none"
+    replicas: int  # replicas in sync over all workers
+    workers: int
+    worker_index: int  # this process's place among the workers (0: the chief)
+    device: str  # one replica's device, "CPU" or "GPU"
+
+    @property
+    def is_chief(self) -> bool:
+        """The worker that writes the run folder (the only one outside multi-worker runs)."""
+        return self.worker_index == 0
+
+    def scope(self):
+        """Where variables are created: the model, its optimizer, compile."""
+        return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
+
+    def global_batch(self, per_replica: int) -> int:
+        return per_replica * self.replicas
+
+    def describe(self) -> str:
+        return describe(self.kind, self.device, self.replicas, self.workers)
+
+
+def describe(kind: str, device: str, replicas: int, workers: int = 1) -> str:
+    """"CPU", "2 x GPU, mirrored", "2 workers, 2 x CPU, multi-worker"."""
+    if kind == "none":
+        return device
+    if kind == "mirrored":
+        return f"{replicas} x {device}, mirrored"
+    return f"{workers} workers, {replicas} x {device}, multi-worker"
+
+
+def cluster_from_env(environ=None) -> tuple[int, int]:
+    """(workers, this worker's index) from TF_CONFIG; a chief task counts as worker 0.
+
+    Raises:
+        ConfigError: TF_CONFIG missing or not the JSON TensorFlow expects.
+    """
+    text = (environ if environ is not None else os.environ).get("TF_CONFIG", "")
+    if not text.strip():
+        raise ConfigError("multi-worker training needs the TF_CONFIG variable (the cluster's "
+                          "workers and this worker's index); see docs/distributed.md")
+    try:
+        cfg = json.loads(text)
+        cluster, task = cfg["cluster"], cfg["task"]
+        chiefs, workers = list(cluster.get("chief", [])), list(cluster.get("worker", []))
+        kind, index = task["type"], int(task["index"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"TF_CONFIG is not valid ({type(exc).__name__}: {exc}); expected "
+                          f'{{"cluster": {{"worker": ["host:port", ...]}}, "task": '
+                          f'{{"type": "worker", "index": 0}}}}; received {text!r}') from None
+    if kind not in ("chief", "worker"):
+        raise ConfigError(f"TF_CONFIG task type must be 'chief' or 'worker'; received {kind!r}")
+    position = index if kind == "chief" else len(chiefs) + index
+    return len(chiefs) + len(workers), position
+
+
+def plan(choice: str, gpus: int, per_replica_batch: int, environ=None) -> str:
+    """What a run with this choice will use, for the Training panel (no TensorFlow here):
+    "2 x GPU, mirrored: batch 32 per replica, 64 per step"."""
+    check_choice(choice)
+    kind = _resolve_kind(choice, gpus)
+    device = "GPU" if gpus else "CPU"
+    replicas, workers = (max(1, gpus) if kind == "mirrored" else 1), 1
+    if kind == "multiworker":
+        try:
+            workers, _ = cluster_from_env(environ)
+        except ConfigError:
+            return "multi-worker: needs TF_CONFIG (see docs/distributed.md)"
+        replicas = workers * max(1, gpus)
+    text = describe(kind, device, replicas, workers)
+    return (f"{text}: batch {per_replica_batch} per replica, "
+            f"{per_replica_batch * replicas} per step")
+
+
+def check_choice(choice: str) -> str:
+    if choice not in DISTRIBUTIONS:
+        raise ConfigError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}; "
+                          f"received {choice!r}")
+    return choice
+
+
+def _resolve_kind(choice: str, gpus: int) -> str:
+    if choice == "auto":
+        return "mirrored" if gpus > 1 else "none"
+    return choice
+
+
+def local_gpus() -> int:
+    """GPUs TensorFlow sees here (after `device.configure`, which turns on memory growth)."""
+    from cnnexplorer.core.keras.device import configure
+
+    return configure().gpus
+
+
+def resolve(choice: str = "auto") -> Distribution:
+    """The Distribution for a choice, created once per process (strategies hold devices and,
+    for multi-worker, a server listening on this worker's port)."""
+    check_choice(choice)
+    from cnnexplorer.core.keras.device import configure
+
+    info = configure()  # memory growth and threads before the runtime starts
+    kind = _resolve_kind(choice, info.gpus)
+    if kind in _STRATEGIES:
+        return _STRATEGIES[kind]
+    device = "GPU" if info.gpus else "CPU"
+    if kind == "none":
+        dist = Distribution("none", None, 1, 1, 0, info.describe())
+    else:
+        import tensorflow as tf
+
+        if kind == "mirrored":
+            strategy = tf.distribute.MirroredStrategy()
+            workers, index = 1, 0
+        else:
+            workers, index = cluster_from_env()
+            # RING all-reduce works on CPUs and GPUs alike (NCCL is GPU-only)
+            options = tf.distribute.experimental.CommunicationOptions(
+                implementation=tf.distribute.experimental.CommunicationImplementation.RING)
+            strategy = tf.distribute.MultiWorkerMirroredStrategy(
+                communication_options=options)
+        dist = Distribution(kind, strategy, int(strategy.num_replicas_in_sync), workers,
+                            index, device)
+    _STRATEGIES[kind] = dist
+    return dist
+
+
+def distribute_pipeline(ds):
+    """Shard a tf.data pipeline by data: every worker reads the same (seeded) sequence and
+    keeps its share of each global batch; the default policy looks for files and warns."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = \
+        tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(options)
+
+
+def fit_multi_worker(model) -> None:
+    """Let Keras 3's `fit` and `evaluate` run under MultiWorkerMirroredStrategy.
+
+    Keras 3.15 cannot (keras-team/keras#20585, open): its `_maybe_symbolic_build` reduces
+    the whole (images, labels) batch with `strategy.reduce`, which the multi-worker strategy
+    does not support for a structure, and `reduce_per_replica` reduces every scalar metric
+    with `axis=0`, which fails on a scalar. Two narrow changes avoid both, TensorFlow still
+    doing all the distributing: the model forgets the strategy it was built in (`fit` and
+    `evaluate` then run inside `strategy.scope()`, where Keras takes it from the scope and
+    builds its metrics while tracing), and each step returns its metrics as 1-element
+    vectors, which reduce to the mean over the replicas. The epoch's logs come from the
+    metric variables, which are summed over every worker, so all workers see the same
+    figures (and make the same early-stopping decisions).
+    """
+    import types
+
+    import tensorflow as tf
+
+    def as_vectors(step):
+        def wrapped(self, data):
+            return {k: tf.reshape(v, (1,)) for k, v in step(data).items()}
+        return wrapped
+
+    model._distribute_strategy = None
+    model.train_step = types.MethodType(as_vectors(model.train_step), model)
+    model.test_step = types.MethodType(as_vectors(model.test_step), model)
+
+
+def worker_scratch(out, worker_index: int) -> Path:
+    """Where a worker other than the chief keeps its copy of the run (history, models, its
+    backup): the system's temporary folder, named after the run folder and the worker, so a
+    restarted worker finds its backup again. Removed when training ends."""
+    key = hashlib.sha256(str(Path(out).resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"cnnexplorer-worker{worker_index}-{key}"
+
+
+def weights_digest(model) -> str:
+    """A short hash of a model's trainable weights, which synchronous workers share (the
+    gradients are summed over all of them). BatchNormalization's moving averages are not
+    in it: Keras 3 keeps them per worker, each from its own share of the batches."""
+    import numpy as np
+
+    h = hashlib.sha256()
+    for w in model.trainable_weights:
+        h.update(np.asarray(w.numpy()).tobytes())
+    return h.hexdigest()[:16]
