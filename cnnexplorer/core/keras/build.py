@@ -8,15 +8,23 @@ shape and cost rules in `core/arch/kinds/`); this module only wires the layers t
 from __future__ import annotations
 
 import os
+import threading
 
 from cnnexplorer.core.arch.graph import Network
 from cnnexplorer.core.arch.kinds import normalization
 
 
+#: held while Keras (and TensorFlow) are first imported: two threads importing TensorFlow at
+#: once (the Training panel's device look-up and a run starting) see half-initialised modules
+#: ("module 'dataset_ops' has no attribute 'DatasetV2'")
+IMPORT_LOCK = threading.RLock()
+
+
 def import_keras():
     """Import Keras quietly (TensorFlow's start-up notices go to the log level set here)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
+    with IMPORT_LOCK:
+        import keras
 
     return keras
 

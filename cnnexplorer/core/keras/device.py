@@ -44,10 +44,17 @@ def configure(threads: int | None = None) -> DeviceInfo:
             (TensorFlow would otherwise size its pools by the host's cores, too many in a
             container limited to a few).
     """
+    from cnnexplorer.core.keras.build import IMPORT_LOCK, import_keras
+
+    with IMPORT_LOCK:  # one thread sets TensorFlow up; another waits and reads the result
+        if _INFO is None:
+            import_keras()
+            _configure(threads)
+    return _INFO
+
+
+def _configure(threads: int | None) -> None:
     global _INFO
-    if _INFO is not None:
-        return _INFO
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
 
     notes = []
@@ -76,7 +83,6 @@ def configure(threads: int | None = None) -> DeviceInfo:
         info = DeviceInfo("CPU", f"CPU ({n_threads} threads)", 0, n_threads, False,
                           tuple(notes))
     _INFO = info
-    return info
 
 
 def _gpu_name_and_capability(tf, gpu) -> tuple[str, bool]:
