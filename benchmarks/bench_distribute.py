@@ -47,7 +47,6 @@ def steady_rate(history) -> float:
 
 
 def in_process(ds, batch, epochs, reps):
-    from cnnexplorer.core.arch.zoo import registry  # noqa: F401  (the zoo, loaded once)
     from cnnexplorer.core.train.engine import ArchSpec, TrainConfig, train
 
     rates = {"none": [], "auto": [], "mirrored": []}
