@@ -16,7 +16,9 @@ def test_only_affected_versions_need_the_guard():
 def test_conftest_applied_it_as_the_app_does():
     if needs_guard():
         assert pyside_refcount._DONE
-        assert sys.getrefcount(None) > 2 ** 40
+        # topped up to 2**40 at start-up; the bug (and ordinary use) moves it by thousands,
+        # never by anything near 2**39
+        assert sys.getrefcount(None) > 2 ** 39
         assert immortalize_singletons() is False  # idempotent: once per process
     else:
         assert not pyside_refcount._DONE
