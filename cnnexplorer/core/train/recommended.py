@@ -85,8 +85,10 @@ PLAIN_VS_RESIDUAL = Recommendation(
     {"epochs": 5, "batch_size": 32, "learning_rate": 1e-3, "optimizer": "adam",
      "validation_split": 0.0, "augment": _NO_AUGMENT},
     expected_accuracy=None, seconds=300, measured="2026-11-29",
-    options={"depth": 20, "width": 16},
-    expect="the plain network's training loss stays above the residual one's")
+    options={"depth": 20, "width": 8},
+    expect="the plain network stays at chance (training loss about 1.79 = ln 6, accuracy "
+           "about 0.17) while the residual one's loss falls below it by epoch 4 and its "
+           "accuracy climbs (0.27 after 5 epochs)")
 
 
 def recommended(architecture: str, dataset: str | None) -> Recommendation | None:

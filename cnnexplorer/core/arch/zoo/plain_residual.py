@@ -51,9 +51,11 @@ def residual_net(cfg: ArchConfig):
 
 
 _OPTIONS = (
-    Option("depth", "Blocks of two 3x3 convs", 8, minimum=1, maximum=200,
+    # The defaults are the plain vs residual preset's (core/train/recommended.py): deep
+    # enough that the plain network trains visibly worse, small enough for a 2-core CPU.
+    Option("depth", "Blocks of two 3x3 convs", 20, minimum=1, maximum=200,
            help="weight layers = 2 x depth + 2"),
-    Option("width", "Channels", 16, minimum=1, maximum=1024),
+    Option("width", "Channels", 8, minimum=1, maximum=1024),
     Option("batch_norm", "Batch normalization", True, kind="bool",
            help="off makes the deep plain network even harder to train"),
 )
