@@ -26,7 +26,9 @@ def register(subparsers) -> None:
                     "set (happy-faces, hand-signs, digits), a course HDF5 file, an image folder "
                     "or a .npz archive. The run (settings, history, best and last model) is "
                     "saved in the user data folder, or in --out.",
-        epilog="example: cnnexplorer train happymodel happy-faces --epochs 10 --batch-size 16")
+        epilog="examples: cnnexplorer train happymodel happy-faces --epochs 10 --batch-size 16\n"
+               "  cnnexplorer train doornet my_faces/ --from door --freeze 6 --lr 3e-4",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("arch", metavar="ARCH", nargs="?",
                    help="architecture key, e.g. happymodel (not with --resume)")
     p.add_argument("dataset", metavar="DATASET", nargs="?",
@@ -39,6 +41,13 @@ def register(subparsers) -> None:
                    help="an architecture option, e.g. --set filters=16 (repeatable)")
     p.add_argument("--image-size", type=positive_int, metavar="S",
                    help="resize the dataset's images to SxS when loading")
+    p.add_argument("--from", dest="start_from", metavar="MODEL",
+                   help="start from a trained model's weights instead of random ones: 'door' "
+                        "(the bundled door model), a run folder or a .keras/.h5 file. The "
+                        "starting model's own architecture is trained (ARCH only names it); "
+                        "its head is replaced when the classes differ")
+    p.add_argument("--freeze", type=int, default=0, metavar="N",
+                   help="with --from: keep the first N layers fixed (default 0)")
     p.add_argument("--out", metavar="RUN_DIR",
                    help="the run folder: new or empty, or an interrupted run to resume with "
                         "the same settings")
@@ -99,6 +108,9 @@ def _what_to_train(args):
     from cnnexplorer.core.train.config import parse_augment
 
     if args.resume:
+        if args.start_from or args.freeze:
+            raise ConfigError("train --resume goes on from the run's own last model; it takes "
+                              "no --from or --freeze")
         if args.arch or args.dataset:
             raise ConfigError("train --resume RUN_DIR takes the architecture and the dataset "
                               "from the run; give no ARCH or DATASET")
@@ -117,6 +129,8 @@ def _what_to_train(args):
     config = TrainConfig(**settings, augment=parse_augment(args.augment))
     options = parse_set(args.options)
     entry.config(None, None, options)  # validate the options now, with the zoo's message
+    if args.freeze and not args.start_from:
+        raise ConfigError(f"--freeze {args.freeze} needs --from (a model to start from)")
     return entry, options, config, args.dataset, args.image_size, args.out
 
 
@@ -132,6 +146,13 @@ def run(args) -> int:
     resolve(config.distribute)
     dataset = load_dataset(spec, image_size=image_size)
     out = sys.stdout
+    if getattr(args, "start_from", None):
+        from cnnexplorer.core.train.fine_tune import from_model
+
+        arch = from_model(args.start_from, dataset, args.freeze, arch=entry.key,
+                          seed=config.seed)
+    else:
+        arch = ArchSpec(entry.key, options)
 
     def on_event(e):
         if isinstance(e, EpochEnd):
@@ -163,7 +184,7 @@ def run(args) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, on_sigint)
     try:
-        result = train(ArchSpec(entry.key, options), dataset, config, on_event=on_event,
+        result = train(arch, dataset, config, on_event=on_event,
                        stop=stop, out=run_dir)
     finally:
         if threading.current_thread() is threading.main_thread():

@@ -1,5 +1,7 @@
 """Data augmentation of the course notes: mirroring, random cropping, rotation, shearing, colour
-shifting and PCA colour augmentation (AlexNet), each with its own strength.
+shifting and PCA colour augmentation (AlexNet), each with its own strength; plus the
+photographic ones a camera adds (brightness, contrast, blur, low resolution), which a model
+trained on sharp, well-lit crops needs before it can judge a small, soft face in a webcam frame.
 
 One implementation, `augment_batch_numpy`, used twice:
 - `pipeline.make_tf_dataset` (training) runs it on whole batches inside `tf.data` parallel map
@@ -34,13 +36,23 @@ STRENGTHS = (
     ("shear", 0.0, 45.0, "largest shear angle, degrees either way"),
     ("color_shift", 0.0, 128.0, "largest per-channel offset, in pixel levels (0-255)"),
     ("pca_color", 0.0, 1.0, "standard deviation of AlexNet's PCA colour weights"),
+    ("brightness", 0.0, 0.9, "largest relative brightness change (0.5: x0.5 to x1.5)"),
+    ("contrast", 0.0, 0.9, "largest relative contrast change about the image's mean"),
+    ("blur", 0.0, 4.0, "largest Gaussian blur, standard deviation in pixels"),
+    ("low_res", 0.0, 0.9, "largest fraction of resolution lost (downscaled, then upscaled back)"),
 )
+#: the strength a bare name in `--augment` gives the kinds the course setting leaves off
+TYPICAL = {"brightness": 0.4, "contrast": 0.4, "blur": 1.5, "low_res": 0.6}
 
 # How `AugmentConfig.describe` and the Data panel's sliders name and show each strength.
 STRENGTH_WORDS = {"mirror": "mirror", "crop": "crop", "rotation": "rotation",
-                  "shear": "shear", "color_shift": "colour shift", "pca_color": "PCA colour"}
+                  "shear": "shear", "color_shift": "colour shift", "pca_color": "PCA colour",
+                  "brightness": "brightness", "contrast": "contrast", "blur": "blur",
+                  "low_res": "low resolution"}
 STRENGTH_TEXT = {"mirror": "p={:.2f}", "crop": "{:.0%}", "rotation": "±{:.0f}°",
-                 "shear": "±{:.0f}°", "color_shift": "±{:.0f}", "pca_color": "σ={:.2f}"}
+                 "shear": "±{:.0f}°", "color_shift": "±{:.0f}", "pca_color": "σ={:.2f}",
+                 "brightness": "±{:.0%}", "contrast": "±{:.0%}", "blur": "σ≤{:.1f}px",
+                 "low_res": "≤{:.0%}"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,10 @@ class AugmentConfig:
     shear: float = 0.0
     color_shift: float = 0.0
     pca_color: float = 0.0
+    brightness: float = 0.0
+    contrast: float = 0.0
+    blur: float = 0.0
+    low_res: float = 0.0
 
     def __post_init__(self):
         for name, lo, hi, meaning in STRENGTHS:
@@ -124,6 +140,10 @@ def _sample_params(rng: np.random.Generator, n: int, cfg: AugmentConfig, channel
         off_x=u(-0.5, 0.5), off_y=u(-0.5, 0.5),
         shift=rng.uniform(-cfg.color_shift, cfg.color_shift, (n, channels)),
         alpha=rng.normal(0.0, 1.0, (n, channels)) * cfg.pca_color,
+        gain=u(1.0 - cfg.brightness, 1.0 + cfg.brightness),
+        contrast=u(1.0 - cfg.contrast, 1.0 + cfg.contrast),
+        sigma=u(0.0, cfg.blur),
+        keep=u(1.0 - cfg.low_res, 1.0),
     )
 
 
@@ -179,6 +199,37 @@ def warp_batch(x: np.ndarray, mats: np.ndarray) -> np.ndarray:
     return out
 
 
+def soften_batch(x: np.ndarray, sigma: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Per image: downscale to `keep` of its size and back (bilinear), then a Gaussian blur of
+    standard deviation `sigma` pixels; what a small or out-of-focus face looks like once found
+    and cropped to the model's size. Pillow per image (it releases the GIL)."""
+    from PIL import ImageFilter
+
+    n, h, w, c = x.shape
+    out = np.array(x, copy=True)
+    for i in range(n):
+        small = (max(2, int(round(w * keep[i]))), max(2, int(round(h * keep[i]))))
+        if small == (w, h) and sigma[i] < 0.05:
+            continue
+        img = Image.fromarray(x[i, :, :, 0] if c == 1 else x[i])
+        if small != (w, h):
+            img = img.resize(small, Image.Resampling.BILINEAR, reducing_gap=2.0).resize(
+                (w, h), Image.Resampling.BILINEAR)
+        if sigma[i] >= 0.05:
+            img = img.filter(ImageFilter.GaussianBlur(float(sigma[i])))
+        res = np.asarray(img)
+        out[i] = res[:, :, None] if c == 1 else res
+    return out
+
+
+def light_batch(x: np.ndarray, gain: np.ndarray, contrast: np.ndarray) -> np.ndarray:
+    """Per image: contrast scaled about the image's mean grey level, then brightness scaled."""
+    f = x.astype(np.float32)
+    mean = f.mean(axis=(1, 2, 3), keepdims=True)
+    f = (mean + (f - mean) * contrast[:, None, None, None]) * gain[:, None, None, None]
+    return np.clip(np.rint(f), 0, 255).astype(np.uint8)
+
+
 def augment_batch_numpy(x: np.ndarray, cfg: AugmentConfig, rng: np.random.Generator,
                         basis: np.ndarray | None = None) -> np.ndarray:
     """Augment uint8 images `(N, H, W, C)`; returns uint8 of the same shape.
@@ -196,6 +247,10 @@ def augment_batch_numpy(x: np.ndarray, cfg: AugmentConfig, rng: np.random.Genera
             basis = pca_basis(x) if basis is None else basis
             offsets = offsets + (p["alpha"] @ basis.T).astype(np.float32)
     out = warp_batch(x, mats) if mats is not None else x
+    if cfg.low_res > 0 or cfg.blur > 0:
+        out = soften_batch(out, p["sigma"], p["keep"])
+    if cfg.brightness > 0 or cfg.contrast > 0:
+        out = light_batch(out, p["gain"], p["contrast"])
     if offsets is None:
         return np.ascontiguousarray(out)
     # Whole-pixel offsets in int16: the images are integers, so rounding the offset first

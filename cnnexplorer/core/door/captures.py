@@ -138,8 +138,9 @@ def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_e
     """Train a door model on the captures; returns core.training's TrainResult.
 
     Args:
-        start_from: "bundled" (fine-tune the bundled HappyModel: a few captures suffice) or
-            "scratch" (a fresh HappyModel).
+        start_from: "bundled" (fine-tune the bundled door model, its own architecture and
+            weights: a few captures suffice) or "scratch" (a fresh network of the same
+            architecture, `doornet`).
         augment: the course's moderate augmentation (mirror, crop, rotation, shear, colour),
             which matters most when there are only a few dozen captures.
     Raises:
@@ -147,7 +148,7 @@ def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_e
     """
     from cnnexplorer.core.data.augment import AugmentConfig
     from cnnexplorer.core.train.config import TrainConfig
-    from cnnexplorer.core.train.engine import ArchSpec, PreparedModel, train
+    from cnnexplorer.core.train.engine import ArchSpec, train
 
     if start_from not in ("bundled", "scratch"):
         raise DatasetError(f"start_from must be 'bundled' or 'scratch'; received {start_from!r}")
@@ -162,14 +163,11 @@ def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_e
         validation_split=0.25 if smallest >= 6 else 0.34,
         augment=AugmentConfig.course_default().to_dict() if augment else {})
     if start_from == "bundled":
-        from cnnexplorer.core.door.inference import DoorModel
+        from cnnexplorer.core.train.fine_tune import DOOR, from_model
 
-        door = DoorModel.bundled()
-        arch = PreparedModel(door.model, door.input_shape, True,
-                             ["fine-tuned from the bundled door model"],
-                             {"key": "happymodel", "from": "bundled door model"})
+        arch = from_model(DOOR, dataset, seed=seed)
     else:
-        arch = ArchSpec("happymodel")
+        arch = ArchSpec("doornet")
     return train(arch, dataset, config, on_event=on_event, stop=stop)
 
 

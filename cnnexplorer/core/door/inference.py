@@ -180,14 +180,14 @@ class DoorModel:
 
     @classmethod
     def bundled(cls) -> "DoorModel":
-        """The door model shipped in resources/ (HappyModel trained on "happy-faces")."""
+        """The door model shipped in resources/ (DoorNet trained on real face crops)."""
         from cnnexplorer.paths import resource
 
         path = resource(BUNDLED_MODEL)
         if not path.is_file():
             raise ModelFileError(f"{path}: the bundled door model is missing; regenerate it "
                                  f"with `python -m cnnexplorer.tools.make_door_model`")
-        return cls.load(path, name="bundled HappyModel")
+        return cls.load(path, name="bundled door model")
 
     # -- the fast path ---------------------------------------------------------------------
     def _fast_fn(self):

@@ -177,11 +177,12 @@ class TrainConfig:
 
 
 def parse_augment(text: str) -> dict:
-    """`--augment mirror,crop=0.2,rotation` -> strengths; a bare name takes the course default.
+    """`--augment mirror,crop=0.2,rotation` -> strengths; a bare name takes the course default
+    (for the kinds the course setting leaves off, such as blur, a typical strength).
 
     "none" or "" gives no augmentation; "default" the course's moderate setting for all.
     """
-    from cnnexplorer.core.data.augment import AugmentConfig
+    from cnnexplorer.core.data.augment import TYPICAL, AugmentConfig
 
     defaults = AugmentConfig.course_default().to_dict()
     text = (text or "").strip()
@@ -206,6 +207,6 @@ def parse_augment(text: str) -> dict:
                 raise ConfigError(f"augmentation {name} needs a number; received "
                                   f"{value!r}") from None
         else:
-            out[name] = defaults[name]
+            out[name] = defaults[name] or TYPICAL[name]
     AugmentConfig.from_dict(out)  # validate strengths now, with the dataset package's message
     return out

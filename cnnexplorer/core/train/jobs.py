@@ -33,12 +33,19 @@ def devices_job():
     return job
 
 
-def train_job(arch, dataset_source, config):
+def train_job(arch, dataset_source, config, start_from=None, freeze: int = 0):
+    """Train `arch` from scratch, or with `start_from` ("door", a run folder or a model
+    file) fine-tune that model's own architecture from its weights (core.train.fine_tune)."""
     def job(on_event, stop):
         from cnnexplorer.core.train.engine import train
 
-        return train(arch, resolve_dataset(dataset_source), config, on_event=on_event,
-                     stop=stop)
+        dataset = resolve_dataset(dataset_source)
+        model = arch
+        if start_from is not None:
+            from cnnexplorer.core.train.fine_tune import from_model
+
+            model = from_model(start_from, dataset, freeze, arch=arch.key, seed=config.seed)
+        return train(model, dataset, config, on_event=on_event, stop=stop)
     return job
 
 

@@ -19,11 +19,14 @@ from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.widgets.image_grid import ImageGrid
 
 LABELS = {"mirror": "Mirror", "crop": "Random crop", "rotation": "Rotation",
-          "shear": "Shear", "color_shift": "Colour shift", "pca_color": "PCA colour"}
+          "shear": "Shear", "color_shift": "Colour shift", "pca_color": "PCA colour",
+          "brightness": "Brightness", "contrast": "Contrast", "blur": "Blur",
+          "low_res": "Low resolution"}
 UNITS = STRENGTH_TEXT  # as AugmentConfig.describe() writes them (the Training panel shows it)
 # Slider resolution of each strength, so that round values (10 degrees, p=0.5) are reachable.
 RESOLUTION = {"mirror": 0.01, "crop": 0.01, "rotation": 1.0, "shear": 1.0, "color_shift": 1.0,
-              "pca_color": 0.01}
+              "pca_color": 0.01, "brightness": 0.01, "contrast": 0.01, "blur": 0.1,
+              "low_res": 0.01}
 PREVIEW_COUNT = 8
 
 

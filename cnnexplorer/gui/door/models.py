@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPush
 from cnnexplorer.core.keras.model_io import MODEL_NAME_PATTERNS
 
 MODEL_FILTER = f"Keras models ({MODEL_NAME_PATTERNS});;All files (*)"
-BUNDLED_LABEL = "Bundled HappyModel"
+BUNDLED_LABEL = "Bundled door model (real faces)"
 
 
 def binary_runs() -> list[tuple[str, str]]:

@@ -81,7 +81,7 @@ class TeachBox(QWidget):
 
         self.start_from = QComboBox()
         self.start_from.addItem("the bundled door model (fine-tune)", "bundled")
-        self.start_from.addItem("scratch (a new HappyModel)", "scratch")
+        self.start_from.addItem("scratch (a new DoorNet)", "scratch")
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 200)
         self.epochs.setValue(15)

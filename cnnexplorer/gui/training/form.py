@@ -1,5 +1,6 @@
 """The Training panel's settings: what trains (its own architecture choice), on which
-dataset, and the hyperparameters -> a core TrainConfig.
+dataset, where the weights start (scratch, the door model, a saved run: fine-tuning) and
+the hyperparameters -> a core TrainConfig.
 
 Picking an architecture or a dataset that has a measured recommendation
 (core.train.recommended) fills the settings in and shows what to expect. Augmentation is the
@@ -17,6 +18,10 @@ from cnnexplorer.core.train.config import TrainConfig
 from cnnexplorer.core.train.distribute import plan as distribution_plan
 
 DATA_PANEL = "__session__"
+#: "start from" choices: (label, key); the key is what `start_from_key` returns
+START_FROM = (("scratch (random weights)", "scratch"),
+              ("the door model (fine-tune)", "door"),
+              ("the saved run selected below (fine-tune)", "run"))
 
 
 def setting_widget(name: str) -> QWidget:
@@ -89,11 +94,25 @@ class TrainingForm(QWidget):
         self.augment_text.setWordWrap(True)
         self.expectation = QLabel("")
         self.expectation.setWordWrap(True)
+        self.start_from = QComboBox()
+        for label, key in START_FROM:
+            self.start_from.addItem(label, key)
+        self.start_from.setToolTip("Fine-tuning trains the starting model's own architecture "
+                                   "from its weights (the Architecture panel's choice is not "
+                                   "used); its head is replaced when the classes differ")
+        self.freeze = QSpinBox()
+        self.freeze.setRange(0, 10_000)
+        self.freeze.setToolTip("Keep the first N layers of the starting model fixed")
+        self.freeze.setEnabled(False)
+        self.start_from.currentIndexChanged.connect(
+            lambda _: self.freeze.setEnabled(self.start_from_key() != "scratch"))
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Architecture", self.arch_combo)
         form.addRow("Dataset", self.dataset_combo)
         form.addRow(self.expectation)
+        form.addRow("Start from", self.start_from)
+        form.addRow("Freeze first layers", self.freeze)
         for name, widget in (("epochs", self.epochs), ("batch_size", self.batch_size),
                              ("learning_rate", self.lr), ("optimizer", self.optimizer),
                              ("momentum", self.momentum), ("validation_split", self.validation),
@@ -165,6 +184,10 @@ class TrainingForm(QWidget):
         if i >= 0:
             self.dataset_combo.setCurrentIndex(i)
             self._on_choice_changed()
+
+    def start_from_key(self) -> str:
+        """"scratch", "door" or "run" (the saved run selected in the panel's list)."""
+        return self.start_from.currentData()
 
     def dataset_key(self) -> str | None:
         return self.dataset_combo.currentData()

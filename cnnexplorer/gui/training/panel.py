@@ -217,8 +217,18 @@ class TrainingPanel(RunActions, QWidget):
         except Exception as exc:
             present_error(self, "Cannot start training", exc)
             return
-        self._launch(jobs.train_job(self.arch_spec(), self.dataset_source(), config),
-                     "training")
+        start = self.form.start_from_key()
+        source = None
+        if start == "door":
+            source = "door"
+        elif start == "run":
+            run = self._selected_run_or_say()
+            if run is None:
+                return
+            source = str(run.path)
+        self._launch(jobs.train_job(self.arch_spec(), self.dataset_source(), config,
+                                    start_from=source, freeze=self.form.freeze.value()),
+                     "training" if source is None else "fine-tuning")
 
     def _on_start_button_clicked(self) -> None:
         self.start_training()
