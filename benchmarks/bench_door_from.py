@@ -91,9 +91,8 @@ def main(argv=None) -> int:
             data = write_folder(Path(tmp) / "smiles100", args.smiles, 50, seed)
             common = [str(data), "--epochs", str(args.epochs), "--batch-size", "16", "--lr",
                       args.lr, "--validation-split", "0.2", "--seed", str(seed)]
-            for name, head in RUNS:
-                final = cli_train([*head, *common, "--out", str(Path(tmp) / name.split()[0]
-                                                                + name.split()[-1])])
+            for i, (name, head) in enumerate(RUNS):
+                final = cli_train([*head, *common, "--out", str(Path(tmp) / f"run{i}")])
                 results[name].append(final["test"]["accuracy"])
                 print(f"sample {seed}: {name}: {final['test']['accuracy']:.4f}", flush=True)
             test = load_dataset(str(data))

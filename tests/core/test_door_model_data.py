@@ -6,14 +6,14 @@ import pytest
 from PIL import Image
 
 from cnnexplorer.core.data.augment import AugmentConfig, augment_preview
-from cnnexplorer.core.data.pixels import luma, match_channels, scale_pixels
+from cnnexplorer.core.data.images import scale_pixels
 from cnnexplorer.core.door.inference import prepare_frame, preprocess
 from cnnexplorer.core.door.robustness import DISTORTIONS, degrade
 from cnnexplorer.core.door.scores import binary_scores, roc_auc
 from cnnexplorer.core.door.smiles import is_held_out, load_smiles
 from cnnexplorer.core.errors import ConfigError, DatasetError
 from cnnexplorer.core.train.config import parse_augment
-from cnnexplorer.core.train.inputs import adapt_images, to_float
+from cnnexplorer.core.train.inputs import adapt_channels, adapt_images
 
 
 def _rgb(n=6, size=20, seed=0):
@@ -22,29 +22,16 @@ def _rgb(n=6, size=20, seed=0):
 
 def test_training_and_the_door_convert_colour_to_grey_by_the_same_rule():
     x = _rgb()
-    trained = to_float(adapt_images(x, (20, 20, 1)))  # what training feeds a grey model
+    trained = scale_pixels(adapt_images(x, (20, 20, 1)))  # what training feeds a grey model
     judged = np.concatenate([preprocess(im, (20, 20, 1)) for im in x])  # what the door feeds
     np.testing.assert_array_equal(trained, judged)
-    # the rule itself: BT.601 luma, rounded; Pillow's "L" agrees within one level
+    # the rule: BT.601 luma, as Pillow's "L" (the smile crops' grey), within one level
     pil = np.stack([np.asarray(Image.fromarray(im).convert("L")) for im in x])[..., None]
-    assert np.abs(luma(x).astype(int) - pil.astype(int)).max() <= 1
+    assert np.abs(adapt_channels(x, 1).astype(int) - pil.astype(int)).max() <= 1
     # grey into a colour model: the grey value in all three channels, both paths
-    grey = luma(x)
+    grey = adapt_channels(x, 1)
     np.testing.assert_array_equal(adapt_images(grey, (20, 20, 3)),
                                   np.stack([prepare_frame(g, (20, 20, 3)) for g in grey]))
-    assert (match_channels(grey, 3) == grey).all()
-
-
-def test_match_channels_single_images_alpha_and_refusals():
-    rgba = np.dstack([_rgb(1)[0], np.full((20, 20), 7, np.uint8)])
-    assert match_channels(rgba, 3).shape == (20, 20, 3)
-    np.testing.assert_array_equal(match_channels(rgba, 1), luma(rgba[..., :3]))
-    assert match_channels(np.zeros((5, 5), np.uint8), 1).shape == (5, 5, 1)
-    with pytest.raises(DatasetError, match="2 channels and the model takes 3"):
-        match_channels(np.zeros((5, 5, 2), np.uint8), 3)
-    f = np.ones((2, 2, 1), np.float32)
-    assert scale_pixels(f) is f
-    assert scale_pixels(np.array([255], np.uint8))[0] == np.float32(1.0)
 
 
 def test_camera_augmentation_changes_light_and_sharpness_within_its_strengths():
@@ -114,3 +101,14 @@ def test_distortions_keep_the_shape_and_do_what_they_say():
     assert not np.array_equal(degrade(x, "rotate +15"), degrade(x, "rotate -15"))
     with pytest.raises(ConfigError, match="unknown distortion 'sepia'"):
         degrade(x, "sepia")
+
+
+def test_non_faces_are_varied_grey_images_and_reproducible():
+    from cnnexplorer.core.door.smiles import non_faces
+
+    x = non_faces(8, seed=1)
+    assert x.shape == (8, 64, 64, 1) and x.dtype == np.uint8
+    np.testing.assert_array_equal(x, non_faces(8, seed=1))
+    stds = x.reshape(8, -1).std(axis=1)
+    assert stds[0] > 60 and stds[2] < 20  # uniform noise, then a flat grey level
+    assert len({int(v) for v in x.reshape(8, -1).mean(axis=1) // 8}) >= 4

@@ -53,6 +53,8 @@ CONFIGS = [
     ("happymodel", (32, 32, 1), 3, {"filters": 8, "kernel": 5, "padding": 1}),
     ("happymodel3", None, None, {}),
     ("happymodel3", (48, 48, 3), 2, {"base_filters": 4}),
+    ("doornet", None, None, {}),
+    ("doornet", (48, 48, 3), 3, {"filters": 8, "head": "global_pool", "dropout": 0}),
     ("plain_net", None, None, {}),
     ("plain_net", (32, 32, 1), 10, {"depth": 3, "width": 8, "batch_norm": False}),
     ("residual_net", None, None, {}),

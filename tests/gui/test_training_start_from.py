@@ -42,7 +42,7 @@ def _train_and_wait(panel, qtbot):
     seen = []
     panel.event_received.connect(seen.append)
     panel.start_training()
-    with qtbot.waitSignal(panel.worker.finished, timeout=90_000):
+    with qtbot.waitSignal(panel.worker.finished, timeout=240_000):
         pass
     return seen
 

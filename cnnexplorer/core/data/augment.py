@@ -38,8 +38,9 @@ STRENGTHS = (
     ("pca_color", 0.0, 1.0, "standard deviation of AlexNet's PCA colour weights"),
     ("brightness", 0.0, 0.9, "largest relative brightness change (0.5: x0.5 to x1.5)"),
     ("contrast", 0.0, 0.9, "largest relative contrast change about the image's mean"),
-    ("blur", 0.0, 4.0, "largest Gaussian blur, standard deviation in pixels"),
-    ("low_res", 0.0, 0.9, "largest fraction of resolution lost (downscaled, then upscaled back)"),
+    ("blur", 0.0, 4.0, "largest Gaussian blur, standard deviation in pixels (half the images)"),
+    ("low_res", 0.0, 0.9, "largest fraction of resolution lost, downscaled then upscaled back "
+                          "(half the images)"),
 )
 #: the strength a bare name in `--augment` gives the kinds the course setting leaves off
 TYPICAL = {"brightness": 0.4, "contrast": 0.4, "blur": 1.5, "low_res": 0.6}
@@ -142,8 +143,9 @@ def _sample_params(rng: np.random.Generator, n: int, cfg: AugmentConfig, channel
         alpha=rng.normal(0.0, 1.0, (n, channels)) * cfg.pca_color,
         gain=u(1.0 - cfg.brightness, 1.0 + cfg.brightness),
         contrast=u(1.0 - cfg.contrast, 1.0 + cfg.contrast),
-        sigma=u(0.0, cfg.blur),
-        keep=u(1.0 - cfg.low_res, 1.0),
+        # blur and low resolution touch half the images, so sharp faces stay in every batch
+        sigma=u(0.0, cfg.blur) * (rng.uniform(0, 1, n) < 0.5),
+        keep=np.where(rng.uniform(0, 1, n) < 0.5, u(1.0 - cfg.low_res, 1.0), 1.0),
     )
 
 

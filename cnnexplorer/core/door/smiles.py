@@ -73,3 +73,36 @@ def load_smiles(root, channels: int = 1, size: int = 64, workers: int = 4):
     dataset.split_names = {"train": [n for n, h in zip(names, held) if not h],
                            "held_out": [n for n, h in zip(names, held) if h]}
     return dataset
+
+
+def non_faces(n: int, size: int = 64, seed: int = 0) -> np.ndarray:
+    """`n` grey uint8 images `(n, size, size, 1)` that hold no face, for the "no smile" side.
+
+    Without them a model trained on face crops alone has never seen anything but a face, and
+    answers whatever its features say for random noise (a first model opened the door for
+    noise at 0.95). A quarter each: uniform noise, Gaussian noise blurred at a random scale
+    (blotches), a flat grey level with a little noise, and a linear gradient with noise.
+    """
+    from PIL import Image, ImageFilter
+
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, size, size), np.uint8)
+    ramp = np.linspace(0.0, 1.0, size, dtype=np.float32)
+    for i in range(n):
+        kind = i % 4
+        if kind == 0:
+            img = rng.integers(0, 256, (size, size))
+        elif kind == 1:
+            noise = rng.normal(128, 60, (size, size)).clip(0, 255).astype(np.uint8)
+            blurred = Image.fromarray(noise).filter(ImageFilter.GaussianBlur(rng.uniform(1, 6)))
+            img = np.asarray(blurred, np.float32)
+            img = (img - img.mean()) * rng.uniform(2, 6) + rng.uniform(60, 200)
+        elif kind == 2:
+            img = rng.uniform(0, 255) + rng.normal(0, rng.uniform(1, 15), (size, size))
+        else:
+            a, b = rng.uniform(0, 255, 2)
+            grad = np.add.outer(ramp, ramp) / 2 if rng.uniform() < 0.5 else \
+                np.repeat(ramp[None], size, axis=0)
+            img = a + (b - a) * grad + rng.normal(0, 8, (size, size))
+        out[i] = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    return out[..., None]

@@ -93,7 +93,10 @@ def door_net(cfg: ArchConfig):
             x = b.activation(x, "relu", name=f"relu{i}")
             x = b.max_pool(x, 2, name=f"pool{i}")
     with b.block("head"):
-        x = b.global_avg_pool(x, name="global_pool")
+        if cfg["head"] == "flatten":
+            x = b.flatten(x, name="flatten")
+        else:
+            x = b.global_avg_pool(x, name="global_pool")
         x = b.dropout(x, cfg["dropout"], name="dropout")
         x = b.classifier(x, cfg.classes, name="fc")
     return b.build(x)
@@ -112,6 +115,10 @@ register(ZooEntry(
     options=(Option("filters", "Filters in block 1 (doubled in each next block)", 32,
                     minimum=2, maximum=512),
              Option("dropout", "Dropout before the output", 0.3, kind="float", minimum=0.0,
-                    maximum=0.9)),
+                    maximum=0.9),
+             Option("head", "Head", "flatten", kind="choice",
+                    choices=("flatten", "global_pool"),
+                    help="flatten: the output unit sees where each feature is (the mouth "
+                         "sits low in a face crop); global_pool: only whether it is there")),
     aliases=("door_net",),
 ))
