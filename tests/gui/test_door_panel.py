@@ -192,19 +192,19 @@ def test_paste_an_image_and_an_empty_clipboard(panel, qtbot):
 
 def test_feature_maps_follow_the_chosen_layer(panel, qtbot):
     combo = panel.inside.map_layer
-    combo.setCurrentIndex(combo.findData("max_pool"))
+    combo.setCurrentIndex(combo.findData("pool1"))  # the bundled DoorNet's first pool
     panel.judge_image(face(True, 64, 8), "face")
     qtbot.waitUntil(lambda: panel.last_result is not None and
-                    panel.last_result.feature_layer == "max_pool", timeout=WAIT_MS)
-    assert panel.last_result.feature_maps.shape == (32, 32, 32)
+                    panel.last_result.feature_layer == "pool1", timeout=WAIT_MS)
+    assert panel.last_result.feature_maps.shape == (16, 16, 32)
     assert panel.last_result.cam_method == "hirescam"  # the default heatmap
     panel.inside.mode.setCurrentIndex(1)
     panel.inside.channel.setValue(5)
-    assert panel.inside.current_title == "max_pool: channel 5"
+    assert panel.inside.current_title == "pool1: channel 5"
     method = panel.inside.cam_method
     method.setCurrentIndex(method.findData("gradcam"))  # re-judges the still image
     qtbot.waitUntil(lambda: panel.last_result.cam_method == "gradcam", timeout=WAIT_MS)
-    assert "Grad-CAM of 'relu0'" in panel.inside.info.text()
+    assert "Grad-CAM of 'relu3'" in panel.inside.info.text()  # the last conv unit
 
 
 def test_capture_then_train_switches_the_door(panel, qtbot):
