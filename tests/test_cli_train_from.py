@@ -91,3 +91,20 @@ def test_from_errors_are_one_line(extra, message, tmp_path, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_a_fine_tuned_run_is_not_rebuilt_from_the_zoo_on_resume(tmp_path):
+    from cnnexplorer.core.errors import ConfigError
+    from cnnexplorer.core.train import runs
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.core.train.resume import resume_plan
+
+    config = {"train": TrainConfig(epochs=3).to_dict(),
+              "architecture": {"key": "doornet", "from": "/x/door_model.keras",
+                               "from_label": "the bundled door model", "freeze_layers": 0},
+              "dataset": {"name": "tiny", "source": "tiny.npz", "fingerprint": "abc"}}
+    run = runs.create_run(config, path=tmp_path / "run")
+    run.backup_path.mkdir()  # interrupted: resumable
+    with pytest.raises(ConfigError, match="fine-tuned from the bundled door model cannot be "
+                                          "rebuilt"):
+        resume_plan(run.path)

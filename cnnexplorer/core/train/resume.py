@@ -30,6 +30,10 @@ def resume_plan(run_dir) -> tuple[str, dict, dict, str, tuple | None]:
     if key in (None, "transfer"):
         raise ConfigError(f"{run.path}: a {key or 'unknown'} model cannot be rebuilt from "
                           f"config.json; resume it from the Training panel")
+    if arch.get("from"):  # `train --from`: its layers are the starting model's, not the zoo's
+        start = arch.get("from_label") or arch["from"]
+        raise ConfigError(f"{run.path}: a model fine-tuned from {start} cannot be rebuilt "
+                          f"from config.json; continue it from the Training panel")
     from cnnexplorer.core.data import builtin_names
 
     name, source = data.get("name"), data.get("source")
