@@ -10,7 +10,8 @@ epoch by validation loss (10% of the training part, stratified, seeded), measure
 fifth (accuracy, ROC AUC, the constant answer; and degraded copies of it), and writes
 `resources/door_model.keras` without optimizer state plus `resources/door_model.json`.
 Deterministic for a seed on one machine; TensorFlow's CPU kernels may differ in the last
-digits elsewhere. About 12 minutes on the 2-core development machine when it is quiet.
+digits elsewhere. 19 minutes on the 2-core development machine shared with other jobs
+(load average 9 to 13); epochs take about 40 s when it is quieter.
 """
 
 from __future__ import annotations
