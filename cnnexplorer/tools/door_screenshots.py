@@ -42,7 +42,7 @@ def two_face_frame():
     yy, xx = np.mgrid[0:480, 0:640].astype(np.float32)
     frame = np.stack([150 + 60 * xx / 640, 170 + 40 * yy / 480, 190 - 50 * xx / 640], axis=2)
     frame = frame.astype(np.uint8)
-    for seed, mood, (x, y, side) in ((17, 1.0, (340, 100, 290)), (19, -1.0, (20, 190, 260))):
+    for seed, mood, (x, y, side) in ((17, 1.0, (320, 80, 310)), (19, -1.0, (20, 210, 250))):
         face = draw_face(np.random.default_rng(seed), mood)
         frame[y:y + side, x:x + side] = np.asarray(Image.fromarray(face).resize((side, side)))
     return frame
