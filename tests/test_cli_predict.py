@@ -102,6 +102,30 @@ def test_json_lists_the_faces_in_original_pixels(tmp_path, capsys, cartoon_finde
     assert rows[2]["mode"] == "no face" and rows[2]["probability"] is None
 
 
+def test_a_photo_larger_than_the_decoding_size_is_reduced_and_boxes_scaled_back(
+        tmp_path, capsys, cartoon_finder, monkeypatch):
+    """Issue 12 item 5: a large photo is judged from a reduced copy (never kept at full
+    size), and the face's box is still given in the file's own pixels."""
+    from core.test_faces import frame_with
+
+    from cnnexplorer.core.door import inference
+
+    monkeypatch.setattr(inference, "PHOTO_SIDE", 700)  # the 1800 px frame is reduced 2.57x
+    big = write_png(tmp_path / "big.png",
+                    frame_with([(1000, 500, 420, 17)], size=(1200, 1800)))
+    decoded = []
+    real = inference.read_image_reduced
+    monkeypatch.setattr(inference, "read_image_reduced",
+                        lambda *a, **k: decoded.append(real(*a, **k)) or decoded[-1])
+    assert main(["predict", "--json", str(big)]) == 0
+    (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    (image, factor), = decoded
+    assert max(image.shape[:2]) == 700 and abs(factor - 1800 / 700) < 1e-6
+    x, y, w, h = row["faces"][0]["box"]
+    # the detector boxes about half the pasted cartoon: ~210 px here, ~80 in the reduced copy
+    assert abs(x + w / 2 - 1210) < 60 and abs(y + h / 2 - 710) < 60 and 150 < w < 420
+
+
 def test_text_says_no_face_found_and_no_face_finding_judges_whole(tmp_path, capsys,
                                                                    cartoon_finder):
     empty = write_png(tmp_path / "empty.png", np.full((480, 640, 3), 120, np.uint8))

@@ -59,20 +59,29 @@ def _line(name: str, verdict, threshold: float) -> str:
 
 
 def run(args) -> int:
-    from cnnexplorer.core.door.inference import check_threshold, load_door_model, read_door_image
+    from cnnexplorer.core.door.inference import (
+        check_threshold,
+        load_door_model,
+        read_door_image,
+        read_door_photo,
+    )
     from cnnexplorer.core.door.verdict import judge_image
 
     threshold = check_threshold(args.threshold)
     door = load_door_model(args.model)  # ModelFileError -> one line, exit 2 (cli.main)
-    # One file at a time, nothing kept after its line. Without face finding the image is
-    # reduced to the model's input as it is decoded (a large JPEG at a fraction of its size).
-    model_size = door.input_shape if args.no_face_finding else None
+    # One file at a time, nothing kept after its line, each reduced as it is decoded: to the
+    # model's input without face finding, else to a long side of PHOTO_SIDE for the detector
+    # (a large JPEG is decoded at a fraction of its size); boxes go back to the file's pixels.
     failed = 0
     for path in args.images:
         name = display_name(path)  # a name that is not UTF-8 prints with U+FFFD
         try:
-            image = read_door_image(path, model_size)
-            verdict = judge_image(door, image, threshold, find_faces=not args.no_face_finding)
+            if args.no_face_finding:
+                image = read_door_image(path, door.input_shape)
+                verdict = judge_image(door, image, threshold, find_faces=False)
+            else:
+                image, factor = read_door_photo(path)
+                verdict = judge_image(door, image, threshold).scaled(factor)
         except Exception as exc:  # noqa: BLE001 - whatever one file raises, the others go on
             failed += 1
             text = str(exc) if isinstance(exc, CnnExplorerError) else \

@@ -144,3 +144,20 @@ def test_scale_pixels_maps_0_255_to_0_1_in_float32():
     assert out[0, 0] == 0.0 and out[0, -1] == 1.0
     cached = np.full((2, 3), 0.5, np.float32)  # cached activations are already scaled
     assert scale_pixels(cached) is cached
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_read_image_reduced_keeps_only_the_reduced_copy(tmp_path, fmt):
+    from PIL import Image
+
+    from cnnexplorer.core.data.images import read_image_reduced
+
+    rng = np.random.default_rng(0)
+    big = rng.integers(0, 255, (1500, 2400, 3), dtype=np.uint8)
+    path = tmp_path / f"big.{fmt.lower()}"
+    Image.fromarray(big).save(path, fmt)
+    image, factor = read_image_reduced(path, 600)
+    assert image.dtype == np.uint8 and image.shape == (375, 600, 3)
+    assert factor == pytest.approx(4.0)
+    small, same = read_image_reduced(path, 5000)  # nothing to reduce
+    assert small.shape == (1500, 2400, 3) and same == 1.0

@@ -48,6 +48,10 @@ ALLOWED_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP")
 Image.MAX_IMAGE_PIXELS = None
 
 
+#: Image.info key under which `_decode` keeps the size the file declares (before draft)
+ORIGINAL_SIZE_KEY = "cnnexplorer.original_size"
+
+
 def scale_pixels(x: np.ndarray) -> np.ndarray:
     """uint8 pixels 0..255 -> float32 in [0, 1], as the course feeds X / 255.
 
@@ -101,6 +105,10 @@ def _decode(stream, name: str, draft_size) -> Image.Image:
             img.seek(0)  # first frame of an animation
         except EOFError:
             pass
+        img.info[ORIGINAL_SIZE_KEY] = img.size  # before draft() reduces it
+        if isinstance(draft_size, int):  # a long side: keep the aspect ratio
+            scale = draft_size / max(width, height)
+            draft_size = (max(1, int(width * scale)), max(1, int(height * scale)))
         if draft_size is not None and img.format in ("JPEG", "MPO"):
             img.draft(img.mode, draft_size)
         img.load()
@@ -198,6 +206,44 @@ def resize_array(arr: np.ndarray, size: tuple[int, int], resize: str = "stretch"
         out = ImageOps.pad(img, (tw, th), Image.Resampling.BILINEAR, color=0)
     res = np.asarray(out, dtype=np.uint8)
     return res[:, :, None] if res.ndim == 2 else res
+
+
+def read_image_reduced(source, max_side: int, channels: int = 3, min_side: int = 0
+                       ) -> tuple[np.ndarray, float]:
+    """Read an image with its long side reduced to at most `max_side` pixels, as it is decoded.
+
+    A phone photo or a 9000x9000 PNG is kept only at the reduced size (a JPEG is even decoded
+    at a fraction of its size, `Image.draft`), so judging many photos one after another holds
+    one small array at a time. Returns the uint8 `(H, W, channels)` array and the factor that
+    takes its pixel coordinates back to the original image's (1.0 when nothing was reduced).
+
+    Raises:
+        ImageReadError: as `read_image`.
+    """
+    if channels not in (1, 3):
+        raise DatasetError(f"channels must be 1 or 3; received {channels!r}")
+    if max_side < 1:
+        raise DatasetError(f"max_side must be at least 1; received {max_side!r}")
+    name = _describe(source)
+    img = _open(source, max_side)
+    original_long_side = max(img.info.get(ORIGINAL_SIZE_KEY, img.size))
+    try:
+        img = ImageOps.exif_transpose(img) or img
+    except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
+        pass
+    if min(img.size) < min_side:
+        raise ImageReadError(f"{name}: the image is {img.size[0]}x{img.size[1]} pixels; at "
+                             f"least {min_side}x{min_side} is needed")
+    if max(img.size) > max_side:
+        scale = max_side / max(img.size)
+        target = (max(1, round(img.size[0] * scale)), max(1, round(img.size[1] * scale)))
+        try:
+            img = img.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        except Exception as exc:  # noqa: BLE001 - an odd mode Pillow cannot resample
+            raise ImageReadError(f"{name}: cannot reduce the image ({type(exc).__name__}: "
+                                 f"{str(exc)[:200]})") from exc
+    arr = _to_array(img, channels, name)
+    return arr, original_long_side / max(arr.shape[0], arr.shape[1])
 
 
 def read_image(source, size: tuple[int, int] | int | None = None, resize: str = "stretch",

@@ -71,6 +71,17 @@ class Face:
         return {"box": list(self.box), "score": round(self.score, 4),
                 "crop_box": list(self.crop_box)}
 
+    def scaled(self, factor: float) -> "Face":
+        """The same face in an image `factor` times larger (found in a reduced copy)."""
+        if factor == 1.0:
+            return self
+
+        def grow(values):
+            return tuple(int(round(v * factor)) for v in values)
+        return Face(grow(self.box), self.score,
+                    tuple((x * factor, y * factor) for x, y in self.landmarks),
+                    grow(self.crop_box))
+
 
 def crop_box_for(box, landmarks) -> tuple[int, int, int, int]:
     """The square (x, y, side, side) that frames a face as the training crops do."""

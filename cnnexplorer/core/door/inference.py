@@ -23,7 +23,13 @@ import numpy as np
 
 from cnnexplorer.core.errors import ModelFileError, TrainingError
 from cnnexplorer.core.train.inputs import adapt_channels
-from cnnexplorer.core.data.images import ImageReadError, read_image, resize_array, scale_pixels
+from cnnexplorer.core.data.images import (
+    ImageReadError,
+    read_image,
+    read_image_reduced,
+    resize_array,
+    scale_pixels,
+)
 
 #: the door opens at this happy probability unless the user moves the slider
 DEFAULT_THRESHOLD = 0.5
@@ -67,6 +73,24 @@ def read_door_image(source, input_shape: tuple[int, int, int] | None = None) -> 
     image = read_image(source, channels=3)
     check_frame(image, source)
     return image
+
+
+#: the long side a photo is decoded at for face finding: well above the side the detector
+#: searches at (core.door.faces.STILL_SIDE) and enough for a small face's crop, far below a
+#: phone photo's (a 9000x9000 PNG would otherwise hold 240 MB while it is judged)
+PHOTO_SIDE = 1600
+
+
+def read_door_photo(source, max_side: int | None = None) -> tuple[np.ndarray, float]:
+    """Read a photo for face finding, reduced as it is decoded to at most `max_side` a side.
+
+    Returns the RGB uint8 image and the factor that takes its pixel coordinates back to the
+    file's own (boxes are reported in the original image's pixels: `DoorVerdict.scaled`).
+    """
+    image, factor = read_image_reduced(source, max_side or PHOTO_SIDE, channels=3,
+                                       min_side=MIN_SIDE)
+    check_frame(image, source)
+    return image, factor
 
 
 def check_frame(image: np.ndarray, name="frame") -> None:

@@ -89,6 +89,13 @@ class DoorVerdict:
             return "Face finding is off: the whole image was judged."
         return f"{n} face{'s' if n != 1 else ''} found; {PROMINENT_RULE}."
 
+    def scaled(self, factor: float) -> "DoorVerdict":
+        """The same verdict with every box in an image `factor` times larger: faces found in
+        a reduced copy of a photo, reported in the photo's own pixels."""
+        judged = [JudgedFace(j.face.scaled(factor) if j.face is not None else None,
+                             j.crop, j.probability) for j in self.judged]
+        return DoorVerdict(self.mode, judged, self.threshold)
+
     def as_dict(self) -> dict:
         """The CLI's JSON: faces (box [x, y, w, h] in the image's pixels, probability) and the
         door's decision, which follows the largest face."""
