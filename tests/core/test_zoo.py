@@ -1,6 +1,5 @@
 """The zoo as data: course order, keys, options, invalid configurations (no Keras here)."""
 
-import time
 
 import pytest
 
@@ -40,11 +39,10 @@ def test_families_in_course_order():
 
 
 @pytest.mark.parametrize("entry", COURSE_ENTRIES, ids=lambda e: e.key)
-def test_entry_defaults_build_fast_and_describe_themselves(entry):
-    start = time.perf_counter()
+def test_entry_defaults_build_and_describe_themselves(entry):
+    # how fast: benchmarks/bench_inspect.py (no wall-clock assertion on a shared machine)
     net = entry.network()
     report = cost_report(net)
-    assert time.perf_counter() - start < 0.5
     assert net.input_shape == entry.default_input
     assert len(entry.description) > 150 and entry.title
     assert report.totals.params > 0 and report.totals.macs > 0
