@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from cnnexplorer.gui.door.camera_source import rgb_to_qimage
 
-HINT = ("Drop photos or a folder here\n"
-        "paste an image (Ctrl+V), open files,\n"
+HINT = ("Drop photos or a folder here, paste an image (Ctrl+V), open files, "
         "or start the camera")
 
 
@@ -75,7 +74,9 @@ class FrameView(QWidget):
             font.setPixelSize(15)
             p.setFont(font)
             p.setPen(QColor(190, 194, 200))
-            p.drawText(area, Qt.AlignmentFlag.AlignCenter, HINT)
+            # wrapped to the area: at 1024x700 the frame is narrower than the sentence
+            p.drawText(area.adjusted(10, 10, -10, -10),
+                       Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, HINT)
         else:
             pw, ph = self._pixmap.width(), self._pixmap.height()
             scale = min(area.width() / pw, area.height() / ph)
