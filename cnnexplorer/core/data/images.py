@@ -208,6 +208,18 @@ def resize_array(arr: np.ndarray, size: tuple[int, int], resize: str = "stretch"
     return res[:, :, None] if res.ndim == 2 else res
 
 
+def _upright(img: Image.Image, name: str, min_side: int) -> Image.Image:
+    """The image turned as its EXIF orientation says, refused when under `min_side` a side."""
+    try:
+        img = ImageOps.exif_transpose(img) or img
+    except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
+        pass
+    if min(img.size) < min_side:
+        raise ImageReadError(f"{name}: the image is {img.size[0]}x{img.size[1]} pixels; at "
+                             f"least {min_side}x{min_side} is needed")
+    return img
+
+
 def read_image_reduced(source, max_side: int, channels: int = 3, min_side: int = 0
                        ) -> tuple[np.ndarray, float]:
     """Read an image with its long side reduced to at most `max_side` pixels, as it is decoded.
@@ -227,13 +239,7 @@ def read_image_reduced(source, max_side: int, channels: int = 3, min_side: int =
     name = _describe(source)
     img = _open(source, max_side)
     original_long_side = max(img.info.get(ORIGINAL_SIZE_KEY, img.size))
-    try:
-        img = ImageOps.exif_transpose(img) or img
-    except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
-        pass
-    if min(img.size) < min_side:
-        raise ImageReadError(f"{name}: the image is {img.size[0]}x{img.size[1]} pixels; at "
-                             f"least {min_side}x{min_side} is needed")
+    img = _upright(img, name, min_side)
     if max(img.size) > max_side:
         scale = max_side / max(img.size)
         target = (max(1, round(img.size[0] * scale)), max(1, round(img.size[1] * scale)))
@@ -272,13 +278,7 @@ def read_image(source, size: tuple[int, int] | int | None = None, resize: str = 
     # so that an EXIF rotation cannot leave one side short.
     draft = None if size is None else (max(size),) * 2
     img = _open(source, draft)
-    try:
-        img = ImageOps.exif_transpose(img) or img
-    except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
-        pass
-    if min(img.size) < min_side:
-        raise ImageReadError(f"{name}: the image is {img.size[0]}x{img.size[1]} pixels; at "
-                             f"least {min_side}x{min_side} is needed")
+    img = _upright(img, name, min_side)
     try:
         arr = _to_array(img, channels, name)
         if size is not None:
