@@ -22,6 +22,14 @@ from cnnexplorer.core.errors import ConfigError, ShapeError
 from cnnexplorer.core.formatting import shape_text
 
 
+def _normalise_window(layer, *pairs: str) -> None:
+    """Turn the named int-or-pair settings into (h, w) pairs and check the padding: the part
+    of validation every sliding-window kind shares."""
+    for name in pairs:
+        object.__setattr__(layer, name, pair(getattr(layer, name), name))
+    check_padding(layer.padding)
+
+
 def _activation_suffix(activation: str | None) -> str:
     return f", {activation}" if activation not in (None, "linear") else ""
 
@@ -42,10 +50,7 @@ class Conv2D(Layer):
     activation: str | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "kernel_size", pair(self.kernel_size, "kernel_size"))
-        object.__setattr__(self, "strides", pair(self.strides, "strides"))
-        object.__setattr__(self, "dilation_rate", pair(self.dilation_rate, "dilation_rate"))
-        check_padding(self.padding)
+        _normalise_window(self, "kernel_size", "strides", "dilation_rate")
         check_activation(self.activation)
         if not isinstance(self.filters, int) or self.filters < 1:
             raise ConfigError(f"Conv2D filters must be a positive integer; "
@@ -119,10 +124,7 @@ class DepthwiseConv2D(Layer):
     activation: str | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "kernel_size", pair(self.kernel_size, "kernel_size"))
-        object.__setattr__(self, "strides", pair(self.strides, "strides"))
-        object.__setattr__(self, "dilation_rate", pair(self.dilation_rate, "dilation_rate"))
-        check_padding(self.padding)
+        _normalise_window(self, "kernel_size", "strides", "dilation_rate")
         if not isinstance(self.depth_multiplier, int) or self.depth_multiplier < 1:
             raise ConfigError(f"{self.kind} depth_multiplier must be a positive integer; "
                               f"received {self.depth_multiplier!r}")
@@ -243,9 +245,7 @@ class Conv2DTranspose(Layer):
     activation: str | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "kernel_size", pair(self.kernel_size, "kernel_size"))
-        object.__setattr__(self, "strides", pair(self.strides, "strides"))
-        check_padding(self.padding)
+        _normalise_window(self, "kernel_size", "strides")
 
     def output_shape(self, inputs):
         expect_rank(inputs[0], 3, self.kind)
