@@ -15,8 +15,15 @@ def register(subparsers) -> None:
         description="Evaluate a .keras/.h5 model (or a run folder: its best model) on a "
                     "dataset's test split, or on all of it when it has no test split.",
         epilog="example: cnnexplorer evaluate runs/happy/best.keras happy-faces --json")
-    p.add_argument("model", metavar="MODEL", help=".keras or .h5 file, or a run folder")
+    p.add_argument("model", metavar="MODEL", nargs="+",
+                   help=".keras or .h5 file, or a run folder; two or more: their ensemble "
+                        "(probabilities averaged) beside each one alone")
     p.add_argument("dataset", metavar="DATASET", help="built-in name or path")
+    p.add_argument("--crops", type=int, default=1, metavar="1|2|10",
+                   help="test-time crops, probabilities averaged: 1 the image, 2 with its "
+                        "mirror, 10 the course's 10-crop (corners and centre of the image "
+                        "and of its mirror); shown beside the single crop with the time each "
+                        "takes")
     p.add_argument("--batch-size", type=int, default=64, metavar="B")
     p.add_argument("--image-size", type=int, metavar="S",
                    help="resize the dataset's images to SxS when loading")
@@ -36,7 +43,9 @@ def run(args) -> int:
     from cnnexplorer.core.train.inputs import adaptation_notes
     from cnnexplorer.core.train.runs import open_run
 
-    path = Path(args.model)
+    if len(args.model) > 1 or args.crops > 1:
+        return run_test_time_tricks(args)
+    path = Path(args.model[0])
     model = open_run(path).load_model("best") if path.is_dir() else load_model(path)
     dataset = load_dataset(args.dataset, image_size=args.image_size)
     # Grey faces for a colour model (or the reverse) are adapted by the training rule; say
@@ -61,3 +70,73 @@ def run(args) -> int:
     for name, row in zip(result.class_names, result.confusion_matrix):
         out.write(f"{name:<{width}}  " + " ".join(f"{int(v):5d}" for v in row) + "\n")
     return 0
+
+
+def run_test_time_tricks(args) -> int:
+    """Several models and/or several crops: each alone, the ensemble, the crops, with the
+    time per image of each, so that the gain and its price are in one table."""
+    from cnnexplorer.core.data import load_dataset
+    from cnnexplorer.core.train.crops_and_ensembles import compare_test_time
+    from cnnexplorer.core.train.evaluation import evaluation_split, image_classifier_task
+    from cnnexplorer.core.train.inputs import adaptation_notes
+
+    members = [load_member(m) for m in args.model]
+    dataset = load_dataset(args.dataset, image_size=args.image_size)
+    images, _labels, _split = evaluation_split(dataset)
+    for note in adaptation_notes(images.shape[1:], image_classifier_task(members[0].model)[0]):
+        print(f"cnnexplorer evaluate: {note} to fit the model", file=sys.stderr)
+    comparison = compare_test_time(members, dataset, crops=args.crops,
+                                   batch_size=args.batch_size)
+    if args.json:
+        sys.stdout.write(json_text(comparison.to_dict()) + "\n")
+    else:
+        sys.stdout.write(render_comparison(comparison))
+    return 0
+
+
+def load_member(name: str):
+    """A model file or a run folder (its best model) as an ensemble member named for the
+    table by its run folder's or file's name."""
+    from cnnexplorer.core.keras.model_io import load_model
+    from cnnexplorer.core.train.crops_and_ensembles import Member
+    from cnnexplorer.core.train.runs import open_run
+
+    path = Path(name)
+    if path.is_dir():
+        return Member(path.name or str(path), open_run(path).load_model("best"))
+    return Member(path.name, load_model(path))
+
+
+def render_comparison(comparison) -> str:
+    """The comparison as a text table: one row per way of judging, with the per-class recall
+    when there are few classes, then a line naming the best row and its price."""
+    rows = comparison.rows
+    names = rows[0].result.class_names
+    show_classes = len(names) <= 8
+    width = max(len("model"), *(len(r.label) for r in rows))
+    head = f"{'model':<{width}}  crops  passes  accuracy    loss  ms/image"
+    if show_classes:
+        head += "  recall: " + " ".join(f"{str(c)[:6]:>6}" for c in names)
+    lines = [f"{comparison.dataset}, {comparison.split}: {comparison.images} images", "",
+             head, "-" * len(head)]
+    for r in rows:
+        line = (f"{r.label:<{width}}  {r.crops:5d}  {r.passes:6d}  {r.result.accuracy:8.4f}  "
+                f"{r.result.loss:6.4f}  {1000 * r.seconds_per_image:8.3f}")
+        if show_classes:
+            line += "          " + " ".join(f"{v:6.3f}" for v in r.result.recall)
+        lines.append(line)
+    best, base = comparison.best(), comparison.best_single()
+    lines.append("")
+    if best is base:
+        lines.append(f"best: {base.label} alone ({base.result.accuracy:.4f}): no ensemble or "
+                     f"crop beat it")
+    else:
+        gain = 100 * (best.result.accuracy - base.result.accuracy)
+        price = (best.seconds_per_image / base.seconds_per_image
+                 if base.seconds_per_image > 0 else float("nan"))
+        lines.append(f"best: {best.label} ({best.result.accuracy:.4f}), {gain:+.1f} points "
+                     f"over {base.label} alone, for {price:.1f}x its time per image")
+    lines.append("crops: probabilities averaged over the windows (10-crop: four corners and "
+                 "the centre, each 0.875 of the side, of the image and of its mirror, resized "
+                 "to the model's input); ensemble: averaged over the models")
+    return "\n".join(lines) + "\n"
