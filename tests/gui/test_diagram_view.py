@@ -1,6 +1,9 @@
 """The diagram view: draws the core's layout, click selects, select_layer highlights without
 echo, double-click collapses/expands, wheel zooms, PNG/SVG export."""
 
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -179,3 +182,79 @@ def test_collapse_state_survives_a_reshape_and_big_networks_open_folded(view):
             x = b.activation(b.batch_norm(x, name=f"bn{i}"), name=f"relu{i}")
     view.set_network(b.build(x))  # 261 layers: the units fold, the stages stay open
     assert len(view.collapsed) == 130 and all("/unit" in c for c in view.collapsed)
+
+
+# A user's double-click as the window system delivers it: press, release (a click: selects
+# and highlights the box), press, double-click, release. QTest.mouseDClick sends no release
+# and no first click, so it never met the crash; a segfault would end the whole test run, so
+# the sequence runs in a child process.
+USER_DOUBLE_CLICKS = """
+import faulthandler, sys
+faulthandler.enable()
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+from cnnexplorer.gui.app import create_application
+from cnnexplorer.core.arch import zoo
+from cnnexplorer.gui.architecture.diagram_view import DiagramView
+
+app = create_application()
+view = DiagramView()
+view.resize(700, 600)
+view.show()
+view.set_network(zoo.build("googlenet"))
+app.processEvents()
+
+def double_click(box_id):
+    box = view.layout_data.box(box_id)
+    view.centerOn(QPointF(*box.center))
+    app.processEvents()
+    port = view.viewport()
+    at = QPointF(view.mapFromScene(QPointF(*box.center)))
+    for kind in (QEvent.MouseButtonPress, QEvent.MouseButtonRelease, QEvent.MouseButtonPress,
+                 QEvent.MouseButtonDblClick, QEvent.MouseButtonRelease):
+        held = Qt.NoButton if kind == QEvent.MouseButtonRelease else Qt.LeftButton
+        QApplication.sendEvent(port, QMouseEvent(kind, at, QPointF(port.mapToGlobal(at)),
+                                                 Qt.LeftButton, held, Qt.NoModifier))
+    app.processEvents()  # the rebuild, queued after the event
+    print(box_id, sorted(view.collapsed), flush=True)
+
+double_click("inception_3a_3x3")  # a layer: its block folds
+double_click("block:stage3/inception_3a")  # the folded block: it opens again
+"""
+
+
+def test_a_users_double_click_folds_and_opens_without_a_crash():
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", USER_DOUBLE_CLICKS], capture_output=True,
+                         text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.splitlines() == ["inception_3a_3x3 ['stage3/inception_3a']",
+                                       "block:stage3/inception_3a []"]
+
+
+def test_double_click_rebuilds_after_the_event_not_inside_it(view, qtbot):
+    view.set_network(zoo.build("googlenet"))
+    box = view.layout_data.box("inception_3a_3x3")
+    view.centerOn(QPointF(*box.center))
+    cleared_inside = []
+    scene = view.scene()
+    original_clear = scene.clear
+    in_event = []
+
+    def clear():
+        cleared_inside.append(bool(in_event))
+        original_clear()
+    scene.clear = clear
+    original_event = view.mouseDoubleClickEvent
+
+    def double_click_event(event):
+        in_event.append(1)
+        try:
+            original_event(event)
+        finally:
+            in_event.pop()
+    view.mouseDoubleClickEvent = double_click_event
+    with qtbot.waitSignal(view.collapsed_changed, timeout=UI_MS):
+        qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=_viewport_point(view, box))
+    assert cleared_inside == [False]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetrics, QImage, QPainter,
                            QPainterPath, QPen, QPolygonF)
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsRectItem, QGraphicsScene,
@@ -188,9 +188,13 @@ class DiagramView(QGraphicsView):
         if keep is not None and self._layout is not None:
             anchor = self.mapToScene(self.viewport().rect().center())
         self._pending = False
-        scene.clear()
-        self._box_items.clear()
+        # Drop every Python wrapper of a scene item BEFORE clear() deletes the C++ items: a
+        # wrapper that outlives its item (the highlight, after `_hit` walked the items under
+        # the mouse with parentItem()) crashed PySide6 6.12 when its last reference went,
+        # the segfault of a real click then double-click (issue 17, item 1).
+        self._box_items = {}
         self._highlight = None
+        scene.clear()
         if self._network is None:
             self._layout = None
             return
@@ -334,7 +338,10 @@ class DiagramView(QGraphicsView):
             box = self._layout.box(box_id)
             block = box.block if box.is_block or box.block else None
         if block:
-            self.toggle_block(block)
+            # Rebuild after this event, not inside it: the click's release is still on its way
+            # to the item under the mouse, which the rebuild deletes. The view as context
+            # drops the call if the view is gone by then.
+            QTimer.singleShot(0, self, lambda: self.toggle_block(block))
         event.accept()
 
     def block_depth(self) -> int:
