@@ -115,7 +115,7 @@ def test_inspect_text_table(capsys):
     lines = out.splitlines()
     assert lines[0].startswith("HappyModel (Happy House) [happymodel]: input 64x64x3")
     conv0 = next(ln for ln in lines if ln.strip().startswith("conv0"))
-    assert conv0.split()[-4:] == ["64x64x32", "4,736", "19,267,584", "99.8%"]
+    assert conv0.split()[-5:] == ["64x64x32", "4,736", "19,267,584", "99.8%", "7x7"]
     assert any(ln.startswith("= conv total") and "4,864" in ln for ln in lines)
     assert "37,633 (trainable 37,569; non-trainable 64)" in out
     assert "FLOPs:" in out and "38,600,704" in out and "Training memory, batch 16" in out

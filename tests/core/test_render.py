@@ -144,7 +144,7 @@ def test_text_and_markdown_show_every_layer_and_the_totals(key):
     table = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert len(table) == 2 + len(report.rows) + len(report.blocks)
     assert all(ln.count(" | ") == table[0].count(" | ") for ln in table[2:])
-    assert table[1] == "|---|---|---|---|---|---:|---:|---:|"  # one rule cell per column
+    assert table[1] == "|---|---|---|---|---|---:|---:|---:|---:|"  # one rule cell per column
 
 
 def test_text_table_resnet50_figures_and_layout():
@@ -157,7 +157,7 @@ def test_text_table_resnet50_figures_and_layout():
     assert "3,857,973,248 (3.86 G)" in text and "7,715,946,496" in text
     conv1 = next(ln for ln in lines if ln.strip().startswith("conv1 "))
     assert conv1.split()[1:] == ["Conv2D", "7x7/2,", "64", "112x112x64", "9,472",
-                                 "118,013,952", "3.1%"]
+                                 "118,013,952", "3.1%", "7x7"]
     stage5 = next(ln for ln in lines if "= stage5 total" in ln)
     s5 = cost_report(net).blocks["stage5"]
     assert f"{s5.params:,}" in stage5 and f"{s5.macs:,}" in stage5

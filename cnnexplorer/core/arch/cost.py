@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from cnnexplorer.core.arch.course_words import PLAIN_BLOCK, course_words
 from cnnexplorer.core.arch.graph import Network
+from cnnexplorer.core.arch.receptive_field import ReceptiveField, receptive_fields
 
 BYTES_PER_VALUE = 4  # float32 weights and activations
 
@@ -36,6 +37,8 @@ class LayerRow:
     weight_bytes: int
     summary: str
     role: str = ""  # the course's word for the layer's part in its block ("shortcut", "3x3 reduce")
+    #: the input pixels one output position sees (core.arch.receptive_field); None: unknown
+    receptive_field: ReceptiveField | None = None
 
 
 @dataclass
@@ -124,6 +127,7 @@ def cost_report(network: Network) -> CostReport:
     """Compute every row, the block subtotals and the totals of a network."""
     counted = sum(n.macs for n in network.nodes if n.macs is not None)
     words = course_words(network)
+    fields = receptive_fields(network)
     rows = []
     for n in network.nodes:
         elements = math.prod(n.output_shape)
@@ -134,7 +138,7 @@ def cost_report(network: Network) -> CostReport:
             mac_share=(n.macs or 0) / counted if counted else 0.0,
             activation_elements=elements, activation_bytes=elements * BYTES_PER_VALUE,
             weight_bytes=n.params * BYTES_PER_VALUE, summary=n.layer.summary(),
-            role=words.role(n.name)))
+            role=words.role(n.name), receptive_field=fields[n.name]))
     blocks: dict[str, Subtotal] = {}
     for r in rows:
         parts = r.block.split("/") if r.block else []
@@ -168,6 +172,11 @@ def report_to_dict(report: CostReport, architecture: str | None = None,
             "non_trainable_params": r.non_trainable_params,
             "macs": r.macs, "mac_share": r.mac_share,
             "activation_bytes": r.activation_bytes, "summary": r.summary,
+            # [rows, columns] of input pixels one output position sees; null: unknown
+            "receptive_field": (list(r.receptive_field.size) if r.receptive_field else None),
+            "receptive_field_whole_input": bool(r.receptive_field
+                                                and r.receptive_field.whole_input),
+            "jump": list(r.receptive_field.jump) if r.receptive_field else None,
         } for r in report.rows],
         "blocks": {path: {"layers": s.layers, "params": s.params, "macs": s.macs}
                    for path, s in report.blocks.items()},

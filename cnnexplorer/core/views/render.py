@@ -81,6 +81,11 @@ def fmt_share(macs: int | None, total: int) -> str:
     return f"{share:.1f}%" if share >= 0.1 else "<0.1%"
 
 
+def fmt_field(row: LayerRow) -> str:
+    """The receptive field as the table shows it: '35x35', 'all 64x64', or '?' when unknown."""
+    return row.receptive_field.text() if row.receptive_field is not None else "?"
+
+
 def _settings(row: LayerRow) -> str:
     # An Input's summary repeats its shape and BN's repeats its type: say nothing twice.
     return "" if row.type in ("Input", "BatchNormalization") else row.summary
@@ -92,7 +97,7 @@ def _cells(item: DisplayItem, total_macs: int) -> list[str]:
         kind = f"{r.type} ({r.role})" if r.role else r.type  # "Conv2D (shortcut)"
         return [r.name, kind, _settings(r), shape_text(r.output_shape), fmt_int(r.params),
                 "not counted" if r.macs is None else fmt_int(r.macs),
-                fmt_share(r.macs, total_macs)]
+                fmt_share(r.macs, total_macs), fmt_field(r)]
     s = item.subtotal
     assert s is not None
     macs = f">= {s.macs:,}" if s.macs_lower_bound else f"{s.macs:,}"
@@ -100,11 +105,12 @@ def _cells(item: DisplayItem, total_macs: int) -> list[str]:
     if s.kind != PLAIN_BLOCK:  # the course's name: "identity block, 10 layers"
         layers = f"{s.kind}, {layers}"
     return [f"= {item.label} total", layers, "", "", fmt_int(s.params), macs,
-            fmt_share(s.macs, total_macs)]
+            fmt_share(s.macs, total_macs), ""]
 
 
-HEADERS = ("Layer", "Type", "Settings", "Output shape", "Params", "MACs", "MACs %")
-_RIGHT = (False, False, False, False, True, True, True)
+HEADERS = ("Layer", "Type", "Settings", "Output shape", "Params", "MACs", "MACs %",
+           "Receptive field")
+_RIGHT = (False, False, False, False, True, True, True, True)
 
 
 _OPTIMIZER_NAMES = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "sgd": "SGD momentum",
@@ -203,10 +209,10 @@ def render_markdown(report: CostReport, title: str | None = None,
     return "\n".join(out)
 
 
-# "role" last: scripts reading the earlier columns by position keep working
+# new columns last: scripts reading the earlier columns by position keep working
 CSV_COLUMNS = ("kind", "name", "block", "type", "settings", "output_shape", "params",
                "trainable_params", "non_trainable_params", "macs", "mac_share",
-               "activation_bytes", "weight_bytes", "role")
+               "activation_bytes", "weight_bytes", "role", "receptive_field")
 
 
 def render_csv(report: CostReport, subtotals: bool = True) -> str:
@@ -229,17 +235,18 @@ def render_csv(report: CostReport, subtotals: bool = True) -> str:
             w.writerow(["layer", r.name, r.block, r.type, r.summary, shape_text(r.output_shape),
                         r.params, r.trainable_params, r.non_trainable_params,
                         "" if r.macs is None else r.macs, share(r.macs), r.activation_bytes,
-                        r.weight_bytes, r.role])
+                        r.weight_bytes, r.role,
+                        "" if r.receptive_field is None else fmt_field(r)])
         else:
             s = item.subtotal
             assert s is not None
             w.writerow(["block", s.block, s.block, "", f"{s.layers} layers", "", s.params,
                         s.trainable_params, s.non_trainable_params, s.macs, share(s.macs),
-                        s.activation_bytes, s.params * BYTES_PER_VALUE, s.kind])
+                        s.activation_bytes, s.params * BYTES_PER_VALUE, s.kind, ""])
     w.writerow(["total", report.network.name, "", "", f"{len(report.rows)} layers",
                 shape_text(report.network.output_shapes[0]) if report.network.outputs else "",
                 t.params, t.trainable_params, t.non_trainable_params, t.macs,
-                "1.000000" if t.macs else "0", t.activation_bytes, t.weight_bytes, ""])
+                "1.000000" if t.macs else "0", t.activation_bytes, t.weight_bytes, "", ""])
     return buf.getvalue()
 
 

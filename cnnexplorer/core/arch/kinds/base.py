@@ -31,6 +31,28 @@ ACTIVATIONS = ("linear", "relu", "relu6", "tanh", "sigmoid", "softmax", "elu", "
                "gelu", "hard_sigmoid", "softplus", "leaky_relu")
 
 
+@dataclass(frozen=True)
+class SlidingWindow:
+    """How a layer widens what one of its output positions sees of the network's input.
+
+    The receptive-field recurrence (Araujo et al., "Computing Receptive Fields of Convolutional
+    Neural Networks", Distill 2019) needs, per axis, the layer's kernel size f, stride s and
+    dilation d: r_out = r_in + (d * (f - 1)) * j_in and j_out = j_in * s. `whole` marks a
+    layer whose every output depends on every input position (global pooling, Flatten).
+    """
+
+    kernel: tuple[int, int] = (1, 1)
+    stride: tuple[int, int] = (1, 1)
+    dilation: tuple[int, int] = (1, 1)
+    whole: bool = False
+
+
+#: element-wise layers (BatchNorm, activations, Add ...): each output sees one position
+POINTWISE = SlidingWindow()
+#: layers that mix every position: each output sees the whole input
+WHOLE = SlidingWindow(whole=True)
+
+
 class Untranslated(Exception):
     """A Keras layer setting a kind does not model: the importer keeps that layer as Opaque."""
 
@@ -59,6 +81,11 @@ class Layer:
     def macs(self, inputs: list[Shape], output: Shape) -> int | None:
         """Multiply-accumulates for one image; None when this kind's cost is not counted."""
         return 0
+
+    def receptive_window(self) -> SlidingWindow | None:
+        """The window this layer slides over its input, for receptive fields; None for a
+        kind whose effect on them is not modelled (the field is then unknown downstream)."""
+        return POINTWISE
 
     def settings(self) -> dict:
         """The layer's settings as plain data (for JSON, tables and the diagram)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cnnexplorer.core.arch.kinds.base import (
-    Layer, Shape, Untranslated, check_activation, check_padding, config_activation,
+    Layer, Shape, SlidingWindow, Untranslated, check_activation, check_padding, config_activation,
     expect_rank, known_activation, pair, require_channels_last, window_output,
     with_config_activation,
 )
@@ -48,6 +48,9 @@ class Conv2D(Layer):
     dilation_rate: tuple[int, int] = (1, 1)
     use_bias: bool = True
     activation: str | None = None
+
+    def receptive_window(self) -> SlidingWindow:
+        return SlidingWindow(self.kernel_size, self.strides, self.dilation_rate)
 
     def __post_init__(self):
         _normalise_window(self, "kernel_size", "strides", "dilation_rate")
@@ -122,6 +125,9 @@ class DepthwiseConv2D(Layer):
     dilation_rate: tuple[int, int] = (1, 1)
     use_bias: bool = True
     activation: str | None = None
+
+    def receptive_window(self) -> SlidingWindow:
+        return SlidingWindow(self.kernel_size, self.strides, self.dilation_rate)
 
     def __post_init__(self):
         _normalise_window(self, "kernel_size", "strides", "dilation_rate")
@@ -243,6 +249,9 @@ class Conv2DTranspose(Layer):
     padding: str = "valid"
     use_bias: bool = True
     activation: str | None = None
+
+    def receptive_window(self) -> None:
+        return None  # a fractional step: not modelled
 
     def __post_init__(self):
         _normalise_window(self, "kernel_size", "strides")

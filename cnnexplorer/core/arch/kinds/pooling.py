@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cnnexplorer.core.arch.kinds.base import (
-    Layer, check_padding, expect_rank, pair, require_channels_last, window_output,
+    WHOLE, Layer, SlidingWindow, check_padding, expect_rank, pair, require_channels_last,
+    window_output,
 )
 from cnnexplorer.core.arch.kinds.registry import register
 from cnnexplorer.core.errors import ShapeError
@@ -18,6 +19,9 @@ class _Pool2D(Layer):
     pool_size: tuple[int, int] = (2, 2)
     strides: tuple[int, int] | None = None  # None means the pool size, as in Keras
     padding: str = "valid"
+
+    def receptive_window(self) -> SlidingWindow:
+        return SlidingWindow(self.pool_size, self.strides, (1, 1))
 
     def __post_init__(self):
         object.__setattr__(self, "pool_size", pair(self.pool_size, "pool_size"))
@@ -73,6 +77,9 @@ class _GlobalPool2D(Layer):
     """HxWxC -> C, or 1x1xC with `keepdims` (MobileNet keeps it before its 1x1 conv head)."""
 
     keepdims: bool = False
+
+    def receptive_window(self) -> SlidingWindow:
+        return WHOLE  # every output mixes every position
 
     def output_shape(self, inputs):
         expect_rank(inputs[0], 3, self.kind)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cnnexplorer.core.arch.kinds.base import (
-    Layer, expect_rank, pair, require_channels_last,
+    WHOLE, Layer, SlidingWindow, expect_rank, pair, require_channels_last,
 )
 from cnnexplorer.core.arch.kinds.registry import register
 from cnnexplorer.core.errors import ConfigError, ShapeError
@@ -94,6 +94,9 @@ class UpSampling2D(Layer):
     size: tuple[int, int] = (2, 2)
     interpolation: str = "nearest"
 
+    def receptive_window(self) -> None:
+        return None  # a fractional step: not modelled
+
     def __post_init__(self):
         object.__setattr__(self, "size", pair(self.size, "size"))
 
@@ -121,6 +124,9 @@ class Flatten(Layer):
     kind: ClassVar[str] = "Flatten"
     keras_classes: ClassVar[tuple[str, ...]] = ("Flatten",)
 
+    def receptive_window(self) -> SlidingWindow:
+        return WHOLE  # every output mixes every position
+
     def output_shape(self, inputs):
         return (math.prod(inputs[0]),)
 
@@ -139,6 +145,9 @@ class Reshape(Layer):
     kind: ClassVar[str] = "Reshape"
     keras_classes: ClassVar[tuple[str, ...]] = ("Reshape",)
     target_shape: tuple[int, ...] = ()
+
+    def receptive_window(self) -> SlidingWindow:
+        return WHOLE  # every output mixes every position
 
     def output_shape(self, inputs):
         total = math.prod(inputs[0])

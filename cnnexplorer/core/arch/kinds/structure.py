@@ -54,6 +54,9 @@ class Opaque(Layer):
     trainable: int = 0
     non_trainable: int = 0
 
+    def receptive_window(self) -> None:
+        return None  # Keras' own layer: its window is unknown
+
     def output_shape(self, inputs):
         return tuple(self.shape)
 
