@@ -13,7 +13,8 @@ real photos, through the same `cnnexplorer` commands a user runs:
 4. the bundled door on its held-out smile crops (`core.door.smiles.SPLIT_RULE`) with 1, 2 and
    10 crops.
 
-    python benchmarks/bench_test_time.py [--epochs 15] [--seeds 0 1 2] [--skip-door]
+    python benchmarks/bench_test_time.py [--epochs 15] [--seeds 0 1 2] [--augment LIST]
+                                         [--skip-door]
 
 Prints the tables and a JSON summary (benchmarks/out/test_time.json); the figures go into
 docs/training.md and benchmarks/training.md by hand, with the date and the machine.
@@ -85,26 +86,31 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--augment", default="mirror,crop",
+                        help="training augmentation ('' for none): the ImageNet recipe trains "
+                             "with random crops and mirrors, which the test-time crops assume")
     parser.add_argument("--skip-door", action="store_true")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     summary: dict = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(),
-                     "epochs": args.epochs, "seeds": args.seeds}
+                     "epochs": args.epochs, "seeds": args.seeds, "augment": args.augment}
 
     split = split_signs(SHARED / "signs-64x64", OUT / "signs-split")
     runs, train_seconds = [], []
     for seed in args.seeds:
         run_dir = OUT / "test_time_runs" / f"happymodel3-seed{seed}"
         shutil.rmtree(run_dir, ignore_errors=True)
+        augment = ["--augment", args.augment] if args.augment else []
         _out, seconds = cli("train", "happymodel3", str(split), "--epochs", str(args.epochs),
-                            "--seed", str(seed), "--out", str(run_dir), "--json")
+                            "--seed", str(seed), "--out", str(run_dir), "--json", *augment)
         runs.append(str(run_dir))
         train_seconds.append(seconds)
         print(f"trained seed {seed}: {seconds:.0f} s", flush=True)
     out, seconds = cli("evaluate", *runs, str(split), "--crops", "10", "--json")
     signs = json.loads(out)
     summary.update(signs=signs, train_seconds=train_seconds, evaluate_seconds=seconds)
-    print(f"\nSIGNS test part ({signs['images']} photos), happymodel3, {args.epochs} epochs")
+    print(f"\nSIGNS test part ({signs['images']} photos), happymodel3, {args.epochs} epochs, "
+          f"augment {args.augment or 'none'}")
     print(table(signs["rows"]))
 
     if not args.skip_door:

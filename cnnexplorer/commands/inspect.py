@@ -8,6 +8,7 @@ is loaded). Only a model file or a keras.applications entry needs Keras to be re
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 
 from cnnexplorer.commands.arg_types import parse_input_shape, parse_set, positive_int
@@ -15,6 +16,8 @@ from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.views.render import heading, render_csv, render_markdown, render_text
 from cnnexplorer.core.arch.sources import load_network
 from cnnexplorer.core.arch.cost import cost_report, report_to_dict
+from cnnexplorer.core.arch.working import layer_working
+from cnnexplorer.core.errors import ConfigError
 
 
 def register(subparsers) -> None:
@@ -31,7 +34,8 @@ def register(subparsers) -> None:
             "  cnnexplorer inspect resnet50\n"
             "  cnnexplorer inspect resnet50_course --input 64x64x3 --classes 6\n"
             "  cnnexplorer inspect inception_5x5 --set bottleneck=true\n"
-            "  cnnexplorer inspect vgg16 --set width=0.5 --batch 8 --json"))
+            "  cnnexplorer inspect vgg16 --set width=0.5 --batch 8 --json\n"
+            "  cnnexplorer inspect resnet50 --layer res2a_branch2b   # the working of one layer"))
     p.add_argument("arch", metavar="ARCH",
                    help="a zoo key or alias (see 'cnnexplorer list'), e.g. resnet50, or a "
                         "saved .keras/.h5 model file (read with Keras)")
@@ -46,6 +50,10 @@ def register(subparsers) -> None:
                    help="batch size for the training-memory estimate (default: 32)")
     p.add_argument("--no-subtotals", dest="subtotals", action="store_false",
                    help="leave out the block subtotal lines")
+    p.add_argument("--layer", metavar="NAME",
+                   help="show the working of one layer instead of the table: the course's "
+                        "formulas for its output size, parameters, MACs and receptive field, "
+                        "filled in with its numbers")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON instead of a table")
     fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -59,6 +67,8 @@ def run(args) -> int:
     options = parse_set(args.options)
     network, meta = load_network(args.arch, shape, args.classes, options)
     report = cost_report(network)
+    if args.layer is not None:
+        return show_working(network, report, args)
     if args.json:
         data = report_to_dict(report, architecture=meta.architecture, classes=meta.classes,
                               batch_size=args.batch)
@@ -72,4 +82,20 @@ def run(args) -> int:
     else:
         text = render_text(report, heading(meta), args.batch, args.subtotals)
     sys.stdout.write(text)
+    return 0
+
+
+def show_working(network, report, args) -> int:
+    """`inspect ARCH --layer NAME`: one layer's working, as text or (--json) as data."""
+    if args.layer not in network:
+        names = [n.name for n in network.nodes]
+        close = difflib.get_close_matches(args.layer, names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ConfigError(f"{network.name} has no layer named {args.layer!r}{hint} "
+                         f"(`cnnexplorer inspect {args.arch}` lists them)")
+    working = layer_working(network, args.layer, report)
+    if args.json:
+        sys.stdout.write(json_text(working.to_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(working.text())
     return 0
