@@ -20,7 +20,7 @@ from cnnexplorer.core.keras.quiet import quiet_tensorflow
 from cnnexplorer import __version__
 
 #: subcommand modules, in the order `--help` lists them
-COMMANDS = ("list", "inspect", "diagram", "train", "evaluate", "predict")
+COMMANDS = ("list", "inspect", "compare", "diagram", "train", "evaluate", "predict")
 
 
 class _Parser(argparse.ArgumentParser):
