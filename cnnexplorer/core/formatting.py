@@ -43,3 +43,17 @@ def readable_bytes(n: int | float) -> str:
     """1572864 -> '1.5 MiB'."""
     value, unit = _in_units(float(n), BYTE_UNITS)
     return f"{value:.1f} {unit}" if unit else f"{value:.0f} B"
+
+
+def times_text(new: int | float, old: int | float, noun: str) -> str:
+    """How `new` compares with `old`, as a ratio that is always 1 or more, worded both ways:
+    (12_443_648, 120_422_400, 'multiplications') -> '9.68x fewer multiplications',
+    (190_688, 153_632, 'parameters') -> '1.24x more parameters' (never '0.81x fewer', which
+    reads as a saving), equal counts -> 'the same number of parameters'."""
+    if new == old:
+        return f"the same number of {noun}"
+    if new <= 0 or old <= 0:  # no ratio to speak of: say which side is larger
+        return f"{'more' if new > old else 'fewer'} {noun}"
+    if new < old:
+        return f"{old / new:.2f}x fewer {noun}"
+    return f"{new / old:.2f}x more {noun}"

@@ -27,3 +27,16 @@ def test_bytes_are_binary_units():
     assert readable_bytes(1536) == "1.5 KiB"
     assert readable_bytes(3 * 2 ** 20) == "3.0 MiB"
     assert readable_bytes(2 ** 31) == "2.0 GiB"
+
+
+@pytest.mark.parametrize("new, old, text", [
+    (12_443_648, 120_422_400, "9.68x fewer multiplications"),
+    # issue 17: bottleneck width 192 has MORE parameters; it once read "0.81x fewer"
+    (190_688, 153_632, "1.24x more multiplications"),
+    (5, 5, "the same number of multiplications"),
+    (0, 5, "fewer multiplications"),
+])
+def test_times_text_words_a_ratio_both_ways(new, old, text):
+    from cnnexplorer.core.formatting import times_text
+
+    assert times_text(new, old, "multiplications") == text

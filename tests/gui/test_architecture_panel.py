@@ -196,6 +196,15 @@ def test_bottleneck_comparison_moves_with_its_controls(panel):
     assert view.comparison().naive.totals.macs == 5 * 5 * 480 * 14 * 14 * 32
 
 
+def test_bottleneck_ratio_says_more_when_the_bottleneck_costs_more(panel):
+    """Issue 17: width 192 once read "0.81x fewer parameters (190,688 vs 153,632)"."""
+    view = panel.bottleneck
+    view.width_bottleneck.setValue(192)
+    text = view.ratio.text()
+    assert "1.24x more parameters (190,688 vs 153,632)" in text
+    assert "0.81" not in text and "fewer parameters" not in text
+
+
 def test_slow_entries_build_in_a_worker_and_the_newest_result_wins(panel, qtbot, monkeypatch):
     """The keras.applications path, without TensorFlow: pretend HappyModel is slow."""
     monkeypatch.setattr(zoo.ZooEntry, "needs_keras", lambda entry, *config: True)

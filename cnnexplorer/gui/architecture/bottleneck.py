@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
 
 from cnnexplorer.core.arch.compare import BottleneckComparison, bottleneck_comparison
 from cnnexplorer.core.arch.cost import CostReport
-from cnnexplorer.core.formatting import readable_count, shape_text
+from cnnexplorer.core.formatting import readable_count, shape_text, times_text
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.architecture.layer_table import LayerTableModel
@@ -191,15 +191,12 @@ class BottleneckView(QWidget):
         self.naive.set_report(c.naive, lines)
         self.reduced.set_report(c.reduced, lines)
         n, r = c.naive.totals, c.reduced.totals
-        if c.mac_ratio >= 1:
-            verdict = f"<b>{c.mac_ratio:.1f}x fewer</b> multiplications"
-        else:
-            verdict = f"<b>{1 / c.mac_ratio:.1f}x more</b> multiplications (the bottleneck " \
-                      f"is wider than it saves)"
+        more = " (the bottleneck is wider than it saves)" if r.macs > n.macs else ""
         self.ratio.setText(
-            f"The bottleneck needs {verdict}: {r.macs:,} instead of {n.macs:,} "
-            f"(ratio {c.mac_ratio:.2f}), and {c.param_ratio:.2f}x fewer parameters "
-            f"({r.params:,} vs {n.params:,}), for the same output shape.")
+            f"The bottleneck needs <b>{times_text(r.macs, n.macs, 'multiplications')}</b>"
+            f"{more}: {r.macs:,} instead of {n.macs:,}, and "
+            f"{times_text(r.params, n.params, 'parameters')} ({r.params:,} vs {n.params:,}), "
+            f"for the same output shape.")
         self._draw_chart(c)
 
     def _draw_chart(self, c: BottleneckComparison) -> None:
