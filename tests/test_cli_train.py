@@ -74,13 +74,35 @@ def test_options_and_defaults_come_from_the_config_declaration():
     from cnnexplorer.cli import build_parser
     from cnnexplorer.core.train.config import TrainConfig
 
+    from cnnexplorer.commands.train import config_from_args
+
     args = build_parser("train").parse_args(["train", "happymodel", "digits"])
     declared = TrainConfig.settings()
-    assert {name: getattr(args, name) for name in declared} == {
+    config, rec = config_from_args(args)  # no recommendation for this pair: the defaults
+    assert rec is None
+    assert {name: getattr(config, name) for name in declared} == {
         name: default for name, (_, default) in declared.items()}
     args = build_parser("train").parse_args(["train", "happymodel", "digits", "--lr", "0.01",
                                              "--schedule", "Cosine", "--batch-size", "8"])
     assert (args.learning_rate, args.lr_schedule, args.batch_size) == (0.01, "cosine", 8)
+
+
+def test_with_no_setting_given_the_cli_trains_with_the_panels_recommendation():
+    """Issue 17: `train happymodel happy-faces` used batch 32 where the panel uses 16."""
+    from cnnexplorer.cli import build_parser
+    from cnnexplorer.commands.train import config_from_args
+    from cnnexplorer.core.train.recommended import recommended
+
+    rec = recommended("happymodel", "happy-faces")
+    args = build_parser("train").parse_args(["train", "happymodel", "happy-faces"])
+    config, used = config_from_args(args)
+    assert used is rec and config == rec.config() and config.batch_size == 16
+    # a setting given wins; the others stay recommended
+    args = build_parser("train").parse_args(["train", "happymodel", "happy-faces",
+                                             "--batch-size", "8", "--augment", "mirror"])
+    config, _ = config_from_args(args)
+    assert config.batch_size == 8 and config.epochs == rec.epochs
+    assert set(config.augment) == {"mirror"}
 
 
 def _test_only_file(path, n=12, seed=0):

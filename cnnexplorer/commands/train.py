@@ -80,14 +80,36 @@ def _setting_type(setting: Setting):
 
 
 def add_setting_options(parser) -> None:
-    """One option per TrainConfig setting with a flag: its default, limits and help from there."""
+    """One option per TrainConfig setting with a flag: its default, limits and help from there.
+
+    An option not given parses as None: `config_from_args` fills it from the recommendation
+    for the architecture and dataset (the Training panel's settings), else the default."""
     for name, (setting, default) in TrainConfig.settings().items():
         if setting.flag:
             range_note = "" if setting.choices else f"; {setting.range_text()}"
             parser.add_argument(setting.flag, dest=name, type=_setting_type(setting),
-                                default=default, metavar=setting.metavar,
-                                help=f"{setting.help or setting.label} (default {default}"
-                                     f"{range_note})")
+                                default=None, metavar=setting.metavar,
+                                help=f"{setting.help or setting.label} (default {default}, or "
+                                     f"the recommended setting{range_note})")
+
+
+def config_from_args(args):
+    """(TrainConfig, the Recommendation used or None): the settings given on the command line;
+    for the others, the recommended ones for ARCH on DATASET (core/train/recommended.py, what
+    the Training panel fills in), else TrainConfig's defaults."""
+    from cnnexplorer.core.train.config import parse_augment
+    from cnnexplorer.core.train.recommended import recommended
+
+    rec = recommended(args.arch or "", args.dataset)
+    base = dict(rec.settings) if rec is not None else {}
+    settings = {}
+    for name, (setting, default) in TrainConfig.settings().items():
+        if setting.flag:
+            given = getattr(args, name, None)
+            settings[name] = given if given is not None else base.get(name, default)
+    augment = (parse_augment(args.augment) if args.augment else
+               dict(base.get("augment", {})))
+    return TrainConfig(**settings, augment=augment), rec
 
 
 def _epoch_line(e) -> str:
@@ -105,7 +127,6 @@ def _what_to_train(args):
     arguments, or from the run's own config.json with --resume."""
     from cnnexplorer.core.arch.zoo import registry
     from cnnexplorer.core.errors import ConfigError
-    from cnnexplorer.core.train.config import parse_augment
 
     if args.resume:
         if args.start_from or args.freeze:
@@ -117,16 +138,14 @@ def _what_to_train(args):
         from cnnexplorer.core.train.resume import resume_plan
 
         key, options, settings, spec, size = resume_plan(args.resume)
-        if args.distribute != "auto":  # e.g. a multi-worker run finished on one machine
+        if args.distribute is not None:  # e.g. a multi-worker run finished on one machine
             settings["distribute"] = args.distribute
         return (registry.get(key), options, TrainConfig.from_dict(settings), spec, size,
                 args.resume)
     if not args.arch or not args.dataset:
         raise ConfigError("train needs ARCH and DATASET (or --resume RUN_DIR)")
     entry = registry.get(args.arch)  # unknown names fail before the (slow) data load
-    settings = {name: getattr(args, name) for name, (setting, _) in TrainConfig.settings().items()
-                if setting.flag}
-    config = TrainConfig(**settings, augment=parse_augment(args.augment))
+    config, _ = config_from_args(args)
     options = parse_set(args.options)
     entry.config(None, None, options)  # validate the options now, with the zoo's message
     if args.freeze and not args.start_from:
@@ -141,6 +160,13 @@ def run(args) -> int:
     from cnnexplorer.core.train.engine import ArchSpec, train
 
     entry, options, config, spec, image_size, run_dir = _what_to_train(args)
+    if not args.resume and not args.json:
+        _, rec = config_from_args(args)
+        if rec is not None:
+            print(f"settings not given: the recommended ones for {rec.architecture} on "
+                  f"{rec.dataset} (as the Training panel): epochs {config.epochs}, batch size "
+                  f"{config.batch_size}, learning rate {config.learning_rate:g}, "
+                  f"{config.optimizer}; expect {rec.expectation()}", file=sys.stdout)
     # a multi-worker strategy must exist before TensorFlow's first operation (loading may
     # resize the images with TensorFlow)
     resolve(config.distribute)

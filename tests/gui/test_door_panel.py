@@ -286,3 +286,27 @@ def test_a_failing_camera_says_why():
     source._on_camera_error(QCamera.Error.CameraError, "device busy")
     assert "device busy" in messages[0]
     assert "in use by another program" in messages[0] and "permission" in messages[0]
+
+
+def test_model_picker_quotes_the_loaded_best_models_validation_accuracy():
+    """Issue 17: Teach the door said "validation accuracy 100%" (the best epoch, the model
+    loaded) while the picker said "val acc 50%" (the last epoch's)."""
+    from cnnexplorer.core.door.captures import final_val_accuracy
+    from cnnexplorer.core.train import runs
+    from cnnexplorer.gui.door.models import binary_runs
+
+    run = runs.create_run({"architecture": {"key": "doornet"}, "dataset": {"name": "captures"},
+                           "task": {"binary": True}}, name="door_captures")
+    history = [{"loss": 0.6, "accuracy": 0.7, "val_loss": 0.3, "val_accuracy": 1.0},
+               {"loss": 0.4, "accuracy": 0.8, "val_loss": 0.9, "val_accuracy": 0.5}]
+    run.write_history(history)
+    run.best_model_path.write_bytes(b"a model")  # listed by its file; never loaded here
+    [(label, path)] = binary_runs()
+    assert path == str(run.best_model_path)
+    assert "val acc 100% at best epoch 1" in label and "50%" not in label
+
+    class Result:  # what train_door returns, as far as the teach view reads it
+        pass
+    result = Result()
+    result.history = history
+    assert final_val_accuracy(result) == 1.0

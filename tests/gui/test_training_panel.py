@@ -299,3 +299,22 @@ def test_devices_label_says_what_a_run_will_use(panel, qtbot):
     panel.form.devices.setCurrentText("none")
     assert label.text().endswith("batch 16 per replica, 16 per step")
     assert panel.form.config().distribute == "none"
+
+
+def test_runs_list_quotes_the_best_models_validation_accuracy_not_the_last_epochs(qapp):
+    """Issue 17: the list said "acc 82%" (last epoch) while Evaluate loads the best model."""
+    from cnnexplorer.core.train import runs
+    from cnnexplorer.gui.training.runs_list import RunsList
+
+    run = runs.create_run({"architecture": {"key": "happymodel"},
+                           "dataset": {"name": "happy-faces"}}, name="happymodel_faces")
+    run.write_history([{"loss": 0.9, "accuracy": 0.6, "val_loss": 0.8, "val_accuracy": 0.6},
+                       {"loss": 0.5, "accuracy": 0.8, "val_loss": 0.5, "val_accuracy": 0.72},
+                       {"loss": 0.2, "accuracy": 0.9, "val_loss": 0.7, "val_accuracy": 0.82}])
+    run.set_status("finished", "3 epochs")
+    view = RunsList()
+    view.refresh()
+    text = view.item(0).text()
+    assert "val acc 72% at best epoch 2" in text and "82%" not in text
+    tip = view.item(0).toolTip()
+    assert "epoch 2 of 3 (lowest validation loss)" in tip and "82.0%" in tip

@@ -173,8 +173,7 @@ def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_e
 
 def final_val_accuracy(result) -> float | None:
     """The validation accuracy of the model a TrainResult keeps (best epoch, else last)."""
-    hist = [h for h in result.history if h.get("val_accuracy") is not None]
-    if not hist:
-        return None
-    best = min(hist, key=lambda h: h.get("val_loss", float("inf")))
-    return float(best["val_accuracy"])
+    from cnnexplorer.core.train.scores import best_epoch
+
+    best = best_epoch(result.history)
+    return None if best is None else best.val_accuracy

@@ -87,12 +87,15 @@ def _dataset_for_run(run, session_dataset, fallback):
 def evaluate_job(run, session_dataset, fallback):
     def job(on_event, stop):
         from cnnexplorer.core.train.evaluation import evaluate
+        from cnnexplorer.core.train.scores import best_epoch
 
         ds = _dataset_for_run(run, session_dataset, fallback)
         model = run.load_model("best")
         result = evaluate(model, ds)
         images = ds.x_test if result.split == "test" else ds.x_train
-        return (result, images, f"<b>{run.name}</b> (best model) on {ds.name}",
+        best = best_epoch(run.history())
+        which = best.long_text() if best is not None else "the best model"
+        return (result, images, f"<b>{run.name}</b>, {which}, on {ds.name}",
                 str(run.model_path("best")), f"run {run.name}")
     return job
 

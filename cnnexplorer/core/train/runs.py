@@ -193,6 +193,10 @@ class Run:
         shutil.rmtree(self.path)
 
     def summary(self) -> dict:
+        """The run in a few fields; `accuracy`/`val_accuracy` are the last epoch's, `best`
+        the epoch best.keras holds (core/train/scores.py: which figure is quoted where)."""
+        from cnnexplorer.core.train.scores import best_epoch
+
         cfg, st, hist = self.config(), self.status(), self.history()
         last = hist[-1] if hist else {}
         return {"run_dir": str(self.path), "name": self.name,
@@ -200,7 +204,8 @@ class Run:
                 "dataset": cfg.get("dataset", {}).get("name", "?"),
                 "created": cfg.get("created", ""), "status": st.get("status", "?"),
                 "message": st.get("message", ""), "epochs_run": len(hist),
-                "accuracy": last.get("accuracy"), "val_accuracy": last.get("val_accuracy")}
+                "accuracy": last.get("accuracy"), "val_accuracy": last.get("val_accuracy"),
+                "best": best_epoch(hist)}
 
 
 def _slug(text: str) -> str:

@@ -19,6 +19,7 @@ BUNDLED_LABEL = "Bundled door model (real faces)"
 def binary_runs() -> list[tuple[str, str]]:
     """(label, model path) of each saved run with a binary (sigmoid) output and a model."""
     from cnnexplorer.core.train import runs as runs_mod
+    from cnnexplorer.core.train.scores import best_epoch
 
     out = []
     try:
@@ -33,11 +34,11 @@ def binary_runs() -> list[tuple[str, str]]:
             path = run.model_path("best")
         except Exception:  # noqa: BLE001 - a run without a model yet is simply not listed
             continue
-        hist = run.history()
-        acc = hist[-1].get("val_accuracy") if hist else None
+        # the model loaded is best.keras: quote its epoch's accuracy, not the last epoch's
+        best = best_epoch(run.history())
         arch = cfg.get("architecture", {}).get("key", "model")
         data = cfg.get("dataset", {}).get("name", "?")
-        score = f", val acc {acc:.0%}" if isinstance(acc, (int, float)) else ""
+        score = f", {best.short_text()}" if best is not None else ""
         out.append((f"Run {run.name} ({arch} on {data}{score})", str(path)))
     return out
 

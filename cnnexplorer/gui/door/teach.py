@@ -229,8 +229,10 @@ class TeachBox(QWidget):
     def _on_worker_succeeded(self, value) -> None:
         door, val_acc, run_dir, message = value
         acc = "n/a" if val_acc is None else f"{val_acc:.0%}"
-        self.result.setText(f"<b>Done.</b> The door now uses your model: validation accuracy "
-                            f"<b>{acc}</b> ({message}).<br><small>{run_dir}</small>")
+        # the best epoch's model is the one loaded, and the model menu quotes the same figure
+        self.result.setText(f"<b>Done.</b> The door now uses your model, its best epoch: "
+                            f"validation accuracy <b>{acc}</b> ({message})."
+                            f"<br><small>{run_dir}</small>")
         self.panel.models.use_door(door, door.name)
         self.session.announce_model(door.source)
         self.trained.emit((door, val_acc, run_dir))

@@ -97,9 +97,10 @@ class EvaluationView(QWidget):
         self._model = (str(model_path) if model_path else None, model_name)
         k = len(result.class_names)
         n = int(result.confusion_matrix.sum())
-        self.summary.setText(f"{title}<br>{result.split}: {n} images, loss "
-                             f"<b>{result.loss:.4f}</b>, accuracy <b>{result.accuracy:.1%}</b>, "
-                             f"{len(result.misclassified)} misclassified")
+        self.summary.setText(f"{title}<br>{result.split} split: {n} images, loss "
+                             f"<b>{result.loss:.4f}</b>, {result.split} accuracy "
+                             f"<b>{result.accuracy:.1%}</b>, {len(result.misclassified)} "
+                             f"misclassified")
         cm = result.confusion_matrix
         self.confusion.setRowCount(k)
         self.confusion.setColumnCount(k)

@@ -43,7 +43,8 @@ class RunActions:
         result, images, title, model_path, model_name = out
         self.evaluation.show_result(result, images, title, model_path, model_name)
         self.tabs.setCurrentWidget(self.evaluation)
-        self.status_label.setText(f"Evaluated: accuracy {result.accuracy:.1%}")
+        self.status_label.setText(f"Evaluated the best model: {result.split} accuracy "
+                                  f"{result.accuracy:.1%}")
 
     def _on_continue_button_clicked(self) -> None:
         run = self._selected_run_or_say()

@@ -12,9 +12,23 @@ from cnnexplorer.core.train import runs as runs_mod
 
 
 def _run_label(summary: dict) -> str:
-    acc = summary.get("val_accuracy") or summary.get("accuracy")
-    acc_text = f", acc {acc:.0%}" if isinstance(acc, float) else ""
-    return (f"{summary['name']}  [{summary['status']}, {summary['epochs_run']} ep{acc_text}]")
+    """'NAME  [finished, 10 ep, val acc 72% at best epoch 4]': the best model's validation
+    accuracy, the model Evaluate and the door load (not the last epoch's)."""
+    best = summary.get("best")
+    score = f", {best.short_text()}" if best is not None else ""
+    return f"{summary['name']}  [{summary['status']}, {summary['epochs_run']} ep{score}]"
+
+
+def _run_tooltip(run, summary: dict) -> str:
+    best = summary.get("best")
+    lines = [str(run.path), f"{summary.get('architecture', '?')} on {summary.get('dataset', '?')}",
+             summary.get("message", "")]
+    if best is not None:
+        lines.append(f"Evaluate, Export and the door use {best.long_text()}.")
+        last = summary.get("val_accuracy")
+        if isinstance(last, float) and best.epoch != best.epochs:
+            lines.append(f"The last epoch's validation accuracy (the curves' end): {last:.1%}.")
+    return "\n".join(lines)
 
 
 class RunsList(QListWidget):
@@ -40,8 +54,7 @@ class RunsList(QListWidget):
                 summary = {"name": run.name, "status": f"unreadable: {exc}", "epochs_run": 0}
             item = QListWidgetItem(_run_label(summary))
             item.setData(Qt.ItemDataRole.UserRole, str(run.path))
-            item.setToolTip(f"{run.path}\n{summary.get('architecture', '?')} on "
-                            f"{summary.get('dataset', '?')}\n{summary.get('message', '')}")
+            item.setToolTip(_run_tooltip(run, summary))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if str(run.path) in checked
                                else Qt.CheckState.Unchecked)
