@@ -177,6 +177,7 @@ def run(args) -> int:
 
         arch = from_model(args.start_from, dataset, args.freeze, arch=entry.key,
                           seed=config.seed)
+        _say_if_the_door_saw(args.start_from, dataset.name, args.json)
     else:
         arch = ArchSpec(entry.key, options)
 
@@ -231,6 +232,18 @@ def run(args) -> int:
         print(f"cnnexplorer train: error: {result.message}", file=sys.stderr)
         return 2
     return 130 if result.status == "stopped" else 0
+
+
+def _say_if_the_door_saw(start_from: str, dataset_name: str, as_json: bool) -> None:
+    """Starting from the bundled door on a set it trained with: say why the score is high."""
+    from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
+    from cnnexplorer.core.door.inference import BUNDLED_MODEL
+    from cnnexplorer.core.train.fine_tune import resolve_start
+    from cnnexplorer.paths import resource
+
+    note = seen_by_the_door_note(dataset_name)
+    if note and not as_json and resolve_start(start_from)[0] == resource(BUNDLED_MODEL):
+        print(f"note: {note}")
 
 
 def _result_fields(result, dataset, config) -> dict:

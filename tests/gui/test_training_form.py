@@ -30,3 +30,24 @@ def test_the_form_at_its_defaults_gives_the_default_config(qtbot):
     assert form.config() == TrainConfig()
     form.momentum.setValue(5.0)  # clamped to the declared open range [0, 1)
     assert form.config().momentum == 0.999
+
+
+def test_the_training_form_shows_the_note_for_the_door_on_such_a_set(qtbot, tmp_path,
+                                                                      monkeypatch):
+    """Issue 17: "Start from: the door model" on happy-faces scored 98.7%: say why."""
+    import json
+
+    from cnnexplorer.core.door import bundled_data
+
+    (tmp_path / "door_model.json").write_text(json.dumps(
+        {"data": {"added_to_training": {"happy-faces": "its 600 training images"}}}))
+    monkeypatch.setattr(bundled_data, "resource", lambda n: tmp_path / n)
+    form = TrainingForm()
+    qtbot.addWidget(form)
+    form.set_dataset("happy-faces")
+    assert form.start_note.isHidden()  # from scratch: nothing to say
+    form.start_from.setCurrentIndex(form.start_from.findData("door"))
+    assert not form.start_note.isHidden()
+    assert "trained with happy-faces too" in form.start_note.text()
+    form.set_dataset("digits")
+    assert form.start_note.isHidden()

@@ -104,14 +104,19 @@ class TrainingForm(QWidget):
         self.freeze.setRange(0, 10_000)
         self.freeze.setToolTip("Keep the first N layers of the starting model fixed")
         self.freeze.setEnabled(False)
-        self.start_from.currentIndexChanged.connect(
-            lambda _: self.freeze.setEnabled(self.start_from_key() != "scratch"))
+        self.start_from.currentIndexChanged.connect(self._on_start_from_changed)
+        # "the door model" on a set the door trained with: say why its score is high
+        self.start_note = QLabel("")
+        self.start_note.setObjectName("start_from_note")
+        self.start_note.setWordWrap(True)
+        self.start_note.hide()
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Architecture", self.arch_combo)
         form.addRow("Dataset", self.dataset_combo)
         form.addRow(self.expectation)
         form.addRow("Start from", self.start_from)
+        form.addRow(self.start_note)
         form.addRow("Freeze first layers", self.freeze)
         for name, widget in (("epochs", self.epochs), ("batch_size", self.batch_size),
                              ("learning_rate", self.lr), ("optimizer", self.optimizer),
@@ -185,6 +190,18 @@ class TrainingForm(QWidget):
             self.dataset_combo.setCurrentIndex(i)
             self._on_choice_changed()
 
+    def _on_start_from_changed(self, _index: int = 0) -> None:
+        self.freeze.setEnabled(self.start_from_key() != "scratch")
+        self._show_start_note()
+
+    def _show_start_note(self) -> None:
+        from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
+
+        note = (seen_by_the_door_note(self.dataset_name())
+                if self.start_from_key() == "door" else None)
+        self.start_note.setText(f"<small>{note}</small>" if note else "")
+        self.start_note.setVisible(bool(note))
+
     def start_from_key(self) -> str:
         """"scratch", "door" or "run" (the saved run selected in the panel's list)."""
         return self.start_from.currentData()
@@ -208,6 +225,7 @@ class TrainingForm(QWidget):
             self.apply(rec)
             self.expectation.setText(f"<small><b>Recommended</b> (filled in): "
                                      f"{rec.expectation()}.</small>")
+        self._show_start_note()
         self.choice_changed.emit()
 
     def apply(self, rec) -> None:
