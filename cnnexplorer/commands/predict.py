@@ -21,6 +21,7 @@ import sys
 
 from cnnexplorer.commands.arg_types import number
 from cnnexplorer.commands.json_output import json_text
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.safe_files import display_name
 from cnnexplorer.core.errors import CnnExplorerError
 
@@ -36,8 +37,8 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="PATH",
                    help="a .keras/.h5 model with one sigmoid output (or 2-class softmax); "
                         "default: the bundled door model")
-    p.add_argument("--threshold", type=number, default=0.5, metavar="T",
-                   help="the door opens when the happy probability is >= T (default 0.5)")
+    p.add_argument("--threshold", type=number, default=DEFAULT_THRESHOLD, metavar="T",
+                   help="the door opens when the happy probability is >= T (default %(default)s)")
     p.add_argument("--json", action="store_true",
                    help="one JSON object per line: image, mode, faces (box [x, y, w, h] in "
                         "the image's pixels, probability, decision), probability, threshold, "

@@ -20,6 +20,7 @@ from PIL import Image
 
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.door.inference import DoorModel, preprocess
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ class Inspector:
             return fn
 
     def gradcam(self, image: np.ndarray, layer: str | None = None,
-                target: str = "decision", threshold: float = 0.5,
+                target: str = "decision", threshold: float = DEFAULT_THRESHOLD,
                 method: str = "gradcam") -> GradCam:
         """Grad-CAM (or HiResCAM) of one uint8 frame.
 

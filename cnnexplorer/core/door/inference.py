@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.errors import ModelFileError, TrainingError
 from cnnexplorer.core.train.inputs import adapt_channels
 from cnnexplorer.core.data.images import (
@@ -31,8 +32,6 @@ from cnnexplorer.core.data.images import (
     scale_pixels,
 )
 
-#: the door opens at this happy probability unless the user moves the slider
-DEFAULT_THRESHOLD = 0.5
 #: frames smaller than this on either side carry no face to judge
 MIN_SIDE = 8
 #: what a door model must look like, quoted in every "does not fit" message

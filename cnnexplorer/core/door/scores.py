@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.errors import DatasetError
 
 
@@ -38,7 +39,7 @@ def roc_auc(labels, scores) -> float:
     return float((ranks[y].sum() - pos * (pos + 1) / 2.0) / (pos * neg))
 
 
-def binary_scores(labels, probabilities, threshold: float = 0.5) -> dict:
+def binary_scores(labels, probabilities, threshold: float = DEFAULT_THRESHOLD) -> dict:
     """accuracy, ROC AUC, the constant answer's accuracy and the count, rounded to 4 places."""
     y = np.asarray(labels).astype(int).ravel()
     p = np.asarray(probabilities, dtype=np.float64).ravel()

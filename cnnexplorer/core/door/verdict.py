@@ -21,7 +21,8 @@ import numpy as np
 from cnnexplorer.core.door.faces import (STILL_SIDE, Face, crop_face, is_tight_crop,
                                          shared_finder)
 from cnnexplorer.core.data.images import scale_pixels
-from cnnexplorer.core.door.inference import DEFAULT_THRESHOLD, decide, prepare_frame
+from cnnexplorer.core.door.inference import decide, prepare_frame
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 
 #: how the image was judged (DoorVerdict.mode)
 FACES = "faces"

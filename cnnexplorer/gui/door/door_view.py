@@ -21,6 +21,7 @@ from PySide6.QtGui import (QColor, QFont, QLinearGradient, QPainter, QPainterPat
                            QPen, QPixmap, QPolygonF, QRadialGradient, QTransform)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.gui.door.camera_source import rgb_to_qimage
 
 OPEN_COLOUR = QColor(46, 160, 67)
@@ -37,7 +38,7 @@ class DoorView(QWidget):
         self._openness = 0.0
         self._probability: float | None = None
         self._note = ""  # said on the sign instead of a probability ("no face found")
-        self._threshold = 0.5
+        self._threshold = DEFAULT_THRESHOLD
         self._is_open = False
         self._anim = QPropertyAnimation(self, b"openness", self)
         self._anim.setDuration(350)

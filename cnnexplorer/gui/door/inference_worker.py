@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.errors import CnnExplorerError
 
 #: overlays are blended at most this many pixels a side (a display needs no more)
@@ -69,7 +70,7 @@ class InferenceWorker(QThread):
         self.cam_layer: str | None = None
         self.cam_method = "hirescam"
         self.feature_layer: str | None = None
-        self.threshold = 0.5
+        self.threshold = DEFAULT_THRESHOLD
         self.find_faces = True  # False judges whole frames, as before face finding
         self.submitted = 0
         self.dropped = 0

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QSlider,
                                QVBoxLayout, QWidget)
 
-from cnnexplorer.core.door.inference import DEFAULT_THRESHOLD
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.gui.door.door_view import DoorView
 
 NO_FACE_TEXT = "no face found"
