@@ -1,7 +1,7 @@
 """The Happy door panel, driven like a user would (pytest-qt, offscreen).
 
 Drops go through a real QDropEvent; the webcam path is exercised with an image-sequence source
-and a video file (an animated GIF played by QMediaPlayer into a QVideoSink); capture-then-train
+and a video file (an animated GIF decoded by OpenCV, tests/gui/test_door_video.py); capture-then-train
 runs end to end on a handful of generated faces.
 """
 
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from cnnexplorer.gui.door.panel import DoorPanel
 from cnnexplorer.gui.session import Session
-from cnnexplorer.gui.door.camera_source import multimedia_problem, rgb_to_qimage
+from cnnexplorer.gui.door.camera_source import rgb_to_qimage
 from waits import THREAD_MS, UI_MS
 
 WAIT_MS = THREAD_MS
@@ -131,7 +131,6 @@ def test_image_sequence_source_newest_frame_wins(panel, qtbot):
     assert panel.last_result is not None and panel.last_result.tag == "live"
 
 
-@pytest.mark.skipif(multimedia_problem() is not None, reason="Qt Multimedia unavailable")
 def test_video_file_source_plays_an_animated_gif(panel, qtbot, tmp_path):
     frames = [Image.fromarray(face(i % 2 == 0, 64, i)) for i in range(6)]
     gif = tmp_path / "clip.gif"
@@ -274,18 +273,16 @@ def test_an_image_from_evaluation_is_judged_by_the_evaluated_model(panel, qtbot,
     assert panel.models.combo.currentData() == str(model_path)
 
 
-@pytest.mark.skipif(multimedia_problem() is not None, reason="Qt Multimedia unavailable")
-def test_a_failing_camera_says_why():
-    from PySide6.QtMultimedia import QCamera
-
+def test_a_camera_that_cannot_be_opened_says_why(qtbot):
     from cnnexplorer.gui.door.camera_source import CameraSource
 
-    source = CameraSource()
+    source = CameraSource(99, "Test camera")  # no such device: OpenCV cannot open it
     messages = []
     source.errored.connect(messages.append)
-    source._on_camera_error(QCamera.Error.CameraError, "device busy")
-    assert "device busy" in messages[0]
-    assert "in use by another program" in messages[0] and "permission" in messages[0]
+    with qtbot.waitSignal(source.stopped, timeout=WAIT_MS):
+        source.start()
+    assert "No camera found" in messages[0]
+    assert "in use by another program" in messages[0] and "denied" in messages[0]
 
 
 def test_model_picker_quotes_the_loaded_best_models_validation_accuracy():

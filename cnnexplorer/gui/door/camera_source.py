@@ -5,30 +5,30 @@ GUI thread, `errored(str)` with a sentence a user can act on, and `stopped()`. T
 does not care which one it has: the webcam path and the test/demo paths (video file, image
 sequence) feed the same inference worker.
 
-QtMultimedia is imported lazily: a PySide6 without it, or a system without its libraries
-(libpulse), still runs the rest of the door; `multimedia_problem()` says what is missing.
+The webcam and video files are decoded by OpenCV on a thread of their own
+(`core/door/video.py` says why not QtMultimedia: its frame conversion segfaulted in a
+process with TensorFlow). That thread touches no Qt object: it leaves the newest frame in a
+`_Mailbox`, and the source's timer on the GUI thread takes it from there, so a frame the
+door has no time for is replaced, never queued.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
+from cnnexplorer.core.door.video import VideoError, play_capture
+from cnnexplorer.core.door.video import list_cameras as list_camera_devices
 
-def multimedia_problem() -> str | None:
-    """None when QtMultimedia can be used, else the reason in one sentence."""
-    try:
-        from PySide6 import QtMultimedia  # noqa: F401
-    except ImportError as exc:
-        text = str(exc)
-        if "libpulse" in text:
-            return ("the webcam needs the PulseAudio client library (Debian/Ubuntu: "
-                    "apt install libpulse0)")
-        return f"the webcam needs Qt Multimedia (pip install PySide6-Addons): {text}"
-    return None
+#: how often the GUI thread looks for a decoded frame (a 60 fps source at most waits this)
+POLL_MS = 10
+#: how long stop() waits for the decoding thread (one camera read; a video frame is ~1 ms)
+STOP_WAIT_S = 2.0
 
 
 def qimage_to_rgb(image: QImage) -> np.ndarray:
@@ -79,141 +79,141 @@ class FrameSource(QObject):
         self.frame_ready.emit(arr)
 
 
-class _SinkMixin:
-    """Turns a QVideoSink's frames into `frame_ready` arrays."""
+class _Mailbox:
+    """What a decoding thread hands the GUI thread: the newest frame (a newer one replaces
+    it) and, at the end, the error if any. Plain Python, so the thread touches no Qt."""
 
-    def _make_sink(self):
-        from PySide6.QtMultimedia import QVideoSink
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._frame: np.ndarray | None = None
+        self.replaced = 0  # frames decoded but never taken (the GUI was busy)
+        self.done = False
+        self.error: str | None = None
 
-        sink = QVideoSink(self)
-        sink.videoFrameChanged.connect(self._on_sink_frame)
-        return sink
+    def put(self, frame: np.ndarray) -> None:
+        with self._lock:
+            if self._frame is not None:
+                self.replaced += 1
+            self._frame = frame
 
-    def _on_sink_frame(self, frame) -> None:
-        if not frame.isValid():
-            return
-        image = frame.toImage()
-        if image.isNull():
-            return
-        self._deliver(qimage_to_rgb(image))
-
-
-def list_cameras() -> list[tuple[str, object]]:
-    """(description, QCameraDevice) of each camera Qt sees; [] without QtMultimedia."""
-    if multimedia_problem():
-        return []
-    from PySide6.QtMultimedia import QMediaDevices
-
-    return [(dev.description() or "camera", dev) for dev in QMediaDevices.videoInputs()]
+    def take(self) -> np.ndarray | None:
+        with self._lock:
+            frame, self._frame = self._frame, None
+            return frame
 
 
-class CameraSource(_SinkMixin, FrameSource):
-    """A webcam through QCamera -> QMediaCaptureSession -> QVideoSink."""
+def _run_job(job, box: _Mailbox, stop: threading.Event, what: str) -> None:
+    """The decoding thread's body: every outcome, error included, goes into `box`."""
+    try:
+        job(box.put, stop)
+    except VideoError as exc:
+        box.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 (a codec's failure is the user's news, not a crash)
+        box.error = f"{what} stopped: {type(exc).__name__}: {exc}"
+    finally:
+        box.done = True
 
-    def __init__(self, device=None, parent: QObject | None = None):
+
+class CaptureSource(FrameSource):
+    """Base of the OpenCV sources: runs `self.job()` (a `play_capture` partial, in the shape
+    `job(on_event, stop)` of the GUI's workers) on a thread and delivers its frames."""
+
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._device = device
-        self._camera = None
-        self._session = None
-        self._sink = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._box: _Mailbox | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._on_poll_timeout)
 
-    def description(self) -> str:
-        return self._device.description() if self._device is not None else "default camera"
+    def job(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement job()")
 
     def start(self) -> None:
-        problem = multimedia_problem()
-        if problem:
-            self.errored.emit(f"Cannot start the camera: {problem}.")
+        if self._thread is not None:
             return
-        from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices
+        box, stop = _Mailbox(), self._stop
+        self._box = box
+        # daemon: a thread the app forgot to stop must not hold the interpreter at exit;
+        # stop() still joins it, so the capture is released on every normal path
+        self._thread = threading.Thread(
+            target=_run_job, args=(self.job(), box, stop, self.description()),
+            name=f"door source: {self.description()}", daemon=True)
+        self._thread.start()
+        self._timer.start()
 
-        if not QMediaDevices.videoInputs():
+    def _on_poll_timeout(self) -> None:
+        box = self._box
+        if box is None:
+            return
+        done = box.done  # read first: a frame put before the end is still taken below
+        frame = box.take()
+        if frame is not None:
+            self._deliver(frame)
+        if done:
+            self._timer.stop()
+            if box.error:
+                self.errored.emit(box.error)
+            self.stop()
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stop.set()
+        self._timer.stop()
+        thread.join(STOP_WAIT_S)
+        self.stopped.emit()
+
+
+def list_cameras() -> list[tuple[str, int]]:
+    """(name, OpenCV index) of each camera the system lists (see core/door/video.py)."""
+    return list_camera_devices()
+
+
+class CameraSource(CaptureSource):
+    """A webcam through OpenCV's VideoCapture (V4L2 on Linux). `device`: its index, or None
+    when no camera was found (start() then says so)."""
+
+    def __init__(self, device: int | None = None, name: str | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._device = device
+        self._name = name
+
+    def description(self) -> str:
+        if self._name:
+            return self._name
+        return "default camera" if self._device in (None, 0) else f"camera {self._device}"
+
+    def start(self) -> None:
+        if self._device is None:
             self.errored.emit("No camera found. Connect a webcam, or drop photos on the door, "
                               "or open a video file instead.")
             return
-        self._camera = QCamera(self._device) if self._device is not None else QCamera(self)
-        self._camera.errorOccurred.connect(self._on_camera_error)
-        self._session = QMediaCaptureSession(self)
-        self._session.setCamera(self._camera)
-        self._sink = self._make_sink()
-        self._session.setVideoSink(self._sink)
-        self._camera.start()
+        super().start()
 
-    def _on_camera_error(self, error, text: str) -> None:
-        from PySide6.QtMultimedia import QCamera
-
-        reason = {
-            QCamera.Error.CameraError: "it may be in use by another program, or access was "
-                                       "denied (check the system's camera permission)",
-        }.get(error, "")
-        msg = f"The camera '{self.description()}' stopped: {text or 'unknown error'}"
-        self.errored.emit(f"{msg}; {reason}." if reason else f"{msg}.")
-        self.stop()
-
-    def stop(self) -> None:
-        if self._camera is not None:
-            self._camera.stop()
-            self._camera = None
-            self.stopped.emit()
+    def job(self):
+        return functools.partial(play_capture, camera=self._device)
 
 
-class VideoFileSource(_SinkMixin, FrameSource):
-    """Frames of a video file (or an animated GIF) through QMediaPlayer -> QVideoSink."""
+class VideoFileSource(CaptureSource):
+    """Frames of a video file (or an animated GIF) at the file's own rate."""
 
     def __init__(self, path, loop: bool = False, parent: QObject | None = None):
         super().__init__(parent)
         self.path = Path(path)
         self.loop = loop
-        self._player = None
-        self._sink = None
 
     def description(self) -> str:
         return self.path.name
 
-    def start(self) -> None:
-        problem = multimedia_problem()
-        if problem:
-            self.errored.emit(f"Cannot play {self.path.name}: {problem}.")
-            return
-        if not self.path.is_file():
-            self.errored.emit(f"{self.path}: no such video file.")
-            return
-        from PySide6.QtCore import QUrl
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        self._player = QMediaPlayer(self)
-        self._sink = self._make_sink()
-        self._player.setVideoSink(self._sink)
-        self._player.errorOccurred.connect(self._on_player_error)
-        self._player.mediaStatusChanged.connect(self._on_player_status)
-        if self.loop:
-            self._player.setLoops(QMediaPlayer.Loops.Infinite)
-        self._player.setSource(QUrl.fromLocalFile(str(self.path.resolve())))
-        self._player.play()
-
-    def _on_player_error(self, _error, text: str) -> None:
-        if self._player is None:
-            return  # already reported and stopped (error and status both fire)
-        self.errored.emit(f"{self.path.name}: cannot be played as a video "
-                          f"({text or 'unknown error'}).")
-        self.stop()
-
-    def _on_player_status(self, status) -> None:
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        if self._player is None:
-            return
-        if status == QMediaPlayer.MediaStatus.EndOfMedia:
-            self.stop()
-        elif status == QMediaPlayer.MediaStatus.InvalidMedia:
-            self._on_player_error(None, "not a video format the player knows")
-
-    def stop(self) -> None:
-        if self._player is not None:
-            player, self._player = self._player, None
-            player.stop()
-            player.deleteLater()
-            self.stopped.emit()
+    def job(self):
+        return functools.partial(play_capture, path=self.path, loop=self.loop)
 
 
 class ImageSequenceSource(FrameSource):

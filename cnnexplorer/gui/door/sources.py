@@ -151,7 +151,9 @@ class DoorSources:
             self.stop_source()
             return
         self._refresh_cameras()
-        self.start_source(CameraSource(self.camera_combo.currentData()))
+        device = self.camera_combo.currentData()
+        self.start_source(CameraSource(device, self.camera_combo.currentText()
+                                       if device is not None else None))
         if self.source is not None:
             self.camera_btn.setText("Stop camera")
 
