@@ -139,7 +139,8 @@ def test_video_file_source_plays_an_animated_gif(panel, qtbot, tmp_path):
     source = panel.source
     qtbot.waitUntil(lambda: panel.source is None, timeout=WAIT_MS)
     assert source is not None
-    qtbot.waitUntil(lambda: panel.worker.processed >= 1, timeout=WAIT_MS)
+    # the result arrives on the GUI thread after the worker counted it processed
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=WAIT_MS)
     assert panel.last_result.frame.shape == (64, 64, 3)
 
 
