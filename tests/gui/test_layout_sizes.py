@@ -94,3 +94,46 @@ def test_the_batch_box_and_the_summary_keep_their_size_at_1024x700(window, qtbot
     summary = arch.summary
     assert summary.height() <= 2 * summary.fontMetrics().height()  # one line, not five
     assert summary.full_text().startswith("GoogLeNet: ")
+
+
+@pytest.mark.parametrize("k", [2, 6])
+def test_training_evaluation_fits_at_1024x700(window, qtbot, k):
+    """Issue 17: at 1024x700 the Evaluation tab's headers ran together, its confusion-matrix
+    and per-class cells read "…", and the saved runs with Evaluate fell below the fold."""
+    import numpy as np
+
+    from cnnexplorer.core.train.evaluation import metrics_from_probabilities
+
+    _settle(qtbot, window, 1024, 700)
+    window.show_panel("Training")
+    panel = window.panels["Training"]
+    rng = np.random.default_rng(k)
+    y = rng.integers(0, k, 150)
+    probs = rng.dirichlet(np.ones(k), 150)
+    names = ["not happy", "happy"] if k == 2 else [f"sign {i}" for i in range(k)]
+    view = panel.evaluation
+    view.show_result(metrics_from_probabilities(probs, y, names), None,
+                     "<b>a run</b>, the best model: epoch 4 of 10 (lowest validation loss)")
+    panel.tabs.setCurrentWidget(view)
+    qtbot.wait(50)
+    qtbot.waitUntil(lambda: view.per_class.isVisible(), timeout=5000)
+
+    def whole(widget):
+        return widget.visibleRegion().boundingRect().size() == widget.size()
+
+    # the run actions and at least a few runs are on screen, without scrolling the page
+    for button in (panel.evaluate_button, panel.continue_button, panel.delete_button,
+                   panel.start_button):
+        assert whole(button), button.text()
+    assert panel.runs_list.visibleRegion().boundingRect().height() >= \
+        3 * panel.runs_list.fontMetrics().height()
+    # every cell as wide as its text: nothing elided to "…"
+    for table in (view.confusion, view.per_class):
+        for j in range(table.columnCount()):
+            assert table.columnWidth(j) >= table.sizeHintForColumn(j), (table, j)
+    # the titles whole and apart
+    titles = (view.confusion_title, view.per_class_title, view.gallery_title)
+    for title in titles[:2]:
+        assert title.width() >= title.sizeHint().width(), title.text()
+    rects = [t.rect().translated(t.mapTo(view, t.rect().topLeft())) for t in titles]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])

@@ -41,6 +41,15 @@ def _heat(value: float) -> QColor:
     return QColor(int(255 - 225 * v), int(255 - 165 * v), int(255 - 75 * v))
 
 
+def _titled(title: QLabel, body: QWidget) -> QWidget:
+    box = QWidget()
+    v = QVBoxLayout(box)
+    v.setContentsMargins(0, 0, 0, 0)
+    v.addWidget(title)
+    v.addWidget(body, 1)
+    return box
+
+
 class EvaluationView(QWidget):
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -57,7 +66,13 @@ class EvaluationView(QWidget):
         self.per_class = QTableWidget(0, 4)
         self.per_class.setHorizontalHeaderLabels(["class", "precision", "recall", "support"])
         self.per_class.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.per_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # columns as wide as their contents, never elided to "…" (issue 17); the class
+        # column takes what is left
+        header = self.per_class.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.per_class.setWordWrap(False)
+        self.confusion.setWordWrap(False)
         self.gallery = QListWidget()
         self.gallery.setViewMode(QListWidget.ViewMode.IconMode)
         self.gallery.setIconSize(QSize(THUMB, THUMB))
@@ -68,26 +83,56 @@ class EvaluationView(QWidget):
                                 "click one to look inside it in the Happy door panel")
         self.gallery.itemClicked.connect(self._on_gallery_item_clicked)
 
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(QLabel("<b>Confusion matrix</b>"))
-        lv.addWidget(self.confusion, 3)
-        lv.addWidget(QLabel("<b>Per class</b>"))
-        lv.addWidget(self.per_class, 2)
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(0, 0, 0, 0)
+        self.confusion_title = QLabel("<b>Confusion matrix</b>")
+        self.per_class_title = QLabel("<b>Per class</b>")
         self.gallery_title = QLabel("<b>Misclassified</b>")
-        rv.addWidget(self.gallery_title)
-        rv.addWidget(self.gallery, 1)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setSizes([450, 550])
+        self.gallery_title.setWordWrap(True)
+        # Wide: the tables stacked on the left, the gallery on the right. Narrow (the Training
+        # panel at 1024 px): the tables side by side above the gallery, so no pane is squeezed
+        # until its headers run together and its cells read "…" (issue 17).
+        self.tables = QSplitter(Qt.Orientation.Vertical)
+        self.tables.setChildrenCollapsible(False)
+        for title, table in ((self.confusion_title, self.confusion),
+                             (self.per_class_title, self.per_class)):
+            self.tables.addWidget(_titled(title, table))
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.tables)
+        self.split.addWidget(_titled(self.gallery_title, self.gallery))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.split, 1)
+        self._arrange(self.width())
+
+    #: below this width the gallery goes under the tables
+    WIDE = 900
+
+    def _arrange(self, width: int) -> None:
+        wide = width >= self.WIDE
+        outer = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.split.orientation() == outer and self.split.property("arranged"):
+            return
+        self.split.setProperty("arranged", True)
+        self.split.setOrientation(outer)
+        self.tables.setOrientation(Qt.Orientation.Vertical if wide else
+                                   Qt.Orientation.Horizontal)
+        self.split.setSizes([450, 550] if wide else [300, 200])
+        self.tables.setSizes([300, 200] if wide else [500, 400])
+
+    def _fit_tables(self) -> None:
+        """Side by side, give the confusion matrix the width its columns need (when there is
+        room), the per-class table the rest."""
+        if self.tables.orientation() != Qt.Orientation.Horizontal:
+            return
+        cm = self.confusion
+        need = (cm.verticalHeader().sizeHint().width() + 2 * cm.frameWidth() + 4 +
+                sum(cm.columnWidth(j) for j in range(cm.columnCount())))
+        total = sum(self.tables.sizes())
+        self.tables.setSizes([need, max(1, total - need)])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._arrange(event.size().width())
 
     def show_result(self, result, images: np.ndarray | None, title: str = "",
                     model_path: str | None = None, model_name: str = "") -> None:
@@ -121,6 +166,7 @@ class EvaluationView(QWidget):
             for j, value in enumerate((row["class"], f"{row['precision']:.3f}",
                                        f"{row['recall']:.3f}", str(row["support"]))):
                 self.per_class.setItem(i, j, QTableWidgetItem(value))
+        self._fit_tables()
         self.gallery.clear()
         binary = len(result.class_names) == 2
         self.gallery_title.setText(

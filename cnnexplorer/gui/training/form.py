@@ -110,6 +110,12 @@ class TrainingForm(QWidget):
         self.start_note.setObjectName("start_from_note")
         self.start_note.setWordWrap(True)
         self.start_note.hide()
+        # long entries ("resnet50_course: ResNet-50 as in the course ...") must not widen the
+        # settings column: the tabs beside it need the room at 1024 px (issue 17)
+        for combo in (self.arch_combo, self.dataset_combo, self.start_from):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Architecture", self.arch_combo)

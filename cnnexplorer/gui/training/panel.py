@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import math
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.gui.errors import present_error
@@ -43,6 +43,30 @@ def _preset_tooltip() -> str:
             f"and overlay their curves. Expect {preset.expect} ({preset.time_text()} on a "
             "2-core CPU). The Architecture panel's depth and width apply when it shows either "
             "network.")
+
+
+class _FittingScrollArea(QScrollArea):
+    """Asks for the height of its contents (no more): the settings take what they need and
+    the saved runs below take the rest; on a short screen the settings scroll instead."""
+
+    def __init__(self):
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def setWidget(self, widget: QWidget) -> None:  # noqa: N802 (Qt override)
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the settings grew or shrank (a note shown, hidden)
+        return super().eventFilter(watched, event)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        inner = self.widget()
+        hint = inner.sizeHint() if inner is not None else QSize(0, 0)
+        frame = 2 * self.frameWidth()
+        return QSize(hint.width() + frame, hint.height() + frame)
 
 
 class TrainingPanel(RunActions, QWidget):
@@ -111,10 +135,25 @@ class TrainingPanel(RunActions, QWidget):
         for b in (self.evaluate_button, self.continue_button, self.export_button,
                   self.delete_button, self.refresh_button):
             run_buttons.addWidget(b)
+        # The settings scroll on their own: at 1024x700 the form alone is taller than the
+        # window, and the saved runs with Evaluate below it fell off the screen (issue 17).
+        settings_page = QWidget()
+        sv = QVBoxLayout(settings_page)
+        sv.setContentsMargins(0, 0, 0, 0)
+        sv.addWidget(self.arch_label)
+        sv.addWidget(self.form)
+        sv.addStretch(1)
+        self.settings_scroll = _FittingScrollArea()
+        self.settings_scroll.setObjectName("training_settings")
+        self.settings_scroll.setWidgetResizable(True)
+        self.settings_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.settings_scroll.setWidget(settings_page)
+        self.settings_scroll.setMinimumHeight(120)
+        self.runs_list.setMinimumHeight(4 * self.runs_list.fontMetrics().height() + 12)
         left = QWidget()
         lv = QVBoxLayout(left)
-        lv.addWidget(self.arch_label)
-        lv.addWidget(self.form)
+        lv.addWidget(self.settings_scroll)
         lv.addLayout(buttons)
         lv.addWidget(self.preset_button)
         lv.addWidget(self.progress)
@@ -125,8 +164,9 @@ class TrainingPanel(RunActions, QWidget):
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.tabs)
-        split.setStretchFactor(1, 1)
-        split.setSizes([380, 1000])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        split.setSizes([450, 1000])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
 
