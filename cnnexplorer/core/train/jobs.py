@@ -100,6 +100,23 @@ def evaluate_job(run, session_dataset, fallback):
     return job
 
 
+def test_time_job(runs, crops: int, session_dataset, fallback):
+    """Each run alone, their ensemble (two or more runs) and, with `crops` > 1, each with its
+    crops, on the first run's dataset (core.train.crops_and_ensembles); returns (comparison,
+    the best row's result, the evaluated images, a title)."""
+    def job(on_event, stop):
+        from cnnexplorer.core.train.crops_and_ensembles import Member, compare_test_time
+
+        ds = _dataset_for_run(runs[0], session_dataset, fallback)
+        members = [Member(run.name, run.load_model("best")) for run in runs]
+        comparison = compare_test_time(members, ds, crops=crops)
+        best = comparison.best()
+        images = ds.x_test if best.result.split == "test" else ds.x_train
+        what = f"{len(runs)} runs" if len(runs) > 1 else runs[0].name
+        return comparison, images, f"<b>{what}</b>, test-time tricks, on {ds.name}"
+    return job
+
+
 def continue_job(run, session_dataset, fallback, epochs: int):
     def job(on_event, stop):
         from cnnexplorer.core.train.engine import continue_run

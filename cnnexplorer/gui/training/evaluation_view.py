@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidg
                                QVBoxLayout, QWidget)
 
 from cnnexplorer.gui.session import DoorImage
+from cnnexplorer.gui.training.test_time_view import TestTimeBox
 
 THUMB = 72
 
@@ -57,6 +58,7 @@ class EvaluationView(QWidget):
         self.result = None
         self._images = None
         self._model: tuple[str | None, str] = (None, "")
+        self.tricks = TestTimeBox()
         self.summary = QLabel("Evaluate a run to see how its best model does on the test set.")
         self.summary.setWordWrap(True)
         self.confusion = QTableWidget()
@@ -100,6 +102,7 @@ class EvaluationView(QWidget):
         self.split.addWidget(self.tables)
         self.split.addWidget(_titled(self.gallery_title, self.gallery))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.tricks)
         layout.addWidget(self.summary)
         layout.addWidget(self.split, 1)
         self._arrange(self.width())
@@ -184,6 +187,12 @@ class EvaluationView(QWidget):
                             f"(p={m.true_probability:.3f})\npredicted: "
                             f"{result.class_names[m.predicted]} (p={m.probability:.3f})")
             self.gallery.addItem(item)
+
+    def show_comparison(self, comparison, images, title: str = "") -> None:
+        """A test-time comparison: its table, and the best row's result in the views below."""
+        self.tricks.show_comparison(comparison)
+        best = comparison.best()
+        self.show_result(best.result, images, f"{title}: {best.label}")
 
     def _on_gallery_item_clicked(self, item: QListWidgetItem) -> None:
         if self._images is None:

@@ -181,6 +181,7 @@ class TrainingPanel(RunActions, QWidget):
         self.preset_button.clicked.connect(self._on_preset_button_clicked)
         self.runs_list.overlays_changed.connect(self.curves.set_overlays)
         self.evaluate_button.clicked.connect(self._on_evaluate_button_clicked)
+        self.evaluation.tricks.compare_requested.connect(self._on_evaluation_compare_requested)
         self.continue_button.clicked.connect(self._on_continue_button_clicked)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)

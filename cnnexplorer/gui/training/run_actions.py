@@ -46,6 +46,23 @@ class RunActions:
         self.status_label.setText(f"Evaluated the best model: {result.split} accuracy "
                                   f"{result.accuracy:.1%}")
 
+    def _on_evaluation_compare_requested(self, crops: int) -> None:
+        """Compare the ticked runs (or the selected one): alone, as an ensemble, with crops."""
+        runs = self.runs_list.checked_runs() or [r for r in [self._selected_run_or_say()] if r]
+        if not runs:
+            return
+        self._run_aux(jobs.test_time_job(runs, crops, self.session.dataset,
+                                         self.dataset_source()),
+                      self._on_comparison_done, "compare the runs at test time")
+
+    def _on_comparison_done(self, out) -> None:
+        comparison, images, title = out
+        self.evaluation.show_comparison(comparison, images, title)
+        self.tabs.setCurrentWidget(self.evaluation)
+        best = comparison.best()
+        self.status_label.setText(f"Compared: best {best.label}, accuracy "
+                                  f"{best.result.accuracy:.1%}")
+
     def _on_continue_button_clicked(self) -> None:
         run = self._selected_run_or_say()
         if run is not None:

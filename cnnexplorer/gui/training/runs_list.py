@@ -68,6 +68,10 @@ class RunsList(QListWidget):
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
                 if self.item(i).checkState() == Qt.CheckState.Checked]
 
+    def checked_runs(self) -> list:
+        """The ticked runs, newest first (as listed)."""
+        return [runs_mod.Run(Path(path)) for path in self.checked_paths()]
+
     def selected_run(self):
         item = self.currentItem()
         if item is None:
