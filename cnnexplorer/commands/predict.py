@@ -45,6 +45,9 @@ def register(subparsers) -> None:
                         "decision (or image and error)")
     p.add_argument("--no-face-finding", action="store_true",
                    help="judge each whole image, without looking for faces first")
+    p.add_argument("--careful", action="store_true",
+                   help="judge each face with its mirror too and average the two (twice "
+                        "the model's time: the notes' test-time trick)")
     p.set_defaults(func=run)
 
 
@@ -70,6 +73,10 @@ def run(args) -> int:
 
     threshold = check_threshold(args.threshold)
     door = load_door_model(args.model)  # ModelFileError -> one line, exit 2 (cli.main)
+    if args.careful:
+        from cnnexplorer.core.door.careful import CarefulDoor
+
+        door = CarefulDoor(door)
     # One file at a time, nothing kept after its line, each reduced as it is decoded: to the
     # model's input without face finding, else to a long side of PHOTO_SIDE for the detector
     # (a large JPEG is decoded at a fraction of its size); boxes go back to the file's pixels.
