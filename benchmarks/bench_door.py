@@ -135,6 +135,9 @@ def gui_fps(frames, seconds: float, fps: float, explain: bool) -> dict:
     out["judged_fps"] = out["judged"] / elapsed
     out["delivered_fps"] = out["submitted"] / elapsed
     panel.shutdown()
+    from cnnexplorer.gui import workers
+
+    assert workers.stop_and_wait(), "the door's inference loop did not stop"
     panel.deleteLater()
     app.processEvents()
     return out

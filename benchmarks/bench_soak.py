@@ -112,6 +112,9 @@ def gui_soak(frames: list[np.ndarray], n: int, every: int, warmup: int) -> dict:
                     time.perf_counter() - t0)
     out["dropped"] = panel.worker.dropped
     panel.shutdown()
+    from cnnexplorer.gui import workers
+
+    assert workers.stop_and_wait(), "the door's inference loop did not stop"
     panel.deleteLater()
     app.processEvents()
     return out

@@ -21,7 +21,7 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from cnnexplorer.gui import gc_guard
+    from cnnexplorer.gui import gc_guard, workers
     from cnnexplorer.gui.errors import configure_logging, install_excepthooks
     from cnnexplorer.gui.pyside_refcount import immortalize_singletons
 
@@ -37,6 +37,7 @@ def create_application(argv: list[str] | None = None):
     configure_logging()
     install_excepthooks()
     gc_guard.install(app)
+    workers.install(app)
     return app
 
 

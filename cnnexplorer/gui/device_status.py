@@ -37,14 +37,13 @@ class DeviceStatus(QObject):
     def check(self) -> None:
         if self._worker is not None:
             return
-        from superqt.utils import create_worker
+        from cnnexplorer.gui.workers import Worker
 
         self.label.setText("Compute device: loading TensorFlow...")
-        # errored connected through _connect: superqt re-raises otherwise
-        self._worker = create_worker(detect_device, _start_thread=False,
-                                     _connect={"returned": self._on_worker_returned,
-                                               "errored": self._on_worker_errored,
-                                               "finished": self._on_worker_finished})
+        self._worker = Worker.call(detect_device, name="load TensorFlow",
+                                   on_error=self._on_worker_errored)
+        self._worker.returned.connect(self._on_worker_returned)
+        self._worker.finished.connect(self._on_worker_finished)
         self._worker.start()
 
     def _on_worker_returned(self, text: str) -> None:

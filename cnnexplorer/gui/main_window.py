@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QMessag
                                QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from cnnexplorer import __version__
-from cnnexplorer.gui import settings
+from cnnexplorer.gui import settings, workers
 from cnnexplorer.gui.device_status import DeviceStatus
 from cnnexplorer.gui.session import Session
 
@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
         self.session.open_in_door.connect(self._on_session_open_in_door)
         self._restore_settings()
         # poll cheaply for TensorFlow being imported by a panel, then show its device
+        #: what the one wait on close answered (None until the window closed)
+        self.workers_stopped: bool | None = None
         self._tf_poll = QTimer(self)
         self._tf_poll.setInterval(2000)
         self._tf_poll.timeout.connect(self._on_tf_poll_timeout)
@@ -387,7 +389,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def shutdown_panels(self) -> None:
-        """Call each panel's `shutdown()` (stop cameras, workers) if it has one."""
+        """Call each panel's `shutdown()` (stop cameras, ask workers to stop) if it has one."""
         for title, widget in self.panels.items():
             stop = getattr(widget, "shutdown", None)
             if callable(stop):
@@ -399,5 +401,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event):
         self._tf_poll.stop()
         self.save_settings()
-        self.shutdown_panels()
+        self.shutdown_panels()  # each panel asks its workers to stop; none waits
+        self.workers_stopped = workers.stop_and_wait()  # the one wait (gui/workers.py)
         super().closeEvent(event)

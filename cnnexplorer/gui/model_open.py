@@ -2,7 +2,7 @@
 
 `ModelFileOpener` is the panel's helper for File > Open model and for drag and drop of a
 model file onto the panel. Loading imports Keras (seconds the first time) and reads the file,
-so it runs in a worker (superqt); the newest request wins, progress shows in the panel's busy
+so it runs in a `gui.workers.Worker`; the newest request wins, progress shows in the panel's busy
 line and the status bar, and every failure (not a model, truncated, a Lambda layer refused
 by safe mode) reaches the error presenter with the core's one-sentence message.
 
@@ -24,6 +24,7 @@ from cnnexplorer.core.arch.zoo.registry import ZooEntry
 from cnnexplorer.core.keras.model_io import is_model_path
 from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.gui.errors import present_error
+from cnnexplorer.gui.workers import Worker
 from cnnexplorer.core.arch.sources import load_network
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,6 @@ class ModelFileOpener(QObject):
 
     def open(self, path: str) -> None:
         """Start loading `path`; the result arrives through `opened` or `failed`."""
-        from superqt.utils import create_worker
-
         path = str(path)
         self._generation += 1
         generation = self._generation
@@ -101,13 +100,16 @@ class ModelFileOpener(QObject):
                                  f"seconds)...")
         self._panel.busy.show()
         self._session.status_message.emit(f"Opening model {name}...")
-        worker = create_worker(
-            load_model_file, path, _start_thread=False,
-            _connect={"returned": lambda result: self._on_worker_returned(generation, result),
-                      "errored": lambda exc: self._on_worker_errored(generation, path, exc)})
-        worker.finished.connect(lambda: self._workers.discard(worker))
+        worker = Worker.call(load_model_file, path, name=f"open {name}",
+                             on_error=lambda exc: self._on_worker_errored(generation, path,
+                                                                          exc))
+        worker.returned.connect(lambda result: self._on_worker_returned(generation, result))
+        worker.finished.connect(self._on_worker_finished)
         self._workers.add(worker)
         worker.start()
+
+    def _on_worker_finished(self) -> None:
+        self._workers = {w for w in self._workers if not w.is_finished()}
 
     def _on_worker_returned(self, generation: int, result) -> None:
         if generation != self._generation:

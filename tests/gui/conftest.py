@@ -5,6 +5,8 @@ import gc
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from waits import THREAD_MS, UI_MS
+
 
 @pytest.fixture
 def error_boxes(monkeypatch):
@@ -35,3 +37,15 @@ def _collect_after_each_test():
     """Free each test's Qt garbage here, on the GUI thread, before the next test starts."""
     yield
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_left(qtbot):
+    """Each test ends as the app's window closes: every worker asked to stop and waited for
+    (gui/workers.stop_and_wait, the one wait); a worker that does not stop fails the test.
+    Runs before qtbot closes the test's widgets, so the workers' last signals reach them."""
+    from cnnexplorer.gui import workers
+
+    yield
+    assert workers.stop_and_wait(timeout_ms=THREAD_MS), workers.live_workers()
+    qtbot.waitUntil(lambda: not workers.live_workers(), timeout=UI_MS)

@@ -21,7 +21,7 @@ def panel(qtbot):
     qtbot.addWidget(p)
     p.resize(1200, 800)
     yield p
-    p.wait_for_loaders()
+    p.shutdown()  # the autouse fixture in conftest.py waits for its worker
 
 
 def _npz(tmp_path, n=30, classes=3):
@@ -126,7 +126,7 @@ def test_cancel_stops_a_folder_load(qtbot, panel, tmp_path, monkeypatch):
         for i in range(64):
             Image.new("RGB", (8, 8)).save(tmp_path / "many" / cls / f"{i}.png")
     panel.load(tmp_path / "many")
-    panel.loader.cancel()  # before the first progress report: the loader stops at it
+    panel.loader.request_stop()  # before the first progress report: the loader stops at it
     qtbot.waitUntil(lambda: not panel.is_loading(), timeout=THREAD_MS)
     assert panel.status.text() == "Loading cancelled."
     assert panel.session.dataset is None

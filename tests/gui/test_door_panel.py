@@ -16,6 +16,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from cnnexplorer.gui import workers
 from cnnexplorer.gui.door.panel import DoorPanel
 from cnnexplorer.gui.session import Session
 from cnnexplorer.gui.door.camera_source import rgb_to_qimage
@@ -30,12 +31,13 @@ def panel(qtbot):
     p = DoorPanel(session)
     qtbot.addWidget(p)
     p.resize(1400, 850)
-    assert not p.worker.isRunning()  # nothing loads (no TensorFlow import) until shown
+    assert not p.worker.is_running()  # nothing loads (no TensorFlow import) until shown
     p.show()
     qtbot.waitUntil(lambda: p.worker.door is not None, timeout=WAIT_MS)
     yield p
-    p.shutdown()
-    assert not p.worker.isRunning()
+    p.shutdown()  # asks the loop to end; it wakes and ends at once
+    assert workers.stop_and_wait(timeout_ms=WAIT_MS)
+    qtbot.waitUntil(lambda: not p.worker.is_running(), timeout=WAIT_MS)
 
 
 def _strip_count(p):

@@ -38,7 +38,7 @@ def data_panel(qtbot):
     p.resize(1000, 700)
     p.show()
     yield p
-    p.wait_for_loaders()
+    p.shutdown()  # the autouse fixture in conftest.py waits for its worker
 
 
 def test_a_dropped_folder_with_a_fifo_and_a_dds_loads_the_rest(qtbot, data_panel, tmp_path):

@@ -3,7 +3,6 @@ cleanly (saved as stopped, no thread left); the evaluation gallery opens images 
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QMainWindow
 
 from cnnexplorer.core.train import runs
@@ -12,6 +11,7 @@ from cnnexplorer.core.train.evaluation import metrics_from_probabilities
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.gui.training.evaluation_view import EvaluationView
 from cnnexplorer.gui.training.panel import TrainingPanel
+from cnnexplorer.gui import workers
 from cnnexplorer.gui.session import ArchitectureChoice, DoorImage, Session
 from waits import THREAD_MS, UI_MS
 
@@ -78,9 +78,11 @@ def test_closing_the_window_during_training_stops_and_saves(panel, qtbot):
     panel.start_training()
     worker = panel.worker
     qtbot.waitUntil(lambda: panel.curves.batches.n >= 3, timeout=THREAD_MS)
-    panel.window().close()  # the panel's event filter sees the window close
-    assert not worker.isRunning()
-    assert [t for t in (worker,) if isinstance(t, QThread) and t.isRunning()] == []
+    panel.window().close()  # the panel's event filter sees the window close: stop asked
+    assert worker.stop_requested
+    assert workers.stop_and_wait()  # the one wait, as the main window's close does
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=UI_MS)
+    assert workers.live_workers() == []
     saved = runs.list_runs()
     assert len(saved) == 1
     status = saved[0].status()
@@ -233,23 +235,20 @@ def test_stop_resets_the_progress_bar_and_time_left(panel, qtbot):
 
 @pytest.mark.parametrize("queued", [False, True])
 def test_worker_delivers_events_in_order_both_ways(qtbot, queued):
-    from cnnexplorer.gui.training.worker import TrainingWorker
-
     def job(on_event, stop):
         for i in range(200):
             on_event(i)
         return "done"
 
-    worker = TrainingWorker(job, queue_events=queued)
+    worker = workers.Worker(job, "count", queue_events=queued)
     got = []
-    worker.event.connect(got.append)
+    worker.reported.connect(got.append)
     with qtbot.waitSignal(worker.finished, timeout=UI_MS):
         worker.start()
-    qtbot.waitUntil(lambda: not worker.isRunning(), timeout=UI_MS)
+    assert not worker.is_running()
     if queued:
         assert got == [] and worker.take_events() == list(range(200))
-    else:
-        qtbot.waitUntil(lambda: len(got) == 200, timeout=UI_MS)
+    else:  # every event is delivered before `finished`
         assert got == list(range(200))
     assert worker.result == "done" and worker.take_events() == []
 
@@ -318,3 +317,29 @@ def test_runs_list_quotes_the_best_models_validation_accuracy_not_the_last_epoch
     assert "val acc 72% at best epoch 2" in text and "82%" not in text
     tip = view.item(0).toolTip()
     assert "epoch 2 of 3 (lowest validation loss)" in tip and "82.0%" in tip
+
+
+def test_evaluate_works_every_time_and_across_a_run_switch(panel, qtbot, error_boxes):
+    """Issue 17, crash 3: the first Evaluate worked; every later click raised "Internal C++
+    object (TrainingWorker) already deleted" (the worker deleted itself while the panel
+    still named it)."""
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.core.train.engine import ArchSpec, train
+
+    spec = ArchSpec("happymodel", {"filters": 4, "kernel": 3, "padding": 1})
+    for seed in (0, 1):
+        train(spec, tiny_dataset(), TrainConfig(epochs=1, batch_size=16, validation_split=0,
+                                                seed=seed))
+    panel.runs_list.refresh()
+    assert panel.runs_list.count() == 2
+    titles = []
+    for row in (0, 0, 0, 1, 1, 0):  # three times the same run, then switch, and back
+        panel.runs_list.setCurrentRow(row)
+        panel.evaluate_button.click()
+        assert panel.status_label.text() == "evaluate the run..."  # started, no exception
+        qtbot.waitUntil(lambda: panel.status_label.text().startswith("Evaluated"),
+                        timeout=THREAD_MS)
+        titles.append(panel.evaluation._model[1])
+        assert panel.aux_worker is None  # forgotten as soon as it finished
+    assert error_boxes == []
+    assert titles[0] == titles[1] == titles[2] == titles[5] != titles[3] == titles[4]

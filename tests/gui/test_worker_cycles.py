@@ -50,19 +50,18 @@ def _in_a_cycle(obj, max_depth: int = 8) -> bool:
     return False
 
 
-def test_a_failed_training_job_leaves_no_cycle(qtbot, qapp, no_automatic_gc):
-    from cnnexplorer.gui.training.worker import TrainingWorker
+def test_a_failed_job_leaves_no_cycle(qtbot, qapp, no_automatic_gc):
+    from cnnexplorer.gui.workers import Worker
 
     def job(on_event, stop):
         raise DatasetError("nothing to train on")
 
-    worker = TrainingWorker(job)
     errors = []
-    worker.failed.connect(lambda exc: errors.append(str(exc)))
+    worker = Worker(job, "train", on_error=lambda exc: errors.append(str(exc)))
     with qtbot.waitSignal(worker.finished, timeout=THREAD_MS):
         worker.start()
-    qtbot.waitUntil(lambda: bool(errors), timeout=THREAD_MS)
     assert errors == ["nothing to train on"]
+    assert worker.error == "DatasetError: nothing to train on"
     assert not _in_a_cycle(worker)
 
 
@@ -70,9 +69,10 @@ class _Panel(QObject):
     """Stands for a panel that keeps its worker and hands it a job closing over itself."""
 
     def start(self):
-        from cnnexplorer.gui.training.worker import TrainingWorker
+        from cnnexplorer.gui.workers import Worker
 
-        self.worker = TrainingWorker(lambda on_event, stop: self.objectName())
+        self.worker = Worker(lambda on_event, stop: self.objectName(), "name the panel",
+                             on_error=lambda exc: self.setObjectName(str(exc)))
         self.worker.start()
 
 
@@ -81,21 +81,22 @@ def test_a_job_closing_over_its_panel_is_released_when_the_run_ends(qtbot, qapp,
     panel = _Panel()
     panel.setObjectName("panel")
     panel.start()
-    qtbot.waitUntil(panel.worker.isFinished, timeout=THREAD_MS)
-    # the job (and the panel it closes over) is let go on the GUI thread once the run ended
-    qtbot.waitUntil(lambda: panel.worker._job is None, timeout=THREAD_MS)
+    # the job and the error handler (and the panel they close over) are let go on the GUI
+    # thread once the run ended
+    qtbot.waitUntil(panel.worker.is_finished, timeout=THREAD_MS)
+    assert panel.worker._job is None and panel.worker._on_error is None
     assert panel.worker.result == "panel"
     assert not _in_a_cycle(panel)
 
 
 def test_a_failed_dataset_load_leaves_no_cycle(qtbot, qapp, tmp_path, no_automatic_gc):
-    from cnnexplorer.gui.data.loader_worker import DatasetLoader
+    from cnnexplorer.gui.data.loader_worker import load_job
+    from cnnexplorer.gui.workers import Worker
 
-    loader = DatasetLoader(str(tmp_path / "missing.npz"))
     errors = []
-    loader.errored.connect(lambda exc: errors.append(str(exc)))
+    loader = Worker(load_job(str(tmp_path / "missing.npz")), "open the dataset",
+                    on_error=lambda exc: errors.append(str(exc)))
     with qtbot.waitSignal(loader.finished, timeout=THREAD_MS):
         loader.start()
-    qtbot.waitUntil(lambda: bool(errors), timeout=THREAD_MS)
     assert "no such file" in errors[0]
     assert not _in_a_cycle(loader)

@@ -269,21 +269,23 @@ class ArchitecturePanel(ExportMixin, QWidget):
         return True
 
     def _start_worker(self, entry, config: tuple, expand_default: bool) -> None:
-        from superqt.utils import create_worker
+        from cnnexplorer.gui.workers import Worker
 
         generation = self._generation
         self.busy.setText(f"Building {entry.title} with Keras (the first time takes a few "
                           f"seconds)...")
         self.busy.show()
-        # errored connected through _connect: superqt re-raises otherwise
-        worker = create_worker(
-            compute, entry, *config, _start_thread=False,
-            _connect={"returned": lambda result: self._on_worker_returned(
-                          generation, entry, config, result, expand_default),
-                      "errored": lambda exc: self._on_worker_errored(generation, entry, exc)})
-        worker.finished.connect(lambda: self._workers.discard(worker))
+        worker = Worker.call(compute, entry, *config, name=f"build {entry.title}",
+                             on_error=lambda exc: self._on_worker_errored(generation, entry,
+                                                                          exc))
+        worker.returned.connect(lambda result: self._on_worker_returned(
+            generation, entry, config, result, expand_default))
+        worker.finished.connect(self._on_worker_finished)
         self._workers.add(worker)
         worker.start()
+
+    def _on_worker_finished(self) -> None:
+        self._workers = {w for w in self._workers if not w.is_finished()}
 
     def _on_worker_returned(self, generation, entry, config, result, expand_default) -> None:
         if generation != self._generation:

@@ -1,43 +1,23 @@
-"""Loads a dataset (`core.datasets.load_dataset`) in a QThread, reporting progress.
+"""The Data panel's loading job: `core.data.load_dataset` with progress, run in a `Worker`.
 
-Signals are emitted from the worker thread and delivered queued to receivers living in the GUI
-thread. `cancel()` is cooperative: the loader's progress callback answers False at the next
-step, and the folder loader stops between files.
+`load_job(...)` is a `job(on_event, stop)` for `gui.workers.Worker`: it reports
+`(done, total, message)` tuples and stops cooperatively (the loader's progress callback
+answers False once `stop` is set; the folder loader stops between files).
 """
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QThread, Signal
-
 from cnnexplorer.core.data import load_dataset
 
 
-class DatasetLoader(QThread):
-    progress = Signal(int, int, str)  # done, total, message
-    loaded = Signal(object)  # Dataset
-    errored = Signal(object)  # the exception
+def load_job(spec, image_size=None, resize: str = "stretch"):
+    """The job that loads `spec` (a built-in name or a path) as `load_dataset` does."""
 
-    def __init__(self, spec, image_size=None, resize: str = "stretch", parent=None):
-        super().__init__(parent)
-        self.spec = spec
-        self.image_size = image_size
-        self.resize = resize
-        self._cancel = threading.Event()
+    def job(on_event, stop):
+        def progress(done: int, total: int, message: str) -> bool:
+            on_event((int(done), int(total), str(message)))
+            return not stop.is_set()
 
-    def cancel(self) -> None:
-        self._cancel.set()
+        return load_dataset(spec, image_size=image_size, resize=resize, progress=progress)
 
-    def _on_progress(self, done: int, total: int, message: str):
-        self.progress.emit(int(done), int(total), str(message))
-        return not self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            ds = load_dataset(self.spec, image_size=self.image_size, resize=self.resize,
-                              progress=self._on_progress)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes to the presenter
-            self.errored.emit(exc)
-            return
-        self.loaded.emit(ds)
+    return job

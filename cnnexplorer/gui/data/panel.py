@@ -2,7 +2,7 @@
 and drop), see its classes, counts per split, skipped files and samples, and set the
 augmentation that training will use (with a live preview).
 
-Loading runs in a `DatasetLoader` thread with a progress bar; the loaded dataset goes to
+Loading runs in a `gui.workers.Worker` with a progress bar; the loaded dataset goes to
 `session.set_dataset`, and the panel redraws from `session.dataset_changed`, so a dataset set
 by anyone else shows here too. The augmentation setting is kept on `session.augment`, which
 the Training panel reads.
@@ -22,7 +22,8 @@ from cnnexplorer.core.data import BUILTINS, AugmentConfig, pca_basis
 from cnnexplorer.core.data.images import RESIZE_MODES
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.widgets.image_grid import ImageGrid
-from cnnexplorer.gui.data.loader_worker import DatasetLoader
+from cnnexplorer.gui.data.loader_worker import load_job
+from cnnexplorer.gui.workers import Worker
 from cnnexplorer.gui.data.augment_view import AugmentBox
 from cnnexplorer.core.formatting import shape_text
 
@@ -46,8 +47,8 @@ class DataPanel(QWidget):
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.loader: DatasetLoader | None = None
-        self._old_loaders: set[DatasetLoader] = set()
+        self.loader: Worker | None = None  # the newest load; older ones are asked to stop
+        self._generation = 0  # of the newest load: an older load's error is not shown
         self._samples: list[int] = []
         self._basis = None
         self.setAcceptDrops(True)
@@ -160,7 +161,7 @@ class DataPanel(QWidget):
         self.augment.set_config(session.augment or AugmentConfig())  # the session's setting
         app = QApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self._on_app_about_to_quit)
+            app.aboutToQuit.connect(self.shutdown)
         if session.dataset is not None:
             self._on_session_dataset_changed(session.dataset)
 
@@ -168,52 +169,43 @@ class DataPanel(QWidget):
     def load(self, spec) -> None:
         """Load a built-in name or a path in the background; the result goes to the session."""
         if self.loader is not None:
-            self._retire(self.loader)
+            self.loader.request_stop()  # an older load: stopped, and its result ignored
         spec = os.fspath(spec) if not isinstance(spec, str) else spec
-        # No Qt parent: a parent deleted with the window would destroy a running QThread
-        # (a crash); the panel keeps the reference and waits for it when the app quits.
-        loader = DatasetLoader(spec, self.size.currentData(), self.resize_mode.currentData())
-        loader.progress.connect(self._on_loader_progress)
-        loader.loaded.connect(lambda ds, ld=loader: self._on_loader_loaded(ld, ds))
-        loader.errored.connect(lambda exc, ld=loader: self._on_loader_errored(ld, exc))
-        loader.finished.connect(lambda ld=loader: self._on_loader_finished(ld))
-        self.loader = loader
         name = BUILTINS[spec].title if spec in BUILTINS else os.path.basename(spec) or spec
+        self._generation += 1
+        generation = self._generation
+        loader = Worker(load_job(spec, self.size.currentData(), self.resize_mode.currentData()),
+                        f"open the dataset {name}",
+                        on_error=lambda exc: self._on_loader_errored(generation, exc))
+        loader.reported.connect(self._on_loader_progress)
+        loader.returned.connect(self._on_loader_returned)
+        loader.finished.connect(self._on_loader_finished)
+        self.loader = loader
         self.status.setText(f"Loading {name}...")
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
         loader.start()
 
-    def _retire(self, loader: DatasetLoader) -> None:
-        """Stop listening to an older load; keep it referenced until its thread ends."""
-        loader.cancel()
-        self._old_loaders.add(loader)
-
     def is_loading(self) -> bool:
         return self.loader is not None
 
-    def wait_for_loaders(self, ms: int = 30000) -> None:
-        for ld in [self.loader, *self._old_loaders]:
-            if ld is not None:
-                ld.wait(ms)
+    def shutdown(self) -> None:
+        """Ask a running load to stop (window closing; the window's one wait waits)."""
+        if self.loader is not None:
+            self.loader.request_stop()
 
-    def _on_app_about_to_quit(self) -> None:
-        for ld in [self.loader, *self._old_loaders]:
-            if ld is not None:
-                ld.cancel()
-        self.wait_for_loaders(5000)
-
-    def _on_loader_progress(self, done: int, total: int, message: str) -> None:
+    def _on_loader_progress(self, report) -> None:
         if self.sender() is not self.loader:
             return
+        done, total, message = report
         if total > 1:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
         self.status.setText(message[:1].upper() + message[1:] + "...")
 
-    def _on_loader_loaded(self, loader, ds) -> None:
-        if loader is not self.loader:
+    def _on_loader_returned(self, ds) -> None:
+        if self.sender() is not self.loader:
             return
         self.session.set_dataset(ds)  # redraws through _on_session_dataset_changed
         skipped = f"; {len(ds.skipped)} files skipped (listed on the left)" if ds.skipped else ""
@@ -222,9 +214,9 @@ class DataPanel(QWidget):
                             + f" images{skipped}.")
         self.session.status_message.emit(f"Dataset {ds.name} loaded")
 
-    def _on_loader_errored(self, loader, exc) -> None:
-        if loader is not self.loader:
-            return
+    def _on_loader_errored(self, generation: int, exc) -> None:
+        if generation != self._generation:
+            return  # an older load, replaced by a newer one
         from cnnexplorer.core.data.folder import LoadCancelled
 
         if isinstance(exc, LoadCancelled):
@@ -233,17 +225,15 @@ class DataPanel(QWidget):
         self.status.setText(f"Could not open the dataset: {exc}")
         present_error(self, "Could not open the dataset", exc)
 
-    def _on_loader_finished(self, loader) -> None:
-        self._old_loaders.discard(loader)
-        if loader is self.loader:
-            self.loader = None
+    def _on_loader_finished(self) -> None:
+        if self.sender() is self.loader:
+            self.loader = None  # freed by the worker module, on the GUI thread
             self.progress.hide()
             self.cancel_button.hide()
-        loader.deleteLater()
 
     def _on_cancel_clicked(self) -> None:
         if self.loader is not None:
-            self.loader.cancel()
+            self.loader.request_stop()
             self.status.setText("Cancelling...")
 
     def _on_load_builtin_clicked(self) -> None:

@@ -1,4 +1,4 @@
-"""The door's inference thread: newest frame wins, stale frames are dropped.
+"""The door's inference loop: newest frame wins, stale frames are dropped.
 
 A camera delivers frames faster than anything should queue them. `submit()` only replaces
 the one pending slot (counting what it overwrote as dropped) and wakes the thread; the thread
@@ -6,8 +6,11 @@ always judges the newest frame, so the door reacts to what is in front of the ca
 never to a backlog. Model loading also runs here (opening a .keras file imports Keras and
 traces the fast call: seconds the GUI thread must not spend).
 
-Results and errors are Qt signals emitted from this QThread; receivers living in the GUI
-thread get them queued.
+The loop runs in a `gui.workers.Worker` (the app's one way to work off the GUI thread),
+started with the first frame or model request. It reports through the worker's events, and
+this object re-emits them as its own signals on the GUI thread: `result`, `errored`,
+`model_loaded`, `model_failed`. `shutdown()` asks the loop to end (it wakes it); the window's
+one wait (`workers.stop_and_wait`) waits for it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.errors import CnnExplorerError
+from cnnexplorer.gui.workers import Worker
 
 #: overlays are blended at most this many pixels a side (a display needs no more)
 DISPLAY_SIDE = 512
@@ -50,7 +54,7 @@ class FrameResult:
     extras: dict = field(default_factory=dict)
 
 
-class InferenceWorker(QThread):
+class InferenceWorker(QObject):
     result = Signal(object)  # FrameResult
     errored = Signal(str, object)  # (message for the user, the frame's tag)
     model_loaded = Signal(object)  # DoorModel, after load_model() succeeded
@@ -65,6 +69,8 @@ class InferenceWorker(QThread):
         self._seq = 0
         self._door = None
         self._inspector = None
+        self._worker: Worker | None = None
+        self._report = None  # the running loop's on_event
         # What to compute besides the probability; set from the GUI thread, read per frame.
         self.explain = False
         self.cam_layer: str | None = None
@@ -90,12 +96,11 @@ class InferenceWorker(QThread):
             self.submitted += 1
             self._cond.notify()
             seq = self._seq
-        if not self.isRunning():
-            self.start()
+        self._ensure_running()
         return seq
 
     def request_model(self, path=None) -> None:
-        """Load the model at `path` (None: the bundled one) in this thread."""
+        """Load the model at `path` (None: the bundled one) in the loop's thread."""
         self._request(("bundled", None) if path is None else ("path", path))
 
     def use_model(self, door) -> None:
@@ -106,28 +111,60 @@ class InferenceWorker(QThread):
         with self._cond:
             self._load_request = req
             self._cond.notify()
-        if not self.isRunning():
-            self.start()
+        self._ensure_running()
+
+    def _ensure_running(self) -> None:
+        if self._quit or self.is_running():
+            return
+        # each frame's and model's errors are caught in the loop and said at the door; an
+        # error of the loop itself (a bug) goes to the presenter, and the next frame starts
+        # a fresh loop
+        self._worker = Worker(self._loop, "judge the door's frames", wake=self._wake)
+        self._worker.reported.connect(self._on_worker_event)
+        self._worker.start()
+
+    def is_running(self) -> bool:
+        return self._worker is not None and self._worker.is_running()
+
+    def _wake(self) -> None:
+        with self._cond:
+            self._cond.notify()
+
+    def _on_worker_event(self, item) -> None:
+        kind, *args = item
+        getattr(self, kind).emit(*args)  # result / errored / model_loaded / model_failed
 
     @property
     def door(self):
         return self._door
 
-    def shutdown(self, timeout_ms: int = 5000) -> None:
+    def shutdown(self) -> None:
+        """Ask the loop to end (returns at once; the window's one wait waits for it)."""
         with self._cond:
             self._quit = True
             self._cond.notify()
-        self.wait(timeout_ms)
+        if self._worker is not None:
+            self._worker.request_stop()
 
-    # -- the thread ------------------------------------------------------------------------
-    def run(self) -> None:
+    # -- the worker's thread ---------------------------------------------------------------
+    def _loop(self, on_event, stop) -> None:
+        self._report = on_event
+        try:
+            self._serve(stop)
+        finally:
+            self._report = None
+
+    def _emit(self, kind: str, *args) -> None:
+        self._report((kind, *args))
+
+    def _serve(self, stop) -> None:
         while True:
             with self._cond:
                 # Frames wait in the slot until a model is there to judge them.
-                while not self._quit and self._load_request is None and (
+                while not (self._quit or stop.is_set()) and self._load_request is None and (
                         self._pending is None or self._door is None):
                     self._cond.wait()
-                if self._quit:
+                if self._quit or stop.is_set():
                     return
                 load, self._load_request = self._load_request, None
                 job = None
@@ -148,15 +185,15 @@ class InferenceWorker(QThread):
                 raise CnnExplorerError(f"not a door model: {type(door).__name__}")
             door.warm_up()
         except CnnExplorerError as exc:
-            self.model_failed.emit(str(exc))
+            self._emit("model_failed", str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - a model that fails at run time
-            self.model_failed.emit(f"{value}: the model failed on a test image "
+            self._emit("model_failed", f"{value}: the model failed on a test image "
                                    f"({type(exc).__name__}: {exc})")
             return
         with self._cond:
             self._door, self._inspector = door, None
-        self.model_loaded.emit(door)
+        self._emit("model_loaded", door)
         self._warm_face_finder()
 
     def _warm_face_finder(self) -> None:
@@ -167,7 +204,7 @@ class InferenceWorker(QThread):
         try:
             shared_finder()
         except CnnExplorerError as exc:
-            self.errored.emit(str(exc), None)
+            self._emit("errored", str(exc), None)
 
     def _judge(self, seq: int, frame: np.ndarray, tag) -> None:
         door = self._door
@@ -190,15 +227,15 @@ class InferenceWorker(QThread):
                 self._look_inside(door, verdict.judged[0].crop if crop else frame, res)
                 res.overlay_is_crop = crop
         except CnnExplorerError as exc:
-            self.errored.emit(str(exc), tag)
+            self._emit("errored", str(exc), tag)
             return
         except Exception as exc:  # noqa: BLE001 - keep the thread alive for the next frame
-            self.errored.emit(f"{tag or 'frame'}: prediction failed ({type(exc).__name__}: "
+            self._emit("errored", f"{tag or 'frame'}: prediction failed ({type(exc).__name__}: "
                               f"{exc})", tag)
             return
         res.latency_ms = (time.perf_counter() - start) * 1e3
         self.processed += 1
-        self.result.emit(res)
+        self._emit("result", res)
 
     def _look_inside(self, door, frame: np.ndarray, res: FrameResult) -> None:
         from cnnexplorer.core.door.gradcam import Inspector, overlay

@@ -45,7 +45,7 @@ class DoorPanel(DoorSources, QWidget):
         super().__init__(parent)
         self.session = session
         self.setAcceptDrops(True)
-        self.worker = InferenceWorker(self)
+        self.worker = InferenceWorker(self)  # its loop runs in a gui.workers.Worker
         self.source = None
         self.messages: deque[str] = deque(maxlen=50)
         self.last_result = None

@@ -2,7 +2,7 @@
 
 Captures are saved by core.captures as an image folder (happy/, not_happy/) under the user's
 data directory. "Train the door on my captures" runs core.captures.train_door in the
-TrainingWorker thread (fine-tuning the bundled model or from scratch, with augmentation) and,
+a `gui.workers.Worker` (fine-tuning the bundled model or from scratch, with augmentation) and,
 when it finishes, switches the door to the new model and shows its validation accuracy.
 """
 
@@ -177,7 +177,7 @@ class TeachBox(QWidget):
 
     # -- training --------------------------------------------------------------------------
     def start_training(self) -> bool:
-        from cnnexplorer.gui.training.worker import TrainingWorker
+        from cnnexplorer.gui.workers import Worker
 
         if self.worker is not None:
             return False
@@ -197,10 +197,9 @@ class TeachBox(QWidget):
             door.warm_up()
             return door, final_val_accuracy(result), str(result.run.path), result.message
 
-        self.worker = TrainingWorker(job, self, name="door-training")
-        self.worker.event.connect(self._on_worker_event)
-        self.worker.succeeded.connect(self._on_worker_succeeded)
-        self.worker.failed.connect(self._on_worker_failed)
+        self.worker = Worker(job, "teach the door", on_error=self._on_worker_failed)
+        self.worker.reported.connect(self._on_worker_event)
+        self.worker.returned.connect(self._on_worker_succeeded)
         self.worker.finished.connect(self._on_worker_finished)
         self.train_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
@@ -249,6 +248,7 @@ class TeachBox(QWidget):
         self.stop_btn.setEnabled(False)
 
     def shutdown(self) -> None:
+        """Stop capturing and ask a training to stop (the window's one wait waits for it)."""
         self._burst_timer.stop()
         if self.worker is not None:
-            self.worker.stop_and_wait()
+            self.worker.request_stop()

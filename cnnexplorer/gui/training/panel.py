@@ -3,9 +3,10 @@ panel's by default) and on which data, watch live curves, compare saved runs, ev
 do transfer learning.
 
 Every slow step (loading a built-in set, building and training the model, evaluating,
-exporting, loading a model for transfer) runs in a `TrainingWorker` thread; the GUI thread
+exporting, loading a model for transfer) runs in a `gui.workers.Worker`; the GUI thread
 only appends events to buffers and redraws on timers. Closing the window during training
-stops the run after the current batch and saves it as stopped (`shutdown()`).
+asks the run to stop after the current batch (`shutdown()`); the window's one wait
+(`workers.stop_and_wait`) lets it save itself as stopped.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from cnnexplorer.gui.training.progress_view import ProgressView
 from cnnexplorer.gui.training.run_actions import RunActions
 from cnnexplorer.gui.training.runs_list import RunsList
 from cnnexplorer.gui.training.transfer_view import TransferView
-from cnnexplorer.gui.training.worker import TrainingWorker
+from cnnexplorer.gui.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,8 @@ class TrainingPanel(RunActions, QWidget):
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.worker: TrainingWorker | None = None  # training (one at a time)
-        self.aux_worker: TrainingWorker | None = None  # evaluate / export / load model
+        self.worker: Worker | None = None  # training (one at a time)
+        self.aux_worker: Worker | None = None  # evaluate / export / load model
         self.events_seen = 0
         self._transfer_source = None  # (keras model, blocks, name)
         self._watched_window = None
@@ -121,8 +122,8 @@ class TrainingPanel(RunActions, QWidget):
         self.runs_list.refresh()
         # which devices a run will use: looked up (importing TensorFlow, seconds of CPU) in
         # a worker thread when the panel is first shown, not while the window opens
-        self.devices_worker = TrainingWorker(jobs.devices_job(), self, name="devices")
-        self.devices_worker.succeeded.connect(self.form.set_gpus)
+        self.devices_worker = Worker(jobs.devices_job(), "look up the training devices")
+        self.devices_worker.returned.connect(self.form.set_gpus)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -224,7 +225,7 @@ class TrainingPanel(RunActions, QWidget):
 
     # ----- training
     def is_training(self) -> bool:
-        return self.worker is not None and self.worker.isRunning()
+        return self.worker is not None and self.worker.is_running()
 
     def _launch(self, job, what: str) -> None:
         if self.is_training():
@@ -234,9 +235,7 @@ class TrainingPanel(RunActions, QWidget):
         self.progress.reset()
         self.status_label.setText(f"{what}: preparing (loading TensorFlow and the data)...")
         # events are queued and drained by the 10 Hz label timer (and once more at the end)
-        worker = TrainingWorker(job, self, name=what, queue_events=True)
-        worker.succeeded.connect(self._on_worker_succeeded)
-        worker.failed.connect(self._on_worker_failed)
+        worker = Worker(job, what, on_error=self._on_worker_failed, queue_events=True)
         worker.finished.connect(self._on_worker_finished)
         self.worker = worker
         self._set_running(True)
@@ -354,9 +353,6 @@ class TrainingPanel(RunActions, QWidget):
         self._drain_events()
         self.progress.tick()
 
-    def _on_worker_succeeded(self, result) -> None:
-        pass  # TrainFinished already reported; jobs return for tests and scripts
-
     def _on_worker_failed(self, exc) -> None:
         self.progress.finished("failed")
         self.status_label.setText(f"failed: {exc}")
@@ -372,17 +368,14 @@ class TrainingPanel(RunActions, QWidget):
         self._running_header = False
         self.runs_list.refresh()
         self.curves.redraw()
-        sender = self.worker
-        if sender is not None and not sender.isRunning():
-            sender.deleteLater()
-            self.worker = None
+        if self.worker is not None and self.worker.is_finished():
+            self.worker = None  # freed here, on the GUI thread (gui/workers.py)
         self._show_choice()
 
     # ----- closing
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not (self.devices_worker.isRunning() or self.devices_worker.isFinished()):
-            self.devices_worker.start()
+        self.devices_worker.start()  # once: later calls do nothing
         if not self.label_timer.isActive():  # a cancelled close may have stopped it
             self.label_timer.start()
         window = self.window()
@@ -399,15 +392,11 @@ class TrainingPanel(RunActions, QWidget):
         self.shutdown()
         super().closeEvent(event)
 
-    def shutdown(self, timeout_ms: int = 120_000) -> bool:
-        """Stop a running training after its current batch and wait for it: the run is saved
-        as stopped. Called when the window closes; returns True when no thread is left."""
-        ok = True
+    def shutdown(self) -> None:
+        """Ask a running training (and any other job of the panel) to stop after its current
+        batch; the run then saves itself as stopped. Returns at once: the window's one wait
+        (`workers.stop_and_wait`) waits for it."""
         for worker in (self.worker, self.aux_worker, self.devices_worker):
-            try:
-                if worker is not None and worker.isRunning():
-                    ok = worker.stop_and_wait(timeout_ms) and ok
-            except RuntimeError:  # the C++ object is already gone
-                continue
+            if worker is not None:
+                worker.request_stop()
         self.label_timer.stop()
-        return ok

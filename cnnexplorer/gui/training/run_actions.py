@@ -1,6 +1,6 @@
 """The Training panel's actions on saved runs (Evaluate, Continue, Export, Delete) and on a
-transfer-learning source: each slow step runs in a `TrainingWorker`, the results come back
-to the panel's views. A mixin of `TrainingPanel` (it uses the panel's widgets and launchers).
+transfer-learning source: each slow step runs in a `gui.workers.Worker`, the results come
+back to the panel's views. A mixin of `TrainingPanel` (it uses the panel's widgets and launchers).
 """
 
 from __future__ import annotations
@@ -11,21 +11,29 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.core.train import jobs
-from cnnexplorer.gui.training.worker import TrainingWorker
+from cnnexplorer.gui.workers import Worker
 
 
 class RunActions:
     def _run_aux(self, job, on_done, what: str) -> None:
-        if self.aux_worker is not None and self.aux_worker.isRunning():
+        if self.aux_worker is not None and self.aux_worker.is_running():
             self.status_label.setText("Still busy with the previous request.")
             return
-        worker = TrainingWorker(job, self, name=what)
-        worker.succeeded.connect(on_done)
-        worker.failed.connect(lambda exc: present_error(self, f"Could not {what}", exc))
-        worker.finished.connect(worker.deleteLater)
+        # The panel forgets the worker when it has finished; the worker module frees it on
+        # the GUI thread. (Issue 17: the worker used to delete itself through deleteLater
+        # while `aux_worker` still named it, so the next Evaluate asked a deleted C++ object
+        # whether it was running: "Internal C++ object (TrainingWorker) already deleted".)
+        worker = Worker(job, what,
+                        on_error=lambda exc: present_error(self, f"Could not {what}", exc))
+        worker.returned.connect(on_done)
+        worker.finished.connect(self._on_aux_worker_finished)
         self.aux_worker = worker
         self.status_label.setText(f"{what}...")
         worker.start()
+
+    def _on_aux_worker_finished(self) -> None:
+        if self.aux_worker is not None and self.aux_worker.is_finished():
+            self.aux_worker = None
 
     def _selected_run_or_say(self):
         run = self.runs_list.selected_run()
