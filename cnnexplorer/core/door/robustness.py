@@ -92,3 +92,29 @@ def degrade(x: np.ndarray, name: str) -> np.ndarray:
     if name == "mirrored":
         return np.ascontiguousarray(x[:, :, ::-1])
     raise ConfigError(f"unknown distortion {name!r}; known: {', '.join(DISTORTIONS)}")
+
+
+#: the course's condition: a 64x64 photo of a person holds a face 20 to 30 pixels wide, which
+#: the door crops and makes large again
+SMALL_FACE_SIDES = (20, 30)
+
+
+def small_faces(x: np.ndarray, seed: int = 0, sides: tuple[int, int] = SMALL_FACE_SIDES
+                ) -> np.ndarray:
+    """Each uint8 crop `(N, H, W, C)` downscaled to a random side in `sides` (inclusive, the
+    same draw for width and height) and upscaled back to its size, bilinear: a face as a
+    64x64 Happy House photo gives it once found and cropped. Seeded, so the same crops come
+    out on every call."""
+    x = np.asarray(x)
+    rng = np.random.default_rng(seed)
+    drawn = rng.integers(sides[0], sides[1] + 1, len(x))
+    out = np.empty_like(x)
+    c = x.shape[-1]
+    for i in range(len(x)):
+        img = Image.fromarray(x[i, :, :, 0] if c == 1 else x[i])
+        w, h = img.size
+        s = int(drawn[i])
+        small = img.resize((s, s), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        res = np.asarray(small.resize((w, h), Image.Resampling.BILINEAR), dtype=np.uint8)
+        out[i] = res[:, :, None] if res.ndim == 2 else res
+    return out
