@@ -310,3 +310,23 @@ def test_model_picker_quotes_the_loaded_best_models_validation_accuracy():
     result = Result()
     result.history = history
     assert final_val_accuracy(result) == 1.0
+
+
+def test_careful_judges_each_face_with_its_mirror_and_says_what_it_adds(panel, qtbot):
+    """Issue 21: the door's test-time trick, a switch with its price per frame."""
+    image = np.random.default_rng(9).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    door = panel.worker.door
+    panel.judge_image(image, "plain")
+    qtbot.waitUntil(lambda: panel.last_result is not None and
+                    panel.last_result.tag == "plain", timeout=WAIT_MS)
+    assert not panel.last_result.careful and "careful" not in panel.stats.text()
+    panel.careful.setChecked(True)
+    panel.judge_image(image, "careful")
+    qtbot.waitUntil(lambda: panel.last_result.tag == "careful", timeout=WAIT_MS)
+    res = panel.last_result
+    assert res.careful
+    expected = (door.probability(res.verdict.judged[0].crop)
+                + door.probability(res.verdict.judged[0].crop[:, ::-1])) / 2
+    assert res.probability == pytest.approx(expected, abs=1e-5)
+    assert "careful: each face and its mirror" in panel.stats.text()
+    assert "ms over the plain door" in panel.stats.text()

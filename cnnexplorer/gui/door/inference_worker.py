@@ -46,6 +46,7 @@ class FrameResult:
     # MIN_DISPLAY_SIDE and at most DISPLAY_SIDE a side) with the heatmap over it
     overlay: np.ndarray | None = None
     overlay_is_crop: bool = False  # True: `overlay` shows the deciding crop, not the frame
+    careful: bool = False  # judged with each face's mirror too (twice the model calls)
     cam_layer: str = ""
     cam_target: str = ""
     cam_method: str = ""
@@ -78,6 +79,7 @@ class InferenceWorker(QObject):
         self.feature_layer: str | None = None
         self.threshold = DEFAULT_THRESHOLD
         self.find_faces = True  # False judges whole frames, as before face finding
+        self.careful = False  # True judges each face with its mirror too (core.door.careful)
         self.submitted = 0
         self.dropped = 0
         self.processed = 0
@@ -210,6 +212,7 @@ class InferenceWorker(QObject):
         door = self._door
         from cnnexplorer.core.door.faces import LIVE_SIDE, STILL_SIDE
         from cnnexplorer.core.door.inference import check_frame, read_door_image
+        from cnnexplorer.core.door.careful import CarefulDoor
         from cnnexplorer.core.door.verdict import FACES, judge_image
 
         start = time.perf_counter()
@@ -218,9 +221,12 @@ class InferenceWorker(QObject):
                 frame = read_door_image(frame)
             check_frame(frame, str(tag) if tag else "frame")
             # Camera and video frames are searched smaller: a few ms instead of ~20.
-            verdict = judge_image(door, frame, self.threshold, find_faces=self.find_faces,
+            careful = self.careful
+            judge = CarefulDoor(door) if careful else door
+            verdict = judge_image(judge, frame, self.threshold, find_faces=self.find_faces,
                                   max_side=LIVE_SIDE if tag == "live" else STILL_SIDE)
             res = FrameResult(seq, frame, verdict.probability, 0.0, tag, verdict)
+            res.careful = careful
             if self.explain and verdict.judged:
                 # Explain what the model judged: the deciding face's crop, or the frame.
                 crop = verdict.mode == FACES
