@@ -65,10 +65,10 @@ def main(argv=None) -> int:
     for key, keras_app in cases:
         net = zoo.build(key)
         layout = layout_network(net)
-        t_layout = _median_ms(lambda: layout_network(net), args.repeat)
-        t_svg = _median_ms(lambda: render_svg(layout_network(net)), args.repeat)
+        t_layout = _median_ms(lambda net=net: layout_network(net), args.repeat)
+        t_svg = _median_ms(lambda net=net: render_svg(layout_network(net)), args.repeat)
 
-        def draw():
+        def draw(net=net):
             view.set_network(None)
             view.set_network(net, collapsed=())  # every layer drawn (no automatic folding)
             view.viewport().repaint()
@@ -79,7 +79,7 @@ def main(argv=None) -> int:
 
             keras = import_keras()
 
-            def plain_keras():
+            def plain_keras(keras=keras, keras_app=keras_app):
                 model = getattr(keras.applications, keras_app)(weights=None)
                 with redirect_stdout(io.StringIO()):
                     model.summary()

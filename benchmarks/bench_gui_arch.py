@@ -129,7 +129,7 @@ def bench_changes(keys: list[str], n: int, keras_baseline: bool,
         box = panel.form.classes_box if control == "classes" else panel.form.height_box
         values = (1000, 999) if control == "classes" else (224, 192)
 
-        def network(value):
+        def network(value, key=key, control=control):
             if control == "classes":
                 return zoo.get(key).network(None, value)
             return zoo.get(key).network((value, 224, 3), 1000)

@@ -102,7 +102,7 @@ def main() -> int:
     print(f"{'network':<10} {'ours first':>11} {'ours median':>12} {'ours best':>10} "
           f"{'keras first':>12} {'keras median':>13} {'ratio (medians)':>16}")
     ok = True
-    for key, name in CASES:
+    for key, _name in CASES:
         ratio = keras_ms[key] / ours_ms[key]
         print(f"{key:<10} {ours_runs[key][0]:>8.1f} ms {ours_ms[key]:>9.2f} ms "
               f"{min(ours_runs[key]):>7.2f} ms {keras_runs[key][0]:>9.0f} ms "

@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     keras = import_keras()
     print(f"import keras: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     rows, failed = [], False
-    for key, app, shape, published, source in MODELS:
+    for _key, app, shape, published, source in MODELS:
         t = time.perf_counter()
         model = getattr(keras.applications, app)(weights=None, input_shape=shape)
         t_build = time.perf_counter() - t

@@ -255,5 +255,5 @@ def writing(path, error=CnnExplorerError, what: str = "write"):
                    errno.ENOSPC: "the disk is full", errno.EEXIST: "it exists already",
                    errno.ENOTDIR: "a part of the path is a file, not a folder",
                    errno.ENAMETOOLONG: "the file name is too long for the file system"}
-        reason = reasons.get(exc.errno, exc.strerror or str(exc))
+        reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
         raise error(f"cannot {what} {display_name(path)}: {reason}") from None

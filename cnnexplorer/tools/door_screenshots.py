@@ -79,14 +79,14 @@ def main(argv=None) -> int:
     # a few faces first, so the strip of recent decisions has something to show
     for i in (3, 8, 11, 20, 31):
         panel.judge_image(ds.x_test[i], f"happy-faces test #{i}")
-        _wait(app, lambda: panel.last_result is not None and
+        _wait(app, lambda i=i: panel.last_result is not None and
               panel.last_result.tag == f"happy-faces test #{i}")
     args.out.mkdir(parents=True, exist_ok=True)
     for index, name in ((frown, "door-closed.png"), (smile, "door-open.png")):
         tag = f"happy-faces test #{index} ({'smiling' if ds.y_test[index] else 'not smiling'})"
         window.show_panel("Happy door")  # the window may restore another tab meanwhile
         panel.judge_image(ds.x_test[index], tag)
-        _wait(app, lambda: panel.last_result is not None and panel.last_result.tag == tag)
+        _wait(app, lambda tag=tag: panel.last_result is not None and panel.last_result.tag == tag)
         _settle(app, 1.0)  # the door's swing
         window.grab().save(str(args.out / name))
         print(f"{args.out / name}: test image {index}, happy probability "

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from cnnexplorer.core.data import Dataset, load_dataset, save_image_folder
-from cnnexplorer.core.data.folder import LoadCancelled, load_image_folder
+from cnnexplorer.core.data.folder import LoadCancelled
 from cnnexplorer.core.errors import DatasetError
 
 

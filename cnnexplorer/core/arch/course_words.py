@@ -81,7 +81,7 @@ def _branch_roles(branch: list[Node]) -> dict[str, str]:
         for conv in convs:
             roles[conv.name] = "pool proj"
         return roles
-    sizes = [shape_text(n.layer.kernel_size) for n in convs]
+    sizes = [shape_text(n.layer.kernel_size) for n in convs]  # type: ignore[attr-defined]  # conv kinds only
     for i, (conv, size) in enumerate(zip(convs, sizes)):
         later = [s for s in sizes[i + 1:] if s != "1x1"]
         roles[conv.name] = f"{later[0]} reduce" if size == "1x1" and later else size
@@ -130,8 +130,8 @@ def course_words(network: Network) -> CourseWords:
                                                  consumers)
             roles.update(found)
         elif node.kind == "Concatenate":
-            found = _inception(network, node, _members(network, node.block), consumers)
-            if found is not None:
+            inception = _inception(network, node, _members(network, node.block), consumers)
+            if inception is not None:
                 kinds[node.block] = INCEPTION_MODULE
-                roles.update(found)
+                roles.update(inception)
     return CourseWords(kinds, roles)

@@ -216,8 +216,14 @@ class NetworkBuilder:
     def concat(self, xs: Sequence[str], axis=-1, name=None) -> str:
         return self.add(self._new(Concatenate, name, axis=axis), xs, name)
 
-    def classifier(self, x, classes: int, name: str) -> str:
-        """The output layer: one sigmoid unit for a binary task, else a softmax over classes."""
+    def classifier(self, x, classes: int | None, name: str) -> str:
+        """The output layer: one sigmoid unit for a binary task, else a softmax over classes.
+
+        `classes` is an entry's `cfg.classes`, None only for an entry without a classifier,
+        which has no business calling this.
+        """
+        if classes is None:
+            raise ConfigError(f"{name}: a classifier needs a number of classes")
         if classes == 1:
             return self.dense(x, 1, activation="sigmoid", name=name)
         return self.dense(x, classes, activation="softmax", name=name)

@@ -40,7 +40,7 @@ class ReceptiveField:
 def step(field: ReceptiveField, window, input_size: tuple[int, int]) -> ReceptiveField:
     """One layer of the recurrence: the field after a layer with `window` (a SlidingWindow)."""
     if field.whole_input or window.whole:
-        return ReceptiveField(tuple(input_size), field.jump, whole_input=True)
+        return ReceptiveField((input_size[0], input_size[1]), field.jump, whole_input=True)
     size = tuple(r + d * (f - 1) * j for r, f, d, j in
                  zip(field.size, window.kernel, window.dilation, field.jump))
     jump = tuple(j * s for j, s in zip(field.jump, window.stride))

@@ -24,7 +24,7 @@ class SourceMeta:
     kind: str  # "zoo" or "file"
     architecture: str  # the zoo key, e.g. "resnet50"; for a file, its name
     title: str  # e.g. "ResNet-50 (ImageNet form)"
-    input_shape: tuple[int, int, int]
+    input_shape: tuple[int, ...]  # (height, width, channels) for every source we build
     classes: int | None  # None: no classifier (a block on its own)
     options: dict[str, Any] = field(default_factory=dict)
     path: str | None = None  # the model file, for kind "file"
@@ -42,7 +42,7 @@ def load_network(arch: str, input_shape=None, classes=None,
         if not Path(arch).is_file():
             raise ConfigError(f"model file not found: {arch}")
         return _file_source(arch, input_shape, classes, options)
-    from cnnexplorer.core.arch import zoo  # registers the families; kept out of module import for the GUI's sake
+    from cnnexplorer.core.arch import zoo  # noqa: F401 - registers the families; lazy for the GUI's start-up
 
     entry = _zoo_entry(arch)
     cfg = entry.config(input_shape, classes, options)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass, field
+from typing import Any
 
 from cnnexplorer.core.arch.cost import MAC_NOTE, cost_report
 from cnnexplorer.core.arch.graph import Network
@@ -172,7 +173,7 @@ def layer_working(network: Network, name: str, report=None) -> LayerWorking:
     """
     node = network.node(name)
     ins = [network.node(i).output_shape for i in node.inputs]
-    layer = node.layer
+    layer: Any = node.layer  # the fields read below are those of the kind `kind` names
     kind = type(layer).__name__
     w = LayerWorking(name, node.kind, ins or [node.output_shape])
     if kind in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D"):

@@ -64,7 +64,7 @@ def check_finite(x: np.ndarray, what: str) -> None:
                            f"{x.size:,}); every pixel must be a finite number")
 
 
-def class_names_for(labels: list[np.ndarray], what: str) -> list[str]:
+def class_names_for(labels: list[np.ndarray | None], what: str) -> list[str]:
     """Class names "0".."k-1" numbered by the labels, for data that names no classes.
 
     Bounded: a label of 10^8 in a tiny file must not build 10^8 names.
@@ -186,7 +186,7 @@ def load_npz(path, image_size=None, resize: str = "stretch", progress=None):
             raise DatasetError(f"{path}: cannot read an array ({exc})") from exc
     for x, y, kx, ky in ((x_train, y_train, "x_train", "y_train"),
                          (x_test, y_test, "x_test", "y_test")):
-        if x is not None and len(x) != len(y):
+        if x is not None and y is not None and len(x) != len(y):
             raise DatasetError(f"{path}: key '{kx}' has {len(x)} images but key '{ky}' has "
                                f"{len(y)} labels")
     if names is None:

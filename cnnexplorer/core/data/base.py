@@ -29,6 +29,8 @@ class Dataset:
     y_test: np.ndarray | None = None
     source: str = ""
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: which file went to which split, by name, where a loader keeps it ({split: [names]})
+    split_names: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self):
         self._check("train", self.x_train, self.y_train)
@@ -65,7 +67,9 @@ class Dataset:
     def sample_split(self) -> tuple[np.ndarray, np.ndarray]:
         """The images and labels to show as samples: the training split, or the test split
         of a test-only set."""
-        return (self.x_test, self.y_test) if self.test_only else (self.x_train, self.y_train)
+        if self.test_only and self.x_test is not None and self.y_test is not None:
+            return self.x_test, self.y_test
+        return self.x_train, self.y_train
 
     @property
     def num_classes(self) -> int:
@@ -94,7 +98,7 @@ class Dataset:
         if not 0 < fraction < 1:
             raise DatasetError(f"validation fraction must be in (0, 1); received {fraction!r}")
         rng = np.random.default_rng(seed)
-        val_idx = []
+        val_idx: list[int] = []
         for c in range(self.num_classes):
             idx = np.flatnonzero(self.y_train == c)
             rng.shuffle(idx)

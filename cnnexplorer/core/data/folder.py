@@ -134,7 +134,7 @@ def load_image_folder(path, image_size=None, resize: str = "stretch", progress=N
     class_names: list[str] = []
     listing: dict[str, list[tuple[Path, str]]] = {}
     for split, folder in splits.items():
-        entries = []
+        entries: list[tuple[Path, str]] = []
         for cls in _class_folders(folder, skipped):
             files = _list_files(cls, skipped)
             if split == "train" and cls.name not in class_names:
@@ -173,13 +173,13 @@ def load_image_folder(path, image_size=None, resize: str = "stretch", progress=N
         for split, entries in listing.items():
             xs, ys = [], []
             # map keeps file order, so a folder loads to the same arrays every time.
-            for (file, cls), (img, err) in zip(entries, pool.map(read, entries)):
+            for (file, class_name), (img, err) in zip(entries, pool.map(read, entries)):
                 done += 1
                 if img is None:
                     skipped.append((str(file), err))
                 else:
                     xs.append(img)
-                    ys.append(cls)
+                    ys.append(class_name)
                 if progress is not None and (done % 32 == 0 or done == total):
                     if progress(done, total, f"reading {file.name}") is False:
                         pool.shutdown(wait=False, cancel_futures=True)

@@ -141,6 +141,7 @@ def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
     train = next(((f, e["train"]) for f, e in files.items() if "train" in e), None)
     test = next(((f, e["test"]) for f, e in files.items() if "test" in e), None)
     if train is None:
+        assert test is not None  # the file has a train or a test split, checked above
         # A test file on its own (the course's test_happy.h5 without train_happy.h5) is a
         # valid set to evaluate and predict on: no training images, the test split kept.
         train = (test[0], (test[1][0][:0], test[1][1][:0]))

@@ -75,10 +75,11 @@ def _describe(source) -> str:
     return display_name(source)
 
 
-def _open(source, draft_size: tuple[int, int] | None = None) -> Image.Image:
+def _open(source, draft_size: int | tuple[int, int] | None = None) -> Image.Image:
     """Open `source` (path or bytes) fully decoded, with friendly errors.
 
-    `draft_size`: (width, height) a JPEG may be decoded down to (never below).
+    `draft_size`: (width, height) a JPEG may be decoded down to (never below), or one long
+    side (the aspect ratio kept).
     """
     name = _describe(source)
     if isinstance(source, (bytes, bytearray, memoryview)):

@@ -17,11 +17,15 @@ import itertools
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
 from cnnexplorer.core.errors import DatasetError
+
+if TYPE_CHECKING:  # the training side is imported when a model is taught, not on import
+    from cnnexplorer.core.keras.model_setup import PreparedModel
 
 #: folder name per label; the door's positive class is "happy"
 LABELS = ("happy", "not_happy")
@@ -165,7 +169,7 @@ def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_e
     if start_from == "bundled":
         from cnnexplorer.core.train.fine_tune import DOOR, from_model
 
-        arch = from_model(DOOR, dataset, seed=seed)
+        arch: PreparedModel | ArchSpec = from_model(DOOR, dataset, seed=seed)
     else:
         arch = ArchSpec("doornet")
     return train(arch, dataset, config, on_event=on_event, stop=stop)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -150,7 +151,7 @@ class Inspector:
         self.model = door.model
         self.layers = spatial_layers(self.model)
         self._cam_fns: dict[str, object] = {}
-        self._map_fns: dict[str, object] = {}
+        self._map_fns: dict[str, Callable] = {}
         self._lock = threading.Lock()
 
     def _layer(self, name: str):

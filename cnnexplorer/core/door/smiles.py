@@ -90,6 +90,7 @@ def non_faces(n: int, size: int = 64, seed: int = 0) -> np.ndarray:
     ramp = np.linspace(0.0, 1.0, size, dtype=np.float32)
     for i in range(n):
         kind = i % 4
+        img: np.ndarray
         if kind == 0:
             img = rng.integers(0, 256, (size, size))
         elif kind == 1:

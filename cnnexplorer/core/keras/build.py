@@ -46,7 +46,7 @@ def build_keras_model(network: Network, seed: int | None = None):
     keras = import_keras()
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    tensors = {}
+    tensors: dict = {}
     model_inputs = []
     for node in network.nodes:
         if node.layer.arity == 0:  # an Input: to_keras gives the model's input tensor

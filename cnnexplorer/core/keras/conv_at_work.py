@@ -14,13 +14,14 @@ before (top/left), the larger after (bottom/right).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from cnnexplorer.core.errors import ModelFileError
 
 #: activations applied inside a Conv2D layer that the working can show by name
-_ACTIVATIONS = {
+_ACTIVATIONS: dict[str, Callable[[float], float]] = {
     "linear": lambda v: v,
     "relu": lambda v: max(v, 0.0),
     "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),

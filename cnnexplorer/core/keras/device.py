@@ -50,6 +50,7 @@ def configure(threads: int | None = None) -> DeviceInfo:
         if _INFO is None:
             import_keras()
             _configure(threads)
+    assert _INFO is not None  # _configure sets it or raises
     return _INFO
 
 
@@ -88,7 +89,7 @@ def _configure(threads: int | None) -> None:
 def _gpu_name_and_capability(tf, gpu) -> tuple[str, bool]:
     try:
         details = tf.config.experimental.get_device_details(gpu)
-    except Exception:  # some builds lack details; the device name still shows
+    except Exception:  # noqa: BLE001 - some builds lack details; the device name still shows
         details = {}
     name = details.get("device_name") or gpu.name
     cc = details.get("compute_capability") or (0, 0)

@@ -223,11 +223,10 @@ def _finish(network: Network, walker: _Walker) -> Network:
     blocks = infer_blocks(network.nodes)
     nodes = []
     for node, block in zip(network.nodes, blocks):
-        changes = {"block": block}
         counts = walker.keras_counts.get(node.name)
         if counts is not None:
-            changes.update(trainable_params=counts[0], non_trainable_params=counts[1])
-        nodes.append(replace(node, **changes))
+            node = replace(node, trainable_params=counts[0], non_trainable_params=counts[1])
+        nodes.append(replace(node, block=block))
     return Network(network.name, tuple(nodes), network.outputs)
 
 

@@ -128,7 +128,7 @@ def load_model(path, compile: bool = False):
     _register_custom_layers()
     try:
         model = keras.models.load_model(path, compile=compile, safe_mode=True)
-    except Exception as exc:  # Keras raises ValueError, TypeError, OSError, KeyError...
+    except Exception as exc:  # noqa: BLE001 - Keras raises ValueError, TypeError, OSError, KeyError...
         text = str(exc)
         if "Lambda" in text and "safe_mode" in text:
             raise ModelFileError(f"{path}: contains a Lambda layer (arbitrary Python code); "
@@ -199,7 +199,7 @@ def clean_stale_temps(folder, run_folder: bool = False) -> list[Path]:
     than an hour) is deleted; one still being written by a live process is kept. Model
     temporaries anywhere; with `run_folder`, also the run's JSON temporaries.
     """
-    removed = []
+    removed: list = []
     try:
         entries = list(Path(folder).iterdir())
     except OSError:
@@ -267,7 +267,7 @@ def _export_tflite(model, dest: Path) -> Path:
     try:
         converter = tf.lite.TFLiteConverter.from_keras_model(model)
         data = converter.convert()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the converter's errors have no common base
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise ModelFileError(f"{dest}: the TFLite converter cannot convert this model "
                              f"({first})") from None

@@ -274,7 +274,7 @@ def _fit(state: TrainingState, stop, initial_epoch: int) -> tuple[str, str]:
                             initial_epoch=initial_epoch,
                             shuffle=state.fit_y is not None,  # a pipeline shuffles itself
                             verbose=0, callbacks=state.callbacks)
-    except Exception as exc:  # out of memory, a bad layer at run time...: the run says why
+    except Exception as exc:  # noqa: BLE001 - out of memory, a bad layer at run time: the run says why
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
         return "failed", f"training failed: {type(exc).__name__}: {first}"
     return progress.outcome()
@@ -287,7 +287,7 @@ def _finish(state: TrainingState, status: str, message: str) -> TrainResult:
         progress.save_checkpoints(model)
         if progress.good_weights is not None:
             model.set_weights(progress.good_weights)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a failed save is reported in the run's result
         status = "failed"
         message = (message + "; " if message else "") + f"could not save the model: {exc}"
     run.write_history(progress.history)

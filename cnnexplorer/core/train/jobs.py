@@ -144,7 +144,7 @@ def load_transfer_source_job(source):
 
                     network = registry.get(arch["key"]).network(
                         tuple(arch["input_shape"]), arch.get("classes"), arch.get("options"))
-                except Exception:
+                except Exception:  # noqa: BLE001 - an old run's options may no longer build
                     network = None  # blocks then come from the graph's shape
         else:
             model = load_model(source)

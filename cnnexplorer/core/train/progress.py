@@ -52,7 +52,7 @@ class Progress:
         self.best_weights = None
         self.good_weights = None
         self.nan_at = None
-        self.user_stop_at = None
+        self.user_stop_at: tuple[int, int] | None = None
         self.early_stopped = False
         self.last_save = time.monotonic()
         self._t_batch = self._t_epoch = 0.0

@@ -69,7 +69,7 @@ def best_epoch(history: list[dict]) -> BestEpoch | None:
     best_index, best_value = None, math.inf
     for i, h in enumerate(history):
         value = h.get(monitor)
-        if _finite(value) and value < best_value:  # strict: the earliest on a tie, as saved
+        if value is not None and _finite(value) and value < best_value:  # strict: the earliest on a tie, as saved
             best_index, best_value = i, value
     if best_index is None:
         return None
@@ -77,5 +77,5 @@ def best_epoch(history: list[dict]) -> BestEpoch | None:
     val = h.get("val_accuracy")
     acc = h.get("accuracy")
     return BestEpoch(best_index + 1, len(history), monitor,
-                     float(val) if _finite(val) else None,
-                     float(acc) if _finite(acc) else None)
+                     float(val) if val is not None and _finite(val) else None,
+                     float(acc) if acc is not None and _finite(acc) else None)

@@ -175,7 +175,7 @@ class _ViewGraph:
 
 
 def _ranks(g: _ViewGraph) -> dict[str, int]:
-    rank = {}
+    rank: dict[str, int] = {}
     for v in g.order:
         rank[v] = max((rank[u] + 1 for u in g.pred[v]), default=0)
     return rank
@@ -224,7 +224,7 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
         return [column[("v", u)] if rank[u] == rank_now - 1 else column.get(("d", u, item[1]), 0)
                 for u in g.pred[item[1]] if ("v", u) in column]
 
-    for rank_now, row in enumerate(items):
+    for rank_now, row in enumerate(items):  # noqa: B007 - pred_cols above reads rank_now
         def key(item):
             cols = pred_cols(item)
             on_trunk = item[0] == "v" and item[1] in trunk
@@ -259,7 +259,8 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
     def side_pad(p):
         return (frame_height[p] + 1) * FRAME_PAD
 
-    opens, closes = defaultdict(int), defaultdict(int)
+    opens: defaultdict[int, int] = defaultdict(int)
+    closes: defaultdict[int, int] = defaultdict(int)
     for p, (lo, hi) in frame_ranks.items():
         opens[lo] = max(opens[lo], top_pad(p))
         closes[hi] = max(closes[hi], bottom_pad(p))
@@ -309,8 +310,9 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
     labelled: set[str] = set()
     for (u, v), label in g.edges.items():
         a, b = by_id[u], by_id[v]
+        pts: list[tuple[float, float]]
         if g.index[u] > g.index[v]:  # back edge: straight line, no routing
-            pts = ((a.center[0], a.y + a.h), (b.center[0], b.y))
+            pts = [(a.center[0], a.y + a.h), (b.center[0], b.y)]
         else:
             lanes = [a.center[0]]
             lanes += [x_of(("d", u, v)) + BOX_W / 2 for _ in range(rank[u] + 1, rank[v])]
@@ -322,7 +324,6 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
                 if lanes[i + 1] != lanes[i]:
                     pts += [(lanes[i], y_mid), (lanes[i + 1], y_mid)]
             pts.append((lanes[-1], b.y))
-            pts = tuple(pts)
         label_at = None
         if u not in labelled:
             labelled.add(u)
@@ -330,7 +331,7 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
         edges.append(Edge(u, v, tuple(pts), label, label_at))
 
     frames = []
-    for p, (lo, hi) in frame_ranks.items():
+    for p in frame_ranks:
         inside = [b for b in boxes if b.block == p or b.block.startswith(p + "/")
                   and not (b.is_block and b.block == p)]
         if not inside:

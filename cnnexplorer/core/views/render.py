@@ -170,7 +170,7 @@ def render_text(report: CostReport, title: str | None = None, batch_size: int | 
     if title:
         out += [title, ""]
     out += [line(HEADERS), rule]
-    for kind, cells in body:
+    for _kind, cells in body:
         out.append(line(cells))
     out.append(rule)
     pairs = totals_lines(report, batch_size)

@@ -182,7 +182,7 @@ class BottleneckView(QWidget):
             self.error.setText(f"{exc}. The numbers below are from the last valid values.")
             self.error.show()
             return
-        except Exception as exc:  # a bug: say so, keep the last view
+        except Exception as exc:  # noqa: BLE001 - a bug: say so, keep the last view
             present_error(self, "Could not compute the bottleneck comparison", exc)
             return
         self.error.hide()

@@ -385,7 +385,7 @@ class DiagramView(QGraphicsView):
             return
         try:
             written = self.export_png(path) if fmt == "png" else self.export_svg(path)
-        except Exception as exc:  # a full disk, a folder without write access...
+        except Exception as exc:  # noqa: BLE001 - a full disk, a folder without write access
             present_error(self, "Could not export the diagram", exc)
             return
         settings.app_settings().setValue("export/folder", str(written.parent))

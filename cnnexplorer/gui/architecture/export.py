@@ -55,7 +55,7 @@ class ExportMixin:
             return
         try:
             written = self.export_table(path, fmt)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a full disk, a read-only folder: shown
             present_error(self, "Could not export the layer table", exc)
             return
         settings.app_settings().setValue("export/folder", str(written.parent))
@@ -69,7 +69,7 @@ class ExportMixin:
             return
         try:
             written = self.export_charts(chosen)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a full disk, a read-only folder: shown
             present_error(self, "Could not export the charts", exc)
             return
         settings.app_settings().setValue("export/folder", chosen)

@@ -262,7 +262,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
         except ConfigError as exc:
             self.form.show_error(str(exc))
             return False
-        except Exception as exc:  # a bug in a zoo entry: report it, keep the last view
+        except Exception as exc:  # noqa: BLE001 - a bug in a zoo entry: report it, keep the last view
             present_error(self, f"Could not build {entry.title}", exc)
             return False
         self._accept(entry, (shape, classes, options), network, report, expand_default)

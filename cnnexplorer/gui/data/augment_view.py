@@ -100,14 +100,14 @@ class AugmentBox(QGroupBox):
     # -- config ------------------------------------------------------------------------------
     def config(self) -> AugmentConfig:
         kw = {}
-        for name, lo, hi, _ in STRENGTHS:
+        for name, lo, _hi, _ in STRENGTHS:
             kw[name] = round(lo + self.sliders[name].value() * RESOLUTION[name], 4)
         return AugmentConfig(**kw)
 
     def set_config(self, cfg: AugmentConfig) -> None:
         self._updating = True
         try:
-            for name, lo, hi, _ in STRENGTHS:
+            for name, lo, _hi, _ in STRENGTHS:
                 self.sliders[name].setValue(round((getattr(cfg, name) - lo)
                                                   / RESOLUTION[name]))
         finally:

@@ -254,7 +254,7 @@ class TrainingPanel(RunActions, QWidget):
         """Start training the picked architecture on the chosen dataset (Start button)."""
         try:
             config = config or self.form.config()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a bad setting or a bug: shown, app goes on
             present_error(self, "Cannot start training", exc)
             return
         start = self.form.start_from_key()
@@ -292,7 +292,7 @@ class TrainingPanel(RunActions, QWidget):
         try:
             config = self.form.config()
             job = jobs.plain_vs_residual_job(self.dataset_source(), config, options)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a bad setting or a bug: shown, app goes on
             present_error(self, "Cannot start the plain vs residual comparison", exc)
             return
         self.runs_list.refresh()

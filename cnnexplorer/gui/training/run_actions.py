@@ -103,7 +103,7 @@ class RunActions:
             return
         try:
             run.delete()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a locked or read-only folder: shown
             present_error(self, "Could not delete the run", exc)
         self.runs_list.refresh()
 
@@ -125,7 +125,7 @@ class RunActions:
         try:
             # the head trains on fixed (possibly cached) features: no augmentation
             config = dataclasses.replace(self.form.config(), augment={})
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a bad setting or a bug: shown, app goes on
             present_error(self, "Cannot start transfer learning", exc)
             return
         self._cached_mode = cache

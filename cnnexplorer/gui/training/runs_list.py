@@ -50,7 +50,7 @@ class RunsList(QListWidget):
         for run in reversed(runs_mod.list_runs()):  # newest first
             try:
                 summary = run.summary()
-            except Exception as exc:  # a damaged run folder is listed, not fatal
+            except Exception as exc:  # noqa: BLE001 - a damaged run folder is listed, not fatal
                 summary = {"name": run.name, "status": f"unreadable: {exc}", "epochs_run": 0}
             item = QListWidgetItem(_run_label(summary))
             item.setData(Qt.ItemDataRole.UserRole, str(run.path))
@@ -88,6 +88,6 @@ class RunsList(QListWidget):
             run = runs_mod.Run(Path(path))
             try:
                 out.append((run.name.split("_", 1)[-1], run.history()))
-            except Exception:
+            except Exception:  # noqa: BLE001 - a damaged run's history is left off the chart
                 continue
         self.overlays_changed.emit(out)

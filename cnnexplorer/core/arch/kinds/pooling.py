@@ -21,7 +21,7 @@ class _Pool2D(Layer):
     padding: str = "valid"
 
     def receptive_window(self) -> SlidingWindow:
-        return SlidingWindow(self.pool_size, self.strides, (1, 1))
+        return SlidingWindow(self.pool_size, self.strides or self.pool_size, (1, 1))
 
     def __post_init__(self):
         object.__setattr__(self, "pool_size", pair(self.pool_size, "pool_size"))

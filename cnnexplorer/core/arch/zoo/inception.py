@@ -49,7 +49,7 @@ _POOL_AFTER = {"3b": "pool3", "4e": "pool4"}  # the max pools between the stages
 _AUX_AFTER = {"4a": "aux1", "4d": "aux2"}
 
 
-def _aux_head(b: NetworkBuilder, x: str, prefix: str, classes: int) -> str:
+def _aux_head(b: NetworkBuilder, x: str, prefix: str, classes: int | None) -> str:
     """The paper's auxiliary classifier: it makes the middle layers predict the label too."""
     with b.block(prefix):
         y = b.avg_pool(x, 5, strides=3, name=f"{prefix}_avg_pool")

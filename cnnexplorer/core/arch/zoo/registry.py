@@ -48,6 +48,7 @@ class Option:
                         return c
                 raise ConfigError(f"option {self.key} must be one of "
                                   f"{', '.join(map(str, self.choices))}; received {value!r}")
+            v: int | float
             if self.kind == "int":
                 if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
                     raise ValueError

@@ -28,8 +28,8 @@ def _resnet50_body(b: NetworkBuilder, x: str, width: float, pool_pad: bool) -> s
         if pool_pad:  # keras.applications pads before the pool: 112 -> 56, not 55
             x = b.zero_pad(x, 1, name="pool1_pad")
         x = b.max_pool(x, 3, strides=2, name="pool1")
-    for stage, filters, identities, stride in RESNET50_STAGES:
-        filters = [w(f) for f in filters]
+    for stage, stage_filters, identities, stride in RESNET50_STAGES:
+        filters = tuple(w(f) for f in stage_filters)
         with b.block(f"stage{stage}"):
             x = convolutional_block(b, x, 3, filters, stage, "a", s=stride)
             for block in "bcdef"[:identities]:

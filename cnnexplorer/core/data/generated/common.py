@@ -20,18 +20,18 @@ HAIR_COLOURS = [(20, 16, 14), (60, 40, 25), (110, 75, 40), (200, 160, 90), (150,
                 (140, 140, 140), (230, 225, 210)]
 
 
-def colour(rng: np.random.Generator, lo: int = 0, hi: int = 256) -> tuple[int, int, int]:
+def colour(rng: np.random.Generator, lo: int = 0, hi: int = 256) -> tuple[int, ...]:
     return tuple(int(v) for v in rng.integers(lo, hi, 3))
 
 
-def skin(rng: np.random.Generator) -> tuple[int, int, int]:
+def skin(rng: np.random.Generator) -> tuple[int, ...]:
     i = rng.uniform(0, len(SKIN_TONES) - 1)
     a, b = SKIN_TONES[int(i)], SKIN_TONES[min(int(i) + 1, len(SKIN_TONES) - 1)]
     c = a + (b - a) * (i - int(i)) + rng.normal(0, 6, 3)
     return tuple(int(v) for v in np.clip(c, 0, 255))
 
 
-def darker(c, f: float = 0.7) -> tuple[int, int, int]:
+def darker(c, f: float = 0.7) -> tuple[int, ...]:
     return tuple(int(v * f) for v in c)
 
 

@@ -27,7 +27,7 @@ S = 2 * SIZE
 CLASS_NAMES = [str(i) for i in range(6)]
 
 # Finger order: thumb, index, middle, ring, little.
-_CHOICES = {
+_CHOICES: dict[int, list[tuple[int, ...]]] = {
     0: [()],
     1: [(1,), (1,), (2,)],
     2: [(1, 2), (1, 2), (0, 1)],
