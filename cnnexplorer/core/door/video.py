@@ -122,7 +122,11 @@ def play_capture(on_event: Callable[[np.ndarray], None], stop: threading.Event, 
         raise ValueError("play_capture needs exactly one of path= and camera=")
     wait = sleep or (lambda seconds: stop.wait(seconds))
     delivered = 0
-    capture = open_video(path) if path is not None else open_camera(camera)
+    if path is not None:
+        capture = open_video(path)
+    else:
+        assert camera is not None  # exactly one of the two, checked above
+        capture = open_camera(camera)
     try:
         interval = 1.0 / video_fps(capture) if path is not None else 0.0
         due = clock()
@@ -137,6 +141,7 @@ def play_capture(on_event: Callable[[np.ndarray], None], stop: threading.Event, 
                                          f"(unplugged, or taken by another program).")
                     wait(0.03)
                     continue
+                assert path is not None  # not a camera: a video file
                 if delivered == 0:
                     raise VideoError(f"{Path(path).name}: holds no frame that can be decoded")
                 if not loop:
