@@ -53,7 +53,8 @@ def register(subparsers) -> None:
                         "the same settings")
     p.add_argument("--resume", metavar="RUN_DIR",
                    help="go on with an interrupted run from its last finished epoch, with its "
-                        "own architecture, dataset and settings (this machine)")
+                        "own architecture, dataset and settings (this machine); --epochs N "
+                        "sets its total (at least the epochs done), --distribute its devices")
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then the result")
     p.set_defaults(func=run)
 
@@ -137,9 +138,21 @@ def _what_to_train(args):
                               "from the run; give no ARCH or DATASET")
         from cnnexplorer.core.train.resume import resume_plan
 
+        given = {name for name, (setting, _) in TrainConfig.settings().items()
+                 if setting.flag and getattr(args, name, None) is not None}
+        fixed = sorted(given - {"epochs", "distribute"})
+        if fixed or args.augment or args.options or args.image_size:
+            flags = [TrainConfig.settings()[name][0].flag for name in fixed] + \
+                [flag for flag, value in (("--augment", args.augment), ("--set", args.options),
+                                          ("--image-size", args.image_size)) if value]
+            raise ConfigError(f"train --resume goes on with the run's own settings; "
+                              f"{', '.join(flags)} cannot change (only --epochs, the run's "
+                              f"total, and --distribute)")
         key, options, settings, spec, size = resume_plan(args.resume)
-        if args.distribute is not None:  # e.g. a multi-worker run finished on one machine
+        if "distribute" in given:  # e.g. a multi-worker run finished on one machine
             settings["distribute"] = args.distribute
+        if "epochs" in given:  # the run's total: at least the epochs done (checked later)
+            settings["epochs"] = args.epochs
         return (registry.get(key), options, TrainConfig.from_dict(settings), spec, size,
                 args.resume)
     if not args.arch or not args.dataset:

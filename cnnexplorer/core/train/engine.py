@@ -29,7 +29,9 @@ from cnnexplorer.core.keras.model_setup import (
     compile_model,
     prepare_model,
 )
+from cnnexplorer.core.train.backup import Restored, RunBackup, restore
 from cnnexplorer.core.train.config import TrainConfig
+from cnnexplorer.core.train.run_lock import RunLock
 from cnnexplorer.core.train.distribute import (Distribution, distribute_pipeline,
                                                fit_multi_worker, worker_scratch)
 from cnnexplorer.core.train.distribute import resolve as resolve_distribution
@@ -81,6 +83,11 @@ class TrainingState:
     global_batch: int = 0  # images per optimizer step
     steps: int = 0  # optimizer steps per epoch
     run: runs_mod.Run | None = None
+    lock: RunLock | None = None  # held while this process trains into the run
+    initial_epoch: int = 0  # the epoch fit starts at (a resumed run: where it was restored)
+    total_epochs: int = 0  # fit's `epochs`
+    restored: Restored | None = None  # what a resumed run went on from
+    keep_backup: bool = False  # fit raised: the run stays resumable from its backup
     progress: Progress | None = None
     callbacks: list = field(default_factory=list)
 
@@ -124,19 +131,26 @@ def train(arch, dataset, config: TrainConfig | None = None, *, on_event=None, st
     require_training_images(dataset)  # a course test file on its own says what it is
     if len(dataset.y_train) == 0:  # fit would run no batch and call the loss "None"
         raise TrainingError(f"{dataset.name}: has no training images; nothing to train on")
-    state = TrainingState(config, dataset)
+    state = TrainingState(config, dataset, initial_epoch=initial_epoch,
+                          total_epochs=initial_epoch + config.epochs)
     _build_model(state, arch)
     _prepare_inputs(state)
-    history = _open_run(state, run, out, runs_root, history)
-    state.progress = Progress(state, on_event, stop, initial_epoch, history or [],
-                              checkpoint_interval_s)
-    _add_callbacks(state)
-    state.progress.on_event(TrainStarted(
-        str(state.run.path), initial_epoch + state.config.epochs, initial_epoch, state.steps,
-        state.n_train, state.n_val, state.dist.describe(), state.model.name,
-        int(state.model.count_params()), tuple(state.prepared.notes)))
-    status, message = _fit(state, stop, initial_epoch)
-    result = _finish(state, status, message)
+    try:
+        history = _open_run(state, run, out, runs_root, history)
+        state.progress = Progress(state, on_event, stop, state.initial_epoch, history,
+                                  checkpoint_interval_s)
+        _add_callbacks(state)
+        notes = tuple(state.prepared.notes) + tuple(state.restored.notes if state.restored
+                                                    else ())
+        state.progress.on_event(TrainStarted(
+            str(state.run.path), state.total_epochs, state.initial_epoch, state.steps,
+            state.n_train, state.n_val, state.dist.describe(), state.model.name,
+            int(state.model.count_params()), notes))
+        status, message = _fit(state, stop)
+        result = _finish(state, status, message)
+    finally:
+        if state.lock is not None:
+            state.lock.release()
     if not state.dist.is_chief:
         shutil.rmtree(state.run.path, ignore_errors=True)  # the chief's folder is the run
     return result
@@ -225,14 +239,22 @@ def _open_run(state: TrainingState, run, out, runs_root, history) -> list:
                 shutil.rmtree(out)
     if run is None and out is not None and runs_mod.resumable(out):
         run = runs_mod.open_run(out)
+        state.lock = RunLock(run.path)  # a live run is refused, naming its pid
         check_same_run(run, config)
-        history = run.backup_history() or run.history()
+        # our restore, before fit: checked, and what it restored is what gets saved
+        state.restored = restore(run, state.model, state.config.epochs, state.dist.scope)
+        state.initial_epoch, state.total_epochs = state.restored.epoch, state.config.epochs
+        history = state.restored.history
+        if run.config().get("train", {}).get("epochs") != state.config.epochs:
+            run.write_config({**run.config(), "train": config["train"]})  # --epochs changed
         run.set_status("running", "resumed", len(history))
     elif run is None:
         key = state.prepared.arch_info.get("key", "model")
         run = runs_mod.create_run(config, root=runs_root, path=out,
                                   name=f"{key}_{state.dataset.name}")
+        state.lock = RunLock(run.path)
     else:
+        state.lock = RunLock(run.path)
         run.set_status("running", "continued", len(history or []))
     state.run = run
     return list(history or [])
@@ -240,15 +262,20 @@ def _open_run(state: TrainingState, run, out, runs_root, history) -> list:
 
 def _add_callbacks(state: TrainingState) -> None:
     keras, progress = state.keras, state.progress
-    progress.good_weights = state.model.get_weights()  # a NaN in epoch 1 keeps these
+    # the weights fit starts from: trained (continued) or restored (resumed) ones, or a new
+    # run's initial ones; a NaN in the first epoch, or no epoch left to run, keeps these
+    progress.good_weights = state.model.get_weights()
+    restored = state.restored
+    if restored is not None and restored.history and \
+            restored.history[-1].get(progress.monitor) == progress.best_value:
+        progress.best_weights = progress.good_weights  # the restored epoch is the best one
     state.callbacks = [make_callback(keras, progress)]
     if state.config.lr_schedule == "plateau":
         state.callbacks.append(keras.callbacks.ReduceLROnPlateau(
             monitor=progress.monitor, factor=0.5, patience=2, verbose=0))
     # after the progress callback: a kill between the two leaves the history one epoch
     # ahead of the backup, and the restarted run drops that epoch (never the reverse)
-    state.callbacks.append(keras.callbacks.BackupAndRestore(
-        str(state.run.backup_path), double_checkpoint=True))
+    state.callbacks.append(RunBackup(keras, state.run.backup_path))
 
 
 def _rebuilt_in_scope(keras, prepared: PreparedModel) -> PreparedModel:
@@ -260,9 +287,9 @@ def _rebuilt_in_scope(keras, prepared: PreparedModel) -> PreparedModel:
                          prepared.arch_info, prepared.network)
 
 
-def _fit(state: TrainingState, stop, initial_epoch: int) -> tuple[str, str]:
+def _fit(state: TrainingState, stop) -> tuple[str, str]:
     """Run `model.fit`; (status, message) of how it ended."""
-    config, progress = state.config, state.progress
+    progress, initial_epoch = state.progress, state.initial_epoch
     if stop is not None and stop.is_set():
         progress.user_stop_at = (initial_epoch, -1)
         return progress.outcome()
@@ -270,12 +297,12 @@ def _fit(state: TrainingState, stop, initial_epoch: int) -> tuple[str, str]:
         with state.dist.scope():
             state.model.fit(state.fit_x, state.fit_y,
                             batch_size=None if state.fit_y is None else state.global_batch,
-                            epochs=initial_epoch + config.epochs,
-                            initial_epoch=initial_epoch,
+                            epochs=state.total_epochs, initial_epoch=initial_epoch,
                             shuffle=state.fit_y is not None,  # a pipeline shuffles itself
                             verbose=0, callbacks=state.callbacks)
     except Exception as exc:  # noqa: BLE001 - out of memory, a bad layer at run time: the run says why
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        state.keep_backup = True  # fit did not end: the backup stays, to resume from
         return "failed", f"training failed: {type(exc).__name__}: {first}"
     return progress.outcome()
 
@@ -283,15 +310,20 @@ def _fit(state: TrainingState, stop, initial_epoch: int) -> tuple[str, str]:
 def _finish(state: TrainingState, status: str, message: str) -> TrainResult:
     """Save the checkpoints, leave the model at its last good weights, record the outcome."""
     run, progress, model = state.run, state.progress, state.model
+    saved = False
     try:
         progress.save_checkpoints(model)
+        saved = True
         if progress.good_weights is not None:
             model.set_weights(progress.good_weights)
     except Exception as exc:  # noqa: BLE001 - a failed save is reported in the run's result
         status = "failed"
         message = (message + "; " if message else "") + f"could not save the model: {exc}"
-    run.write_history(progress.history)
+    # (save_checkpoints wrote history.json with the models: never an epoch they lack)
     run.set_status(status, message, len(progress.history))
+    if saved and not state.keep_backup:
+        # only now that last.keras, best.keras and history.json hold what it held
+        shutil.rmtree(run.backup_path, ignore_errors=True)
     best = run.best_model_path if run.best_model_path.exists() else None
     progress.on_event(TrainFinished(status, message, str(run.path), len(progress.history),
                                     list(progress.history), str(best) if best else None,

@@ -28,8 +28,8 @@ class Progress:
 
     Args:
         state: the engine's `TrainingState` (config, run, steps, images, validation set).
-        initial_epoch: the epoch `fit` starts at; a restore from a backup may move it on,
-            which the first `epoch_begin` notices.
+        initial_epoch: the epoch `fit` starts at (a resumed run: the one its backup holds,
+            restored before fit by `backup.restore`).
         history: the epochs already in the run (continuing or resuming it).
     """
 
@@ -42,7 +42,7 @@ class Progress:
         self.steps, self.n_train = state.steps, state.n_train
         self.batch_size = state.global_batch
         self.initial_epoch = initial_epoch
-        self.last_epoch = initial_epoch + self.cfg.epochs  # fit's `epochs`
+        self.last_epoch = state.total_epochs  # fit's `epochs`
         self.checkpoint_interval_s = checkpoint_interval_s
         self.history = list(history)
         self.monitor = "val_loss" if state.val is not None else "loss"
@@ -58,25 +58,10 @@ class Progress:
         self._t_batch = self._t_epoch = 0.0
         self._epoch = initial_epoch
         self._global0 = initial_epoch * self.steps
-        self._started = False
 
     def epoch_begin(self, model, epoch):
-        if not self._started:
-            self._started = True
-            if epoch != self.initial_epoch or len(self.history) > epoch:
-                self.resumed_at(model, epoch)
         self._t_epoch = self._t_batch = time.perf_counter()
         self._epoch = epoch
-
-    def resumed_at(self, model, epoch: int) -> None:
-        """Training goes on from `epoch`, where the run's backup left it: epochs a killed run
-        recorded after its last backup are not history; the restored weights are good."""
-        self.history = self.history[:epoch]
-        self.initial_epoch = epoch
-        self._global0 = epoch * self.steps
-        self.good_weights = model.get_weights()
-        prev = [h.get(self.monitor) for h in self.history if _finite(h.get(self.monitor))]
-        self.best_value = min(prev) if prev else math.inf
 
     def batch_end(self, model, batch, logs):
         now = time.perf_counter()

@@ -83,15 +83,9 @@ def _read_json(path: Path, default=None):
 
 
 def _pid_alive(pid) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    from cnnexplorer.core.train.run_lock import pid_alive
+
+    return pid_alive(pid)
 
 
 @dataclass
@@ -269,8 +263,9 @@ def check_same_run(run: Run, config: dict) -> None:
     """
     saved = run.config()
     # the distribution may change (a multi-worker run resumed on one machine): the backup
-    # holds the model at an epoch boundary whatever the replicas
-    keys = (set(saved.get("train", {})) | set(config["train"])) - {"distribute"}
+    # holds the model at an epoch boundary whatever the replicas; and the epochs in all
+    # (`--epochs`: a total of at least the epochs done, which the restore checks)
+    keys = (set(saved.get("train", {})) | set(config["train"])) - {"distribute", "epochs"}
     differs = [f"train.{k}" for k in sorted(keys)
                if saved.get("train", {}).get(k) != config["train"].get(k)]
     for section, key in (("architecture", "key"), ("architecture", "options"),
