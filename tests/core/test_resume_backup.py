@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from cnnexplorer.core.errors import TrainingError
+from cnnexplorer.core.errors import ConfigError, TrainingError
 from cnnexplorer.core.keras.model_io import load_model
 from cnnexplorer.core.train import runs
 from cnnexplorer.core.train.engine import ArchSpec, TrainConfig, train
@@ -135,7 +135,7 @@ def test_a_damaged_backup_falls_back_or_changes_nothing(
         assert any("previous copy (epoch 2)" in n for n in events[0].notes), events[0].notes
         assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [2]
         return
-    with pytest.raises(TrainingError, match="cannot resume|not a training history"):
+    with pytest.raises((TrainingError, ConfigError), match="cannot resume|not a training history"):
         train(TINY, separable(), CONFIG, out=out)
     after = _snapshot(out)
     after.pop(runs.Path(".train.lock"), None)
@@ -202,3 +202,15 @@ def test_a_run_killed_during_its_final_save_resumes_from_its_backup(tmp_path, mo
     assert res.status == "finished" and res.epochs_run == 3
     for a, b in zip(runs.Run(out).load_model("last").get_weights(), trained):
         np.testing.assert_array_equal(a, b)
+
+
+def test_tampered_status_and_history_are_our_errors(tmp_path):
+    """A status pid of 10**23 reads "stopped" (no OverflowError); a history of [1, 2, 3] is
+    "not a training history" (exit 2), not an AttributeError later."""
+    run = runs.create_run({"train": CONFIG.to_dict(), "architecture": {"key": "happymodel"},
+                           "dataset": {"name": "x"}}, path=tmp_path / "run")
+    (run.path / "status.json").write_text(json.dumps({"status": "running", "pid": 10**23}))
+    assert run.status()["status"] == "stopped" and runs.resumable(run.path)
+    (run.path / "history.json").write_text("[1, 2, 3]")
+    with pytest.raises(ConfigError, match="history.json: not a training history"):
+        run.summary()

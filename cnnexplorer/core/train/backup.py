@@ -50,14 +50,6 @@ def backup_files(backup: Path) -> list[Path]:
     return [backup / n for n in names if (backup / n).exists()]
 
 
-def check_history(history, where) -> list[dict]:
-    """A run's history as written: a list of metrics dicts (a tampered file says so)."""
-    if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
-        raise TrainingError(f"{where}: not a training history (expected a list of one "
-                            f"metrics object per epoch)")
-    return history
-
-
 def restore(run, model, total_epochs: int, scope) -> Restored:
     """Put the state of interrupted `run` into `model` (compiled, built); what it holds.
 
@@ -72,7 +64,7 @@ def restore(run, model, total_epochs: int, scope) -> Restored:
     """
     backup = run.backup_path
     if backup_files(backup):
-        history = check_history(run.backup_history(), backup / "history.json")
+        history = run.backup_history()
         problems = []
         for suffix, source in (("", "backup"), (PREVIOUS, "previous backup")):
             try:
@@ -150,7 +142,7 @@ def _load_weights(model, path: Path, scope) -> None:
 
 def _saved_history(run) -> list:
     try:
-        return check_history(run.history(), run.path / "history.json")
+        return run.history()
     except CnnExplorerError:
         return []
 
@@ -158,7 +150,7 @@ def _saved_history(run) -> list:
 def _restore_saved(run, model, scope) -> Restored:
     """No backup (killed before the first epoch ended, or a run that still reads "running"):
     go on from last.keras and the history written with it."""
-    history = check_history(run.history(), run.path / "history.json")
+    history = run.history()
     if not run.last_model_path.exists():
         if history:
             raise TrainingError(f"{run.path}: history.json lists {len(history)} epochs but "

@@ -82,6 +82,14 @@ def _read_json(path: Path, default=None):
         raise ConfigError(f"{path}: not valid JSON ({str(exc)[:200]})") from None
 
 
+def _checked_history(history, path: Path) -> list[dict]:
+    """A history as written: a list of one metrics object per epoch (a tampered file says so)."""
+    if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
+        raise ConfigError(f"{path}: not a training history (expected a list of one metrics "
+                          f"object per epoch)")
+    return history
+
+
 def _pid_alive(pid) -> bool:
     from cnnexplorer.core.train.run_lock import pid_alive
 
@@ -117,7 +125,8 @@ class Run:
         return _read_json(self.config_path, {}) or {}
 
     def history(self) -> list[dict]:
-        return _read_json(self.path / "history.json", []) or []
+        return _checked_history(_read_json(self.path / "history.json", []) or [],
+                                self.path / "history.json")
 
     def status(self) -> dict:
         """Status as written, except a "running" run whose process is gone reads "stopped"."""
@@ -147,7 +156,8 @@ class Run:
 
     def backup_history(self) -> list[dict]:
         """The history as of the backup (may run one epoch ahead of its weights)."""
-        return _read_json(self.backup_path / "history.json", []) or []
+        return _checked_history(_read_json(self.backup_path / "history.json", []) or [],
+                                self.backup_path / "history.json")
 
     def write_backup_history(self, history: list[dict]) -> None:
         atomic_write_json(self.backup_path / "history.json", history)
