@@ -106,7 +106,7 @@ def test_toolbar_fits_collapses_and_exports(qtbot, monkeypatch):
     fitted = view.scale_factor()
     pane.actions_by_name["zoom_in"].trigger()
     assert view.scale_factor() == pytest.approx(fitted * 1.25)
-    pane.actions_by_name["fit"].trigger()
+    pane.actions_by_name["fit_width"].trigger()
     assert view.scale_factor() == pytest.approx(fitted)
     pane.collapse_menu.aboutToShow.emit()
     texts = [a.text() for a in pane.collapse_menu.actions()]
@@ -117,6 +117,32 @@ def test_toolbar_fits_collapses_and_exports(qtbot, monkeypatch):
     monkeypatch.setattr(view, "export_dialog", lambda fmt: asked.append(fmt))
     pane.actions_by_name["export_svg"].trigger()
     assert asked == ["svg"]
+@pytest.mark.parametrize("key", ["googlenet", "resnet50_course"])
+def test_fit_all_shows_the_whole_diagram_and_fit_width_its_width(qtbot, key):
+    """Issue 17: "Fit" fitted the width only, so GoogLeNet could never be seen whole."""
+    from cnnexplorer.gui.architecture.diagram_toolbar import DiagramPane
+
+    pane = DiagramPane(DiagramView())
+    qtbot.addWidget(pane)
+    pane.resize(900, 600)
+    pane.show()
+    qtbot.waitExposed(pane)
+    view = pane.view
+    view.set_network(zoo.build(key), collapsed=())
+
+    def on_screen():
+        return view.mapFromScene(view.scene().sceneRect()).boundingRect()
+    port = view.viewport().rect()
+    pane.actions_by_name["fit_all"].trigger()
+    whole = on_screen()
+    assert port.contains(whole), (port, whole)
+    assert whole.height() >= port.height() - 12  # as large as fits, not merely small
+    pane.actions_by_name["fit_width"].trigger()
+    wide = on_screen()
+    assert wide.height() > port.height()  # too tall to see whole: read by scrolling
+    assert wide.width() <= port.width() + 1
+
+
 def test_export_png_and_svg(view, tmp_path):
     net = zoo.build("resnet50_course", width=0.25)
     view.set_network(net, title="course ResNet-50")

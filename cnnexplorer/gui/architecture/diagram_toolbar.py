@@ -1,4 +1,5 @@
-"""The Diagram tab: a visible toolbar (fit, zoom, collapse blocks, export) over the view.
+"""The Diagram tab: a visible toolbar (fit width, fit all, zoom, collapse blocks, export) over
+the view.
 
 The view's context menu offers the same actions, but a student does not find a context menu;
 the toolbar shows them, with the keys: wheel scrolls, Ctrl+wheel zooms.
@@ -21,11 +22,15 @@ class DiagramPane(QWidget):
         bar = QToolBar("Diagram")
         bar.setMovable(False)
         self.actions_by_name = {
-            "fit": bar.addAction("Fit", view.zoom_to_fit),
+            "fit_width": bar.addAction("Fit width", view.zoom_to_fit),
+            "fit_all": bar.addAction("Fit all", view.fit_all),
             "zoom_in": bar.addAction("Zoom in", lambda: view.zoom_by(1.25)),
             "zoom_out": bar.addAction("Zoom out", lambda: view.zoom_by(0.8)),
         }
-        self.actions_by_name["fit"].setToolTip("Zoom so the diagram's width fits the view")
+        self.actions_by_name["fit_width"].setToolTip(
+            "Zoom so the diagram's width fits the view; scroll down to read a tall network")
+        self.actions_by_name["fit_all"].setToolTip(
+            "Zoom out until the whole diagram is in view (GoogLeNet, ResNet-50 at a glance)")
         bar.addSeparator()
         self.collapse_button = QToolButton()
         self.collapse_button.setText("Collapse blocks")

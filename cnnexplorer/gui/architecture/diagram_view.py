@@ -13,7 +13,7 @@ is pure Python and takes milliseconds, even for DenseNet-121). API for the panel
 The wheel scrolls (Shift+wheel sideways) and Ctrl+wheel zooms around the cursor, as in a
 document viewer; dragging pans, double-click on a box collapses its block, on a collapsed
 block expands it. The toolbar above the view (`DiagramPane`, diagram_toolbar.py) and the
-context menu fit, zoom, collapse or expand every block at once and export the diagram (PNG
+context menu fit the width or the whole diagram, zoom, collapse or expand every block at once and export the diagram (PNG
 of the whole diagram, or the same SVG as `cnnexplorer diagram`).
 """
 
@@ -41,7 +41,8 @@ from cnnexplorer.gui import settings
 
 BOX_ROLE = 0  # QGraphicsItem.data key holding a box id ("" for frames)
 FRAME_ROLE = 1  # QGraphicsItem.data key holding a frame's block path
-MIN_SCALE, MAX_SCALE = 0.05, 4.0
+# 0.01: "Fit all" shows DenseNet-121 unfolded (33,666 units tall) whole in a 400 px view
+MIN_SCALE, MAX_SCALE = 0.01, 4.0
 AUTO_COLLAPSE_LAYERS = 250  # bigger networks open with their innermost blocks folded
 
 
@@ -139,17 +140,32 @@ class DiagramView(QGraphicsView):
         self.collapsed_changed.emit(self.collapsed)
 
     def zoom_to_fit(self) -> None:
+        """Fit the width ("Fit width"): a tall network is then read by scrolling down, at a
+        legible size (never below 0.35 for a tall one, never enlarged past 1)."""
         rect = self.scene().sceneRect()
         if rect.isEmpty():
             return
         self.resetTransform()
         view = self.viewport().rect()
-        # Fit the width; a tall network is then read by scrolling down, at a legible size.
         factor = min(view.width() / max(rect.width(), 1), 1.0)
         factor = max(factor, 0.35) if rect.height() > rect.width() else \
             min(factor, view.height() / max(rect.height(), 1))
         self._apply_zoom(factor)
         self.centerOn(rect.center().x(), rect.top() + view.height() / (2 * factor))
+
+    def fit_all(self) -> None:
+        """Fit the whole diagram in the view ("Fit all"), however small that makes it: the
+        shape of GoogLeNet or ResNet-50 at a glance (boxes stay clickable)."""
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return
+        self.resetTransform()
+        view = self.viewport().rect()
+        margin = 8  # the scroll bars must not come back for a rounding's pixel
+        factor = min((view.width() - margin) / max(rect.width(), 1),
+                     (view.height() - margin) / max(rect.height(), 1), 1.0)
+        self._apply_zoom(factor)
+        self.centerOn(rect.center())
 
     def zoom_by(self, factor: float) -> None:
         self._apply_zoom(self.transform().m11() * factor)
@@ -360,7 +376,8 @@ class DiagramView(QGraphicsView):
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802
         menu = QMenu(self)
-        menu.addAction("Zoom to fit", self.zoom_to_fit)
+        menu.addAction("Fit width", self.zoom_to_fit)
+        menu.addAction("Fit all", self.fit_all)
         self.add_collapse_actions(menu)
         menu.addSeparator()
         export_png = menu.addAction("Export diagram as PNG...", lambda: self._on_export("png"))
