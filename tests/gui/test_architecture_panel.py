@@ -12,7 +12,8 @@ from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.gui.architecture.panel import ArchitecturePanel
 from cnnexplorer.gui.session import Session
-from cnnexplorer.gui.architecture.layer_table import LAYER_NAME_ROLE, SORT_ROLE
+from cnnexplorer.gui.architecture.layer_table import (COLUMNS, KERNEL, LAYER_NAME_ROLE, NAME,
+                                                     SHAPE, SORT_ROLE, STRIDE, TYPE)
 from waits import THREAD_MS, UI_MS
 
 
@@ -164,7 +165,7 @@ def test_table_selection_and_bar_clicks_are_linked(panel, qtbot):
 def test_sorting_and_network_order(panel):
     panel.select_entry("vgg16")
     panel.grouped.setChecked(False)
-    panel.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+    panel.table.sortByColumn(COLUMNS.index("MACs"), Qt.SortOrder.DescendingOrder)
     top = panel.proxy.index(0, 0).data(LAYER_NAME_ROLE)
     report = panel.report()
     assert top == max(report.rows, key=lambda r: r.macs or 0).name
@@ -272,12 +273,13 @@ def test_a_value_change_updates_the_tree_in_place(panel, qtbot):
     row = report.row("fc10")
     fc = panel.proxy.mapFromSource(panel.table_model.index_of_layer("fc10"))
     assert fc.data() == "fc10"
-    assert fc.siblingAtColumn(3).data() == f"{row.params:,}"
+    assert fc.siblingAtColumn(COLUMNS.index("Params")).data() == f"{row.params:,}"
     conv = panel.proxy.mapFromSource(panel.table_model.index_of_layer("res2a_branch2b"))
-    assert conv.siblingAtColumn(2).data() == " x ".join(
+    assert conv.siblingAtColumn(SHAPE).data() == " x ".join(
         map(str, report.row("res2a_branch2b").output_shape))
     stage2 = _block_index(panel, "stage2")
-    assert stage2.siblingAtColumn(4).data() == f"{report.blocks['stage2'].macs:,}"
+    assert stage2.siblingAtColumn(COLUMNS.index("MACs")).data() == \
+        f"{report.blocks['stage2'].macs:,}"
     # another entry (new rows) still resets, with the default expansion
     panel.select_entry("vgg16")
     assert resets == [1]
@@ -286,12 +288,13 @@ def test_a_value_change_updates_the_tree_in_place(panel, qtbot):
 def test_a_sorted_table_is_sorted_again_after_a_value_change(panel):
     panel.select_entry("resnet50")
     panel.grouped.setChecked(False)
-    panel.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # params
+    params = COLUMNS.index("Params")
+    panel.table.sortByColumn(params, Qt.SortOrder.DescendingOrder)
     assert panel.proxy.index(0, 0).data(LAYER_NAME_ROLE) != "fc1000"
     panel.form.classes_box.setValue(5000)  # 10 M weights: now the largest layer
     assert panel.proxy.index(0, 0).data(LAYER_NAME_ROLE) == "fc5000"
     report = panel.report()
-    shown = [panel.proxy.index(r, 3).data(SORT_ROLE) for r in range(len(report.rows))]
+    shown = [panel.proxy.index(r, params).data(SORT_ROLE) for r in range(len(report.rows))]
     assert shown == sorted((r.params for r in report.rows), reverse=True)
 
 
@@ -307,3 +310,54 @@ def test_bar_charts_tick_whole_layer_indexes_only(panel, qtbot):
                      for v in values]
             assert ticks, (key, chart.title)
             assert all(float(v).is_integer() and 0 <= v < len(chart.names) for v in ticks)
+
+
+def _cell(panel, layer, column):
+    index = panel.table_model.index_of_layer(layer)
+    return index.siblingAtColumn(column).data()
+
+
+def test_kernel_and_stride_are_columns_not_only_a_tooltip(panel):
+    """Issue 17: kernel and stride appeared only in a row's tooltip."""
+    panel.select_entry("googlenet")
+    assert (COLUMNS[KERNEL], COLUMNS[STRIDE]) == ("f", "s")
+    assert (_cell(panel, "conv1", KERNEL), _cell(panel, "conv1", STRIDE)) == ("7x7", "2")
+    assert (_cell(panel, "pool1", KERNEL), _cell(panel, "pool1", STRIDE)) == ("3x3", "2")
+    assert (_cell(panel, "inception_3a_3x3_reduce", KERNEL),
+            _cell(panel, "inception_3a_3x3_reduce", STRIDE)) == ("1x1", "1")
+    assert (_cell(panel, "predictions", KERNEL), _cell(panel, "predictions", STRIDE)) == ("", "")
+    panel.grouped.setChecked(False)
+    panel.table.sortByColumn(KERNEL, Qt.SortOrder.DescendingOrder)  # the 7x7 first
+    assert panel.proxy.index(0, 0).data(LAYER_NAME_ROLE) == "conv1"
+
+
+@pytest.mark.parametrize("key, longest", [("googlenet", "inception_3a_pool_proj"),
+                                          ("resnet50_course", "res2a_branch2b_relu")])
+def test_name_and_type_fit_their_text_and_the_user_can_widen_them(qtbot, key, longest):
+    """Issue 17: Name and Type stretched and could not be widened; nested names were cut."""
+    from PySide6.QtWidgets import QHeaderView
+
+    session = Session()
+    p = ArchitecturePanel(session)
+    qtbot.addWidget(p)
+    p.table_box.resize(1250, 600)  # the table's room in a 1920 px window
+    p.table_box.show()
+    qtbot.waitExposed(p.table_box)
+    p.select_entry(key)
+    p.table.expandAll()
+    header = p.table.header()
+    assert header.sectionResizeMode(NAME) == QHeaderView.ResizeMode.Interactive
+    assert header.sectionResizeMode(TYPE) == QHeaderView.ResizeMode.Interactive
+    index = p.proxy.mapFromSource(p.table_model.index_of_layer(longest))
+    text_right = p.table.visualRect(index).left() + p.table.fontMetrics().horizontalAdvance(
+        longest)
+    assert text_right < header.sectionSize(NAME)  # the whole name, not "inception_p..."
+    widest_type = max(p.table.fontMetrics().horizontalAdvance(
+        p.table_model.index_of_layer(r.name).siblingAtColumn(TYPE).data())
+        for r in p.report().rows)
+    assert widest_type < header.sectionSize(TYPE)
+    assert not p.table.horizontalScrollBar().isVisible()  # and every column on screen
+    header.resizeSection(NAME, 520)  # the user drags the edge
+    p.form.classes_box.setValue(10)  # a recompute ...
+    p.select_entry("vgg16")  # ... or another network keeps the user's width
+    assert header.sectionSize(NAME) == 520

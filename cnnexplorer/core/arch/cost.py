@@ -39,6 +39,10 @@ class LayerRow:
     role: str = ""  # the course's word for the layer's part in its block ("shortcut", "3x3 reduce")
     #: the input pixels one output position sees (core.arch.receptive_field); None: unknown
     receptive_field: ReceptiveField | None = None
+    #: the window a convolution or pooling slides (the course's f x f) and its step (s);
+    #: None for a layer without one (Dense, BatchNorm, Add, global pooling ...)
+    kernel: tuple[int, int] | None = None
+    stride: tuple[int, int] | None = None
 
 
 @dataclass
@@ -123,6 +127,16 @@ class CostReport:
                               self.totals.activation_bytes * batch_size)
 
 
+def sliding_window(settings: dict) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(kernel, stride) from a layer's settings: a convolution's kernel_size or a pooling's
+    pool_size, with its strides; (None, None) for a layer that slides no window."""
+    kernel = settings.get("kernel_size") or settings.get("pool_size")
+    if kernel is None:
+        return None, None
+    stride = settings.get("strides") or kernel  # Keras: a pooling's stride defaults to its size
+    return tuple(kernel), tuple(stride)
+
+
 def cost_report(network: Network) -> CostReport:
     """Compute every row, the block subtotals and the totals of a network."""
     counted = sum(n.macs for n in network.nodes if n.macs is not None)
@@ -131,6 +145,7 @@ def cost_report(network: Network) -> CostReport:
     rows = []
     for n in network.nodes:
         elements = math.prod(n.output_shape)
+        kernel, stride = sliding_window(n.layer.settings())
         rows.append(LayerRow(
             name=n.name, type=n.kind, block=n.block, output_shape=n.output_shape,
             params=n.params, trainable_params=n.trainable_params,
@@ -138,7 +153,8 @@ def cost_report(network: Network) -> CostReport:
             mac_share=(n.macs or 0) / counted if counted else 0.0,
             activation_elements=elements, activation_bytes=elements * BYTES_PER_VALUE,
             weight_bytes=n.params * BYTES_PER_VALUE, summary=n.layer.summary(),
-            role=words.role(n.name), receptive_field=fields[n.name]))
+            role=words.role(n.name), receptive_field=fields[n.name], kernel=kernel,
+            stride=stride))
     blocks: dict[str, Subtotal] = {}
     for r in rows:
         parts = r.block.split("/") if r.block else []

@@ -20,13 +20,18 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: the layer name of a layer row, "" for a block row
 LAYER_NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 
-COLUMNS = ("Name", "Type", "Output n_H x n_W x n_C", "Params", "MACs", "% of MACs",
-           "Activations")
-_HEADER_TIPS = ("layer name (as in Keras)", "layer kind", "output shape of one image",
+COLUMNS = ("Name", "Type", "f", "s", "Output n_H x n_W x n_C", "Params", "MACs",
+           "% of MACs", "Activations")
+_HEADER_TIPS = ("layer name (as in Keras)", "layer kind",
+                "kernel: the f x f window a convolution or pooling slides (the course's f)",
+                "stride: how far the window moves each step (the course's s)",
+                "output shape of one image",
                 "parameters, trainable + non-trainable (BatchNorm moving statistics)",
                 "multiply-accumulates for one image; FLOPs = 2 x MACs",
                 "share of the network's MACs", "memory of this output for one image, float32")
-NUMERIC = {3, 4, 5, 6}
+NAME, TYPE, KERNEL, STRIDE, SHAPE = range(5)  # the columns other modules size or read
+NUMERIC = {5, 6, 7, 8}  # right-aligned
+CENTRED = {KERNEL, STRIDE}  # short settings between texts: centred, apart from both
 _COLUMN_COUNT = len(COLUMNS)
 # Roles and the alignment as plain ints, made once: data() runs for every visible cell and
 # role on each paint, and building an enum flag there (AlignRight | AlignVCenter) costs more
@@ -38,6 +43,10 @@ _TIP = int(Qt.ItemDataRole.ToolTipRole)
 _SORT = int(SORT_ROLE)
 _NAME = int(LAYER_NAME_ROLE)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+#: the alignment of each column's cells (None: the default, left)
+_ALIGNMENT = tuple(_RIGHT if c in NUMERIC else _CENTRE if c in CENTRED else None
+                   for c in range(_COLUMN_COUNT))
 _PAINTED_ROLES = {_DISPLAY, _ALIGN, _FONT}
 
 
@@ -91,6 +100,15 @@ def _group(report: CostReport, grouped: bool) -> tuple[_Item, dict[str, _Item]]:
                 parent = item
         by_name[r.name] = parent.adopt(_Item(parent, r.name, row=r))
     return root, by_name
+
+
+def _pair_text(pair: tuple[int, int] | None, square: bool = True) -> str:
+    """A kernel as "3x3" (square=True), a stride as "2" (or "2x1" when the axes differ)."""
+    if pair is None:
+        return ""
+    if pair[0] == pair[1] and not square:
+        return str(pair[0])
+    return f"{pair[0]}x{pair[1]}"
 
 
 class LayerTableModel(QAbstractItemModel):
@@ -176,6 +194,19 @@ class LayerTableModel(QAbstractItemModel):
     def report(self) -> CostReport | None:
         return self._report
 
+    def column_texts(self, column: int) -> list[tuple[str, int, bool]]:
+        """(text, depth in the tree, bold) of every row's cell in `column`: what the view
+        needs to size the column to its content (block rows are bold, nested rows indented)."""
+        out = []
+
+        def walk(item: _Item, depth: int) -> None:
+            for child in item.children:
+                out.append(((child.cells or self._format(child))[column], depth,
+                            child.row is None))
+                walk(child, depth + 1)
+        walk(self._root, 0)
+        return out
+
     def grouped(self) -> bool:
         return self._grouped
 
@@ -234,8 +265,8 @@ class LayerTableModel(QAbstractItemModel):
         if orientation == Qt.Orientation.Horizontal:
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole and section in NUMERIC:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return _ALIGNMENT[section]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return _HEADER_TIPS[section]
         return None
@@ -253,8 +284,8 @@ class LayerTableModel(QAbstractItemModel):
             if role == _DISPLAY and item is not None:  # the painted roles inline
                 cells = item.cells or self._format(item)
                 role_data.setData(cells[column])
-            elif role == _ALIGN and column in NUMERIC:
-                role_data.setData(_RIGHT)
+            elif role == _ALIGN and _ALIGNMENT[column] is not None:
+                role_data.setData(_ALIGNMENT[column])
             elif role == _FONT and item is not None and item.row is None:
                 role_data.setData(self._bold)
             elif role in _PAINTED_ROLES or item is None:
@@ -271,7 +302,7 @@ class LayerTableModel(QAbstractItemModel):
         if role == _DISPLAY:
             return (item.cells or self._format(item))[col]
         if role == _ALIGN:
-            return _RIGHT if col in NUMERIC else None
+            return _ALIGNMENT[col]
         if role == _FONT:
             return self._bold if item.row is None else None
         if role == _SORT:
@@ -294,7 +325,8 @@ class LayerTableModel(QAbstractItemModel):
         r, s = item.row, item.subtotal
         if r is not None:
             kind = f"{r.type} ({r.role})" if r.role else r.type  # the course's word for it
-            return (r.name, kind, shape_text(r.output_shape, spaced=True), f"{r.params:,}",
+            return (r.name, kind, _pair_text(r.kernel), _pair_text(r.stride, square=False),
+                    shape_text(r.output_shape, spaced=True), f"{r.params:,}",
                     "not counted" if r.macs is None else f"{r.macs:,}",
                     f"{100 * r.mac_share:.2f} %" if r.macs else "",
                     readable_bytes(r.activation_bytes))[col]
@@ -302,7 +334,7 @@ class LayerTableModel(QAbstractItemModel):
             return item.label if col == 0 else ""
         total = self._report.totals.macs if self._report else 0
         share = s.macs / total if total else 0.0
-        return (item.label, f"{s.kind} ({s.layers})", "", f"{s.params:,}",
+        return (item.label, f"{s.kind} ({s.layers})", "", "", "", f"{s.params:,}",
                 f"{s.macs:,}" + ("+" if s.macs_lower_bound else ""),
                 f"{100 * share:.2f} %" if s.macs else "",
                 readable_bytes(s.activation_bytes))[col]
@@ -311,17 +343,20 @@ class LayerTableModel(QAbstractItemModel):
         r, s = item.row, item.subtotal
         if col == 0:
             return item.label.lower()
-        if col == 1:
+        if col == TYPE:
             return r.type if r else ""
-        if col == 2:
+        if col in (KERNEL, STRIDE):
+            pair = (r.kernel if col == KERNEL else r.stride) if r else None
+            return pair[0] * pair[1] if pair else -1
+        if col == SHAPE:
             if r is None:
                 return -1
             shape = r.output_shape
             return shape[0] * (shape[1] if len(shape) > 1 else 1) * 100000 + shape[-1]
         if r is not None:
-            return (r.params, r.macs or 0, r.mac_share, r.activation_bytes)[col - 3]
+            return (r.params, r.macs or 0, r.mac_share, r.activation_bytes)[col - 5]
         if s is not None:
-            return (s.params, s.macs, s.macs, s.activation_bytes)[col - 3]
+            return (s.params, s.macs, s.macs, s.activation_bytes)[col - 5]
         return 0
 
 

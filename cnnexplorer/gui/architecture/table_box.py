@@ -1,25 +1,39 @@
 """The layer table with its bar (summary, "Group by block", "Network order", Export), and the
 table state that survives a recompute: which blocks are open, which layer is current.
 
-The tree's columns share the width the panel leaves them: Layer and Type take what is left,
-the number columns fit their contents, so "% of MACs" and "Activations" stay on screen at
-1440 px with the zoo column and the totals beside the table (issue 13, defect 3).
+Columns: the number columns (kernel f, stride s, params, MACs ...) fit their contents, so
+"% of MACs" and "Activations" stay on screen at 1440 px with the zoo column and the totals
+beside the table (issue 13, defect 3). Name and Type are the user's to widen or narrow
+(issue 17: they stretched, so "inception_3a_pool_proj" read "inception_p…" with no way to
+see it): they start at their contents' width when the table has room, and share what is
+left when it has not, until the user drags one; from then on the user's widths stay.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
                                QMenu, QPushButton, QSizePolicy, QToolButton, QVBoxLayout,
                                QWidget)
 
 from cnnexplorer.core.arch.cost import CostReport
 from cnnexplorer.gui.architecture.layer_table import (
+    KERNEL,
     LAYER_NAME_ROLE,
+    NAME,
+    SHAPE,
+    STRIDE,
+    TYPE,
     LayerSortProxy,
     LayerTableModel,
     LayerTreeView,
 )
+
+#: Name and Type never start narrower than this when the table is short of room (at 1440 px
+#: every column must stay on screen, issue 13; the user can then widen them)
+MIN_TEXT_COLUMN = 64
+CELL_MARGIN = 14  # the delegate's padding either side of a cell's text
 
 
 class ElidedLabel(QLabel):
@@ -66,14 +80,26 @@ class LayerTableBox(QWidget):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         header.setStretchLastSection(False)
-        header.setMinimumSectionSize(48)
+        header.setMinimumSectionSize(32)
         for col in range(self.table_model.columnCount()):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col < 2 else
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive
+                                        if col in (NAME, TYPE) else
                                         QHeaderView.ResizeMode.ResizeToContents)
         # the shape column by its values, not its long title ("Output n_H x n_W x n_C", which
         # the tooltip and a wider window show whole): Layer and Type need the room more
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(2, self.fontMetrics().horizontalAdvance("224 x 224 x 1024") + 16)
+        header.setSectionResizeMode(SHAPE, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(SHAPE, self.fontMetrics().horizontalAdvance("224 x 224 x 1024")
+                                  + 16)
+        # f and s: room for AlexNet's 11x11 kernel and a 2x1 stride, apart from their
+        # neighbours (fitted to contents they touched the shape column's numbers)
+        for col, widest in ((KERNEL, "11x11"), (STRIDE, "2x1")):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(col, self.fontMetrics().horizontalAdvance(widest) + 18)
+        self._content_widths = (MIN_TEXT_COLUMN, MIN_TEXT_COLUMN)  # Name, Type
+        self._user_sized = False  # the user dragged Name or Type: keep their widths
+        self._sizing = False  # our own resizes, told apart from the user's
+        header.sectionResized.connect(self._on_section_resized)
+        self.table.viewport().installEventFilter(self)
         self.grouped = QCheckBox("Group by block")
         self.grouped.setChecked(True)
         self.network_order = QPushButton("Network order")
@@ -109,9 +135,70 @@ class LayerTableBox(QWidget):
         try:
             self.table_model.set_report(report, self.grouped.isChecked())
             self._restore_expansion(expanded)
+            self._measure_text_columns()
+            self.fit_text_columns()
         finally:
             self.table.setUpdatesEnabled(True)
         return False
+
+    # -- Name and Type widths --------------------------------------------------------------
+    def _measure_text_columns(self) -> None:
+        """Name and Type as wide as their longest cell (nested rows indented, blocks bold)."""
+        plain = QFontMetrics(self.table.font())
+        bold_font = QFont(self.table.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        step = self.table.indentation()
+        widths = []
+        for column in (NAME, TYPE):
+            widest = 0
+            for text, depth, is_block in self.table_model.column_texts(column):
+                width = (bold if is_block else plain).horizontalAdvance(text)
+                if column == NAME:  # the tree's indentation and its branch arrow
+                    width += step * (depth + 1)
+                widest = max(widest, width)
+            header_text = self.table_model.headerData(column, Qt.Orientation.Horizontal)
+            widest = max(widest, plain.horizontalAdvance(header_text) + 16)
+            widths.append(widest + CELL_MARGIN)
+        self._content_widths = (widths[0], widths[1])
+
+    def fit_text_columns(self) -> None:
+        """Give Name and Type their content's width, or share the room left when short of it
+        (never below MIN_TEXT_COLUMN); nothing once the user sized them by hand. A table too
+        narrow for every column even so (1024 px) scrolls sideways anyway: then Name and
+        Type keep their content's width, and the numbers are a scroll away."""
+        if self._user_sized:
+            return
+        header = self.table.header()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c not in (NAME, TYPE))
+        room = self.table.viewport().width() - others
+        need_name, need_type = self._content_widths
+        if room >= need_name + need_type:
+            spare = room - need_name - need_type  # to Name: a deeper tree, a longer name
+            name, type_ = need_name + spare * 2 // 3, need_type + spare - spare * 2 // 3
+        elif room >= 2 * MIN_TEXT_COLUMN:
+            name = max(MIN_TEXT_COLUMN, room * need_name // (need_name + need_type))
+            type_ = max(MIN_TEXT_COLUMN, room - name)
+        else:
+            name, type_ = need_name, need_type
+        self._sizing = True
+        try:
+            header.resizeSection(NAME, name)
+            header.resizeSection(TYPE, type_)
+        finally:
+            self._sizing = False
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column not in (NAME, TYPE):
+            self.fit_text_columns()  # a number column fitted its contents: share again
+        elif not self._sizing:
+            self._user_sized = True  # a drag on the header (or a double-click on its edge)
+
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt override)
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_text_columns()
+        return super().eventFilter(watched, event)
 
     def _expanded_paths(self) -> set[str]:
         return {path for path, index in self.table_model.block_indexes()
