@@ -28,6 +28,15 @@ def resource(name: str) -> Path:
     return resources_dir() / name
 
 
+#: the door model shipped in resources/ (its card, the .json, beside it); here, below both the
+#: door and training (`--from door`), which each open it
+BUNDLED_DOOR_MODEL = "door_model.keras"
+
+
+def bundled_door_model() -> Path:
+    return resource(BUNDLED_DOOR_MODEL)
+
+
 def _home() -> Path | None:
     home = os.environ.get("CNNEXPLORER_HOME")
     return Path(home) if home else None

@@ -15,7 +15,7 @@ import sys
 from cnnexplorer.commands.arg_types import positive_int
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.arch.case_studies import compare_networks
-from cnnexplorer.core.arch.sources import load_network
+from cnnexplorer.core.keras.sources import load_network
 from cnnexplorer.core.formatting import readable_bytes, readable_count, shape_text
 
 #: the week's case studies, in the notes' order

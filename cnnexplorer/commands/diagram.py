@@ -15,7 +15,7 @@ from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.views.diagram_svg import render_svg
 from cnnexplorer.core.views.diagram_layout import all_blocks, blocks_at_depth, layout_network
 from cnnexplorer.core.safe_files import writing
-from cnnexplorer.core.arch.sources import load_network
+from cnnexplorer.core.keras.sources import load_network
 
 
 def register(subparsers) -> None:

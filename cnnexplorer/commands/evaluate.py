@@ -40,7 +40,7 @@ def run(args) -> int:
         evaluation_split,
         image_classifier_task,
     )
-    from cnnexplorer.core.train.inputs import adaptation_notes
+    from cnnexplorer.core.data.adapt import adaptation_notes
     from cnnexplorer.core.train.runs import open_run
 
     if len(args.model) > 1 or args.crops > 1:
@@ -78,7 +78,7 @@ def run_test_time_tricks(args) -> int:
     from cnnexplorer.core.data import load_dataset
     from cnnexplorer.core.train.crops_and_ensembles import compare_test_time
     from cnnexplorer.core.train.evaluation import evaluation_split, image_classifier_task
-    from cnnexplorer.core.train.inputs import adaptation_notes
+    from cnnexplorer.core.data.adapt import adaptation_notes
 
     members = [load_member(m) for m in args.model]
     dataset = load_dataset(args.dataset, image_size=args.image_size)

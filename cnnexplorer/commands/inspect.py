@@ -14,7 +14,7 @@ import sys
 from cnnexplorer.commands.arg_types import parse_input_shape, parse_set, positive_int
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.views.render import heading, render_csv, render_markdown, render_text
-from cnnexplorer.core.arch.sources import load_network
+from cnnexplorer.core.keras.sources import load_network
 from cnnexplorer.core.arch.cost import cost_report, report_to_dict
 from cnnexplorer.core.arch.working import layer_working
 from cnnexplorer.core.errors import ConfigError

@@ -250,12 +250,11 @@ def run(args) -> int:
 def _say_if_the_door_saw(start_from: str, dataset_name: str, as_json: bool) -> None:
     """Starting from the bundled door on a set it trained with: say why the score is high."""
     from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
-    from cnnexplorer.core.door.inference import BUNDLED_MODEL
     from cnnexplorer.core.train.fine_tune import resolve_start
-    from cnnexplorer.paths import resource
+    from cnnexplorer.paths import bundled_door_model
 
     note = seen_by_the_door_note(dataset_name)
-    if note and not as_json and resolve_start(start_from)[0] == resource(BUNDLED_MODEL):
+    if note and not as_json and resolve_start(start_from)[0] == bundled_door_model():
         print(f"note: {note}")
 
 

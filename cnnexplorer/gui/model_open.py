@@ -25,7 +25,7 @@ from cnnexplorer.core.keras.model_io import is_model_path
 from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.workers import Worker
-from cnnexplorer.core.arch.sources import load_network
+from cnnexplorer.core.keras.sources import load_network
 
 log = logging.getLogger(__name__)
 

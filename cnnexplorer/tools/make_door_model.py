@@ -87,7 +87,7 @@ def with_extras(dataset, seed: int):
 
     from cnnexplorer.core.data.generated import load_builtin
     from cnnexplorer.core.door.smiles import non_faces
-    from cnnexplorer.core.train.inputs import adapt_channels
+    from cnnexplorer.core.data.adapt import adapt_channels
 
     happy = load_builtin("happy-faces")
     happy_y = happy.y_train if happy.class_names[1] == "happy" else 1 - happy.y_train

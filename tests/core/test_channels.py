@@ -5,7 +5,7 @@ import pytest
 
 from cnnexplorer.core.door.inference import prepare_frame
 from cnnexplorer.core.errors import TrainingError
-from cnnexplorer.core.train.inputs import adapt_channels, adapt_images, adaptation_notes
+from cnnexplorer.core.data.adapt import adapt_channels, adapt_images, adaptation_notes
 
 
 def colour(seed=0, shape=(2, 8, 8, 3)):

@@ -13,7 +13,7 @@ from cnnexplorer.core.door.scores import binary_scores, roc_auc
 from cnnexplorer.core.door.smiles import is_held_out, load_smiles
 from cnnexplorer.core.errors import ConfigError, DatasetError
 from cnnexplorer.core.train.config import parse_augment
-from cnnexplorer.core.train.inputs import adapt_channels, adapt_images
+from cnnexplorer.core.data.adapt import adapt_channels, adapt_images
 
 
 def _rgb(n=6, size=20, seed=0):

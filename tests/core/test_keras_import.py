@@ -11,7 +11,7 @@ from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.errors import CnnExplorerError, ModelFileError
 from cnnexplorer.core.keras.build import build_keras_model, import_keras
 from cnnexplorer.core.keras.importer import import_model, network_from_keras
-from cnnexplorer.core.arch.sources import load_network
+from cnnexplorer.core.keras.sources import load_network
 
 #: small configurations for the big entries, so saving and loading stays fast
 SMALL = {

@@ -19,7 +19,7 @@ from cnnexplorer.core.views.render import (
     render_markdown,
     render_text,
 )
-from cnnexplorer.core.arch.sources import load_network
+from cnnexplorer.core.keras.sources import load_network
 
 
 

@@ -23,7 +23,8 @@ import numpy as np
 
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.errors import ModelFileError, TrainingError
-from cnnexplorer.core.train.inputs import adapt_channels
+from cnnexplorer.paths import bundled_door_model
+from cnnexplorer.core.data.adapt import adapt_channels
 from cnnexplorer.core.data.images import (
     ImageReadError,
     read_image,
@@ -204,9 +205,7 @@ class DoorModel:
     @classmethod
     def bundled(cls) -> "DoorModel":
         """The door model shipped in resources/ (DoorNet trained on real face crops)."""
-        from cnnexplorer.paths import resource
-
-        path = resource(BUNDLED_MODEL)
+        path = bundled_door_model()
         if not path.is_file():
             raise ModelFileError(f"{path}: the bundled door model is missing; regenerate it "
                                  f"with `python -m cnnexplorer.tools.make_door_model`")
@@ -267,10 +266,6 @@ class DoorModel:
     def warm_up(self) -> None:
         """Trace the fast call now, so the first real frame is not the slow one."""
         self.predict_batch(np.zeros((1, *self.input_shape), np.float32))
-
-
-#: file name of the bundled model under resources/
-BUNDLED_MODEL = "door_model.keras"
 
 
 def load_door_model(path=None) -> DoorModel:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cnnexplorer.core.errors import ConfigError, TrainingError
-from cnnexplorer.core.train.inputs import adaptation_notes
+from cnnexplorer.core.data.adapt import adaptation_notes
 from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.core.keras.build import build_keras_model, import_keras
 

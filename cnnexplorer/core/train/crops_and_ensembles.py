@@ -32,7 +32,7 @@ from cnnexplorer.core.train.evaluation import (
     image_classifier_task,
     metrics_from_probabilities,
 )
-from cnnexplorer.core.train.inputs import adapt_images
+from cnnexplorer.core.data.adapt import adapt_images
 
 #: the crop counts offered: the image, the image and its mirror, the course's 10-crop
 CROP_CHOICES = (1, 2, 10)

@@ -36,8 +36,8 @@ from cnnexplorer.core.train.distribute import (Distribution, distribute_pipeline
                                                fit_multi_worker, worker_scratch)
 from cnnexplorer.core.train.distribute import resolve as resolve_distribution
 from cnnexplorer.core.data.images import scale_pixels
-from cnnexplorer.core.train.inputs import (adapt_images, augmented_dataset, labels_for,
-                                           shuffled_batches)
+from cnnexplorer.core.data.adapt import adapt_images
+from cnnexplorer.core.train.inputs import augmented_dataset, labels_for, shuffled_batches
 from cnnexplorer.core.train.progress import Progress, make_callback
 
 __all__ = ["ArchSpec", "PreparedModel", "TrainConfig", "TrainResult", "TrainingState", "train",

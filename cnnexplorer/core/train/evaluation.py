@@ -13,7 +13,7 @@ import numpy as np
 
 from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.data.images import scale_pixels
-from cnnexplorer.core.train.inputs import adapt_images
+from cnnexplorer.core.data.adapt import adapt_images
 from cnnexplorer.core.keras.model_io import model_task
 
 _EPS = 1e-7

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.keras.model_setup import PreparedModel
-from cnnexplorer.core.train.inputs import adaptation_notes
+from cnnexplorer.core.data.adapt import adaptation_notes
+from cnnexplorer.paths import bundled_door_model
 
 #: the name `--from` takes for the model bundled with the Happy door
 DOOR = "door"
@@ -39,10 +40,7 @@ def resolve_start(source) -> tuple[Path, str, str | None]:
     """
     text = str(source).strip()
     if text.lower() in (DOOR, "bundled", "the door model"):
-        from cnnexplorer.core.door.inference import BUNDLED_MODEL
-        from cnnexplorer.paths import resource
-
-        path = resource(BUNDLED_MODEL)
+        path = bundled_door_model()
         if not path.is_file():
             raise TrainingError(f"{path}: the bundled door model is missing; regenerate it "
                                 f"with `python -m cnnexplorer.tools.make_door_model`")

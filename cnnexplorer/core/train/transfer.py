@@ -22,7 +22,7 @@ from cnnexplorer import paths
 from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.keras.model_setup import PreparedModel
 from cnnexplorer.core.data.images import scale_pixels
-from cnnexplorer.core.train.inputs import adapt_images
+from cnnexplorer.core.data.adapt import adapt_images
 from cnnexplorer.core.keras.build import import_keras
 from cnnexplorer.core.data.base import Dataset
 
