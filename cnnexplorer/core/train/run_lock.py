@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import ModuleType
 
 from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.safe_files import writing
 
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # Windows
