@@ -257,3 +257,71 @@ def writing(path, error=CnnExplorerError, what: str = "write"):
                    errno.ENAMETOOLONG: "the file name is too long for the file system"}
         reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
         raise error(f"cannot {what} {display_name(path)}: {reason}") from None
+
+
+# -- HDF5: a file that reads only itself ----------------------------------------------------------
+#: links walked in an HDF5 file before it is refused as built to make the walk itself slow
+MAX_HDF5_LINKS = 100_000
+
+
+def _hdf5_dataset_refusal(dataset) -> str | None:
+    """Why an h5py dataset reads bytes from outside its own file, or None when it does not."""
+    if dataset.external:  # raw storage in other files: external=[('/etc/passwd', 0, n)]
+        sources = ", ".join(repr(display_name(entry[0])) for entry in dataset.external[:3])
+        return f"keeps its data in other files ({sources}): external storage is refused"
+    if dataset.is_virtual:  # a virtual dataset maps other files' (or devices') data
+        sources = ", ".join(sorted({repr(display_name(src.file_name))
+                                    for src in dataset.virtual_sources()[:3]}))
+        return f"is a virtual dataset reading other files ({sources}): refused"
+    return None
+
+
+def check_hdf5_link(group, key: str, file_name: str, error=CnnExplorerError,
+                    shown: str | None = None):
+    """The object under `key` of an open h5py group, refused when it reaches outside the file.
+
+    h5py follows external links (into any file), external raw storage and virtual datasets
+    (any file or device, a FIFO that blocks forever) as if they were the file's own data;
+    `core.safe_files` guards only the path the user named. Each of the three is refused with
+    a message naming the file and the key (`shown`: the key's full path, when `group` is
+    not the file). Returns the object (None when the key is absent).
+    """
+    import h5py
+
+    what = f"{file_name}: key '{display_name(shown or key)}'"
+    link = group.get(key, getlink=True)
+    if link is None:
+        return None
+    if isinstance(link, h5py.ExternalLink):
+        raise error(f"{what} is a link to {display_name(link.filename)!r} "
+                    f"(an external link): a data file may only read itself; refused")
+    obj = group.get(key)
+    if isinstance(obj, h5py.Dataset):
+        reason = _hdf5_dataset_refusal(obj)
+        if reason:
+            raise error(f"{what} {reason}")
+    return obj
+
+
+def check_hdf5_self_contained(h5file, file_name: str, error=CnnExplorerError) -> None:
+    """Walk every link of an open h5py file and refuse the file when any of them reaches
+    outside it (an external link, a dataset with external storage, a virtual dataset).
+
+    The walk does not follow external links (HDF5's link iteration reports them without
+    opening their target) and stops at MAX_HDF5_LINKS links.
+    """
+    names: list[str] = []
+
+    def collect(name):
+        names.append(name)
+        if len(names) > MAX_HDF5_LINKS:
+            return True  # stops the iteration
+        return None
+
+    h5file.visit_links(collect)
+    if len(names) > MAX_HDF5_LINKS:
+        raise error(f"{file_name}: the HDF5 file holds more than {MAX_HDF5_LINKS:,} links; "
+                    f"refused")
+    for name in names:
+        parent, _, leaf = name.rpartition("/")
+        check_hdf5_link(h5file[parent] if parent else h5file, leaf, file_name, error, name)

@@ -24,44 +24,93 @@ from cnnexplorer.core.safe_files import (
 _NPY_MAGIC = b"\x93NUMPY"
 
 
+#: bytes of source pixels converted at a time: a float64 array is never copied whole
+CONVERT_CHUNK_BYTES = 64 * 2**20
+
+
+def check_image_shape(shape, what: str) -> tuple[int, ...]:
+    """The `(N, H, W, C)` shape images of a declared `shape` will have; refused (rank,
+    channels) from the shape alone, before any pixel is read."""
+    shape = tuple(int(d) for d in shape)
+    if len(shape) == 3:
+        shape = shape + (1,)
+    if len(shape) != 4:
+        raise DatasetError(f"{what} must hold images of shape (m, H, W, C) or (m, H, W); "
+                           f"found rank {len(shape)}, shape {shape}")
+    if shape[-1] not in (1, 3):
+        raise DatasetError(f"{what} must have 1 or 3 channels (last axis); found shape {shape}")
+    return shape
+
+
+def images_from_chunks(read, shape, dtype, what: str) -> np.ndarray:
+    """uint8 `(N, H, W, C)` images from a source read `read(start, stop)` images at a time.
+
+    The rule (one for every loader): uint8 is kept; booleans become 0 and 255 (a black and
+    white image, not pixels 0/1); floats in 0..1 are scaled by 255; floats or ints in 0..255
+    are rounded/cast; anything else (NaN, infinities, values outside 0..255) is refused. The
+    source is converted CONVERT_CHUNK_BYTES at a time (two passes for floats and ints: their
+    range decides the rule), so a float64 file costs its uint8 result plus one chunk, not 2-3
+    float copies of the whole array.
+    """
+    dtype = np.dtype(dtype)
+    out_shape = check_image_shape(shape, what)
+    if dtype.kind not in "fiub":
+        raise DatasetError(f"{what} must hold numbers; found dtype {dtype}")
+    count = out_shape[0]
+    out = np.empty(out_shape, np.uint8)
+    if count == 0:
+        return out
+    per_image = max(1, int(np.prod(out_shape[1:], dtype=np.int64)) * dtype.itemsize)
+    step = max(1, CONVERT_CHUNK_BYTES // per_image)
+    spans = [(i, min(count, i + step)) for i in range(0, count, step)]
+
+    def chunk(i, j):
+        return np.asarray(read(i, j)).reshape((j - i,) + out_shape[1:])
+
+    if dtype == np.uint8 or dtype.kind == "b":
+        for i, j in spans:
+            part = chunk(i, j)
+            out[i:j] = part.view(np.uint8) * np.uint8(255) if dtype.kind == "b" else part
+        return out
+    lo, hi, nan, inf = np.inf, -np.inf, 0, 0
+    for i, j in spans:
+        part = chunk(i, j)
+        if dtype.kind == "f":
+            finite = np.isfinite(part)
+            if not finite.all():
+                bad_nan = int(np.count_nonzero(np.isnan(part)))
+                nan += bad_nan
+                inf += int(part.size - np.count_nonzero(finite)) - bad_nan
+                continue
+        lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
+    if nan or inf:
+        raise DatasetError(f"{what} holds {nan:,} NaN and {inf:,} infinite values (of "
+                           f"{int(np.prod(out_shape)):,}); every pixel must be a finite number")
+    unit = dtype.kind == "f" and hi <= 1.0 and lo >= 0.0
+    if not unit and (lo < 0 or hi > 255):
+        raise DatasetError(f"{what} must hold pixel values in 0..255 (or 0..1 floats); "
+                           f"found {lo:g}..{hi:g} ({dtype})")
+    for i, j in spans:
+        part = chunk(i, j)
+        if unit:
+            out[i:j] = np.clip(np.rint(part * 255.0), 0, 255)
+        elif dtype.kind == "f":
+            out[i:j] = np.rint(part)
+        else:
+            out[i:j] = part
+    return out
+
+
 def as_images(x, what: str) -> np.ndarray:
     """Images as uint8 `(N, H, W, C)`; `(N, H, W)` grayscale gets a channel axis.
 
-    Float images in 0..1 are scaled by 255; floats or ints in 0..255 are cast.
+    Float images in 0..1 are scaled by 255; floats or ints in 0..255 are cast; booleans
+    become 0/255 (`images_from_chunks` holds the rule).
     """
     x = np.asarray(x)
-    if x.ndim == 3:
-        x = x[..., None]
-    if x.ndim != 4:
-        raise DatasetError(f"{what} must hold images of shape (m, H, W, C) or (m, H, W); "
-                           f"found rank {x.ndim}, shape {x.shape}")
-    if x.shape[-1] not in (1, 3):
-        raise DatasetError(f"{what} must have 1 or 3 channels (last axis); found shape {x.shape}")
     if x.dtype == np.uint8:
-        return np.ascontiguousarray(x)
-    if x.dtype.kind not in "fiub":
-        raise DatasetError(f"{what} must hold numbers; found dtype {x.dtype}")
-    if x.size == 0:
-        return x.astype(np.uint8)
-    if x.dtype.kind == "f":
-        check_finite(x, what)
-    lo, hi = float(x.min()), float(x.max())
-    if x.dtype.kind == "f" and hi <= 1.0 and lo >= 0.0:
-        return np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)
-    if lo < 0 or hi > 255:
-        raise DatasetError(f"{what} must hold pixel values in 0..255 (or 0..1 floats); "
-                           f"found {lo:g}..{hi:g} ({x.dtype})")
-    return np.rint(x).astype(np.uint8) if x.dtype.kind == "f" else x.astype(np.uint8)
-
-
-def check_finite(x: np.ndarray, what: str) -> None:
-    """Refuse NaN and infinite values, saying how many there are."""
-    finite = np.isfinite(x)
-    if not finite.all():
-        nan = int(np.count_nonzero(np.isnan(x)))
-        inf = int(x.size - np.count_nonzero(finite)) - nan
-        raise DatasetError(f"{what} holds {nan:,} NaN and {inf:,} infinite values (of "
-                           f"{x.size:,}); every pixel must be a finite number")
+        return np.ascontiguousarray(x.reshape(check_image_shape(x.shape, what)))
+    return images_from_chunks(lambda i, j: x[i:j], x.shape, x.dtype, what)
 
 
 def class_names_for(labels: list[np.ndarray | None], what: str) -> list[str]:
@@ -96,7 +145,18 @@ def as_labels(y, what: str) -> np.ndarray:
         if not np.all(y == np.round(y)):
             bad = y[y != np.round(y)][:3]
             raise DatasetError(f"{what} must hold integer labels; found {bad.tolist()}")
+    if len(y):
+        # int64 is what the trainer uses: a uint64 label of 2**64-1 must not wrap to -1
+        top, bottom = y.max(), y.min()
+        if top > np.iinfo(np.int64).max or bottom < np.iinfo(np.int64).min:
+            raise DatasetError(f"{what} has labels {_label_text(bottom)}..{_label_text(top)}; "
+                               f"labels must be class numbers 0..k-1")
     return y.astype(np.int64)
+
+
+def _label_text(value) -> str:
+    value = value.item() if hasattr(value, "item") else value
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def resize_all(x: np.ndarray, size, resize: str, progress=None) -> np.ndarray:

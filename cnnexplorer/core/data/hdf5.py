@@ -15,8 +15,19 @@ from pathlib import Path
 import numpy as np
 
 from cnnexplorer.core.errors import DatasetError
-from cnnexplorer.core.data.arrays import as_images, as_labels, class_names_for, resize_splits
-from cnnexplorer.core.safe_files import MAX_CLASSES, check_array_size, check_regular
+from cnnexplorer.core.data.arrays import (
+    as_labels,
+    check_image_shape,
+    class_names_for,
+    images_from_chunks,
+    resize_splits,
+)
+from cnnexplorer.core.safe_files import (
+    MAX_CLASSES,
+    check_array_size,
+    check_hdf5_link,
+    check_regular,
+)
 
 
 def partner_path(path: Path) -> Path | None:
@@ -40,27 +51,63 @@ def _open(path: Path):
         raise DatasetError(f"{path}: not an HDF5 file h5py can open ({exc})") from exc
 
 
-def _read_array(f, key: str, file: Path, max_items: int | None = None) -> np.ndarray:
-    """The array stored under `key`, after checking what the file declares: an array (not a
-    group), of numbers, of a size that fits in memory, before anything is read."""
+#: an HDF5 dataset declaring more than this many bytes...
+STORED_FLOOR_BYTES = 2**20
+#: ...must store at least 1/MAX_STORED_RATIO of them: deflate, the strongest filter h5py
+#: reads without plugins, compresses at most about 1032 times. Unwritten chunks read as the
+#: fill value, so a 2 KB file can declare 12000x64x64x3 float64 (4 GB of 0.5).
+MAX_STORED_RATIO = 1100
+
+
+def _dataset(f, key: str, file: Path, max_items: int | None = None):
+    """The h5py dataset under `key`, after checking what the file declares, before anything
+    is read: a dataset (not a group) of this file (no external link, external storage or
+    virtual dataset), of a size that fits in memory, backed by the bytes the file stores."""
     import h5py
 
     what = f"{file}: key '{key}'"
-    obj = f.get(key)
+    obj = check_hdf5_link(f, key, str(file), DatasetError)
     if not isinstance(obj, h5py.Dataset):
         kind = "a group" if isinstance(obj, h5py.Group) else type(obj).__name__
         raise DatasetError(f"{what} is {kind}, not an array")
     if obj.shape is None:
         raise DatasetError(f"{what} is an empty HDF5 dataset (no shape)")
-    check_array_size(obj.shape, obj.dtype.itemsize, what, DatasetError)
+    declared = check_array_size(obj.shape, obj.dtype.itemsize, what, DatasetError)
     if max_items is not None and int(np.prod(obj.shape, dtype=np.int64)) > max_items:
         raise DatasetError(f"{what} declares shape {obj.shape}; more than {max_items:,} "
                            f"entries is refused")
+    if declared > STORED_FLOOR_BYTES:
+        stored = obj.id.get_storage_size()
+        if declared > MAX_STORED_RATIO * stored:
+            raise DatasetError(
+                f"{what} declares shape {obj.shape} ({obj.dtype}) = {declared:,} bytes but "
+                f"the file stores {stored:,} bytes of it; the rest would be the fill value "
+                f"(an unwritten or forged dataset); refused")
+    return obj
+
+
+def _guarded_read(what: str, read):
     try:
-        return obj[()]
+        return read()
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise DatasetError(f"{what} cannot be read ({type(exc).__name__}: "
                            f"{str(exc)[:200]})") from None
+
+
+def _read_array(f, key: str, file: Path, max_items: int | None = None) -> np.ndarray:
+    """The whole array stored under `key` (labels, class names), checked by `_dataset`."""
+    obj = _dataset(f, key, file, max_items)
+    return _guarded_read(f"{file}: key '{key}'", lambda: obj[()])
+
+
+def _label_count(shape, what: str) -> int:
+    """How many labels a `(m,)`, `(1, m)` or `(m, 1)` shape holds (as_labels' shapes)."""
+    if len(shape) == 1:
+        return int(shape[0])
+    if len(shape) == 2 and 1 in shape:
+        return int(shape[0] * shape[1])
+    raise DatasetError(f"{what} must hold labels of shape (m,) or (1, m); found shape "
+                       f"{tuple(shape)}")
 
 
 def _class_names(raw, file: Path) -> list[str]:
@@ -87,11 +134,17 @@ def _read_split(f, file: Path, split: str, present: list[str]):
         if key not in f:
             raise DatasetError(f"{file}: missing key '{key}'; the file has keys "
                                f"{', '.join(present) or '(none)'}")
-    x = as_images(_read_array(f, kx, file), f"{file}: key '{kx}'")
-    y = as_labels(_read_array(f, ky, file), f"{file}: key '{ky}'")
-    if len(x) != len(y):
-        raise DatasetError(f"{file}: key '{kx}' has {len(x)} images but key '{ky}' has "
-                           f"{len(y)} labels")
+    wx, wy = f"{file}: key '{kx}'", f"{file}: key '{ky}'"
+    ox, oy = _dataset(f, kx, file), _dataset(f, ky, file)
+    # both lengths from the declared shapes, before a pixel is read
+    images = check_image_shape(ox.shape, wx)[0]
+    labels = _label_count(oy.shape, wy)
+    if images != labels:
+        raise DatasetError(f"{file}: key '{kx}' has {images} images but key '{ky}' has "
+                           f"{labels} labels")
+    x = _guarded_read(wx, lambda: images_from_chunks(lambda i, j: ox[i:j], ox.shape,
+                                                     ox.dtype, wx))
+    y = as_labels(_guarded_read(wy, lambda: oy[()]), wy)
     return x, y
 
 

@@ -21,6 +21,7 @@ from cnnexplorer.core.errors import ModelFileError
 from cnnexplorer.core.safe_files import (
     MAX_ARRAY_BYTES,
     MAX_TEXT_BYTES,
+    check_hdf5_self_contained,
     check_regular,
     check_zip,
     open_regular,
@@ -97,8 +98,13 @@ def check_model_file(path: Path) -> str:
 
         try:
             with h5py.File(path, "r") as f:
+                # external links, external storage, virtual datasets: Keras would read
+                # whatever file or device they name
+                check_hdf5_self_contained(f, str(path), ModelFileError)
                 has_config = "model_config" in f.attrs
                 keys = list(f.keys())
+        except ModelFileError:
+            raise
         except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
             raise ModelFileError(f"{path}: cannot read the HDF5 file ({exc})") from None
         if not has_config:
