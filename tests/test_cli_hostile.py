@@ -74,13 +74,13 @@ def test_predict_without_face_finding_keeps_only_model_size_arrays_and_drafts_jp
                         lambda self, mode, size: drafts.append(size) or
                         real_draft(self, mode, size))
     seen = []
-    real_prepare = inference.prepare_frame
+    real_prepare = inference.prepare_face
 
     def spy(image, shape):
         seen.append(image.shape)
         return real_prepare(image, shape)
-    monkeypatch.setattr(inference, "prepare_frame", spy)
-    monkeypatch.setattr("cnnexplorer.core.door.verdict.prepare_frame", spy)
+    monkeypatch.setattr(inference, "prepare_face", spy)
+    monkeypatch.setattr("cnnexplorer.core.door.verdict.prepare_face", spy)
     rc, out, err = _run(capsys, "predict", *paths, jpeg, "--no-face-finding")
     assert rc == 0, err
     assert len(out.splitlines()) == 4

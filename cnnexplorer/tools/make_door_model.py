@@ -40,9 +40,9 @@ CHECKED_DISTORTIONS = ("scale 0.5x", "scale 0.35x", "gaussian blur 1.5", "bright
 NOISE_IMAGES = 200
 #: generated images without a face added to the training part as "no smile"
 NON_FACES = 400
-#: core.train.inputs.adapt_channels' rule, applied in training and in the door alike
+#: core.data.adapt.adapt_channels' rule, applied in training and in the door alike
 CHANNEL_RULE = ("the model takes 1 channel; colour frames and crops are converted with "
-                "core.train.inputs.adapt_channels: round(0.299 R + 0.587 G + 0.114 B), the "
+                "core.data.adapt.adapt_channels: round(0.299 R + 0.587 G + 0.114 B), the "
                 "grey of the training crops (Pillow's 'L'); then uint8 / 255 as float32 "
                 "(core.data.images.scale_pixels)")
 
@@ -86,12 +86,12 @@ def with_extras(dataset, seed: int):
     from dataclasses import replace
 
     from cnnexplorer.core.data.generated import load_builtin
+    from cnnexplorer.core.door.prepare import prepare_faces
     from cnnexplorer.core.door.smiles import non_faces
-    from cnnexplorer.core.data.adapt import adapt_channels
 
     happy = load_builtin("happy-faces")
     happy_y = happy.y_train if happy.class_names[1] == "happy" else 1 - happy.y_train
-    x = np.concatenate([dataset.x_train, adapt_channels(happy.x_train, 1),
+    x = np.concatenate([dataset.x_train, prepare_faces(happy.x_train, dataset.input_shape),
                         non_faces(NON_FACES, seed=seed)])
     y = np.concatenate([dataset.y_train, happy_y.astype(dataset.y_train.dtype),
                         np.zeros(NON_FACES, dataset.y_train.dtype)])
@@ -155,8 +155,9 @@ def make_door_model(smiles: Path, out: Path, epochs: int = 20, seed: int = 0,
         "held_out_degraded": degraded,
         "random_noise": noise_check(door),
         "channel_rule": CHANNEL_RULE,
-        "preprocessing": "found face crop (or whole image) -> grey by the channel rule -> "
-                         "resize to 64x64 (stretch) -> divide by 255",
+        "preprocessing": "found face square (or whole image) -> core.door.prepare.prepare_face: "
+                         "grey by the channel rule, then resize to 64x64 (stretch) -> divide "
+                         "by 255",
         "train_seconds": round(train_seconds, 1),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPU cores, no GPU",
         "command": COMMAND.format(smiles=smiles, epochs=epochs, seed=seed),

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cnnexplorer.core.door.inference import prepare_frame
+from cnnexplorer.core.door.prepare import prepare_face
 from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.data.adapt import adapt_channels, adapt_images, adaptation_notes
 
@@ -44,5 +44,5 @@ def test_unsound_conversion_is_refused_with_the_counts():
 def test_training_and_the_door_adapt_a_colour_frame_identically():
     x = colour(seed=3, shape=(1, 16, 16, 3))
     trained = adapt_images(x, (16, 16, 1))[0]
-    judged = prepare_frame(x[0], (16, 16, 1))
+    judged = prepare_face(x[0], (16, 16, 1))
     assert (trained == judged).all()

@@ -7,7 +7,8 @@ from PIL import Image
 
 from cnnexplorer.core.data.augment import AugmentConfig, augment_preview
 from cnnexplorer.core.data.images import scale_pixels
-from cnnexplorer.core.door.inference import prepare_frame, preprocess
+from cnnexplorer.core.door.inference import preprocess
+from cnnexplorer.core.door.prepare import prepare_face
 from cnnexplorer.core.door.robustness import DISTORTIONS, degrade
 from cnnexplorer.core.door.scores import binary_scores, roc_auc
 from cnnexplorer.core.door.smiles import is_held_out, load_smiles
@@ -31,7 +32,7 @@ def test_training_and_the_door_convert_colour_to_grey_by_the_same_rule():
     # grey into a colour model: the grey value in all three channels, both paths
     grey = adapt_channels(x, 1)
     np.testing.assert_array_equal(adapt_images(grey, (20, 20, 3)),
-                                  np.stack([prepare_frame(g, (20, 20, 3)) for g in grey]))
+                                  np.stack([prepare_face(g, (20, 20, 3)) for g in grey]))
 
 
 def test_camera_augmentation_changes_light_and_sharpness_within_its_strengths():

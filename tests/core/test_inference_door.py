@@ -16,10 +16,10 @@ from cnnexplorer.core.door.inference import (
     check_threshold,
     decide,
     inspect_door_model,
-    prepare_frame,
     preprocess,
     read_door_image,
 )
+from cnnexplorer.core.door.prepare import prepare_face
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +36,9 @@ def test_preprocess_resizes_and_converts_channels():
     assert preprocess(gray, (64, 64, 3)).shape == (1, 64, 64, 3)
     rgba = np.zeros((40, 40, 4), np.uint8)
     rgba[..., 0] = 200
-    assert prepare_frame(rgba, (32, 32, 1)).shape == (32, 32, 1)
+    assert prepare_face(rgba, (32, 32, 1)).shape == (32, 32, 1)
     # the luma of pure red (200) is 0.299 * 200
-    assert prepare_frame(rgba, (32, 32, 1))[0, 0, 0] == round(0.299 * 200)
+    assert prepare_face(rgba, (32, 32, 1))[0, 0, 0] == round(0.299 * 200)
 
 
 def test_fast_path_matches_model_predict(door):

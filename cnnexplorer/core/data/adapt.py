@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnexplorer.core.data.images import luma
 from cnnexplorer.core.errors import TrainingError
 
 #: how far the aspect ratios of images and model input may differ before resizing is refused
@@ -20,8 +21,6 @@ CHANNEL_RULES = {
     (4, 3): "alpha channel dropped",
     (4, 1): "alpha channel dropped, colour converted to grayscale (luminance)",
 }
-#: ITU-R 601 luma weights, the ones Pillow uses for its "L" mode (the smile crops' grey)
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def adapt_channels(x: np.ndarray, channels: int) -> np.ndarray:
@@ -48,8 +47,7 @@ def adapt_channels(x: np.ndarray, channels: int) -> np.ndarray:
             return np.ascontiguousarray(x)
     if channels == 3:  # c == 1
         return np.repeat(x, 3, axis=-1)
-    lum = x.astype(np.float32) @ LUMA
-    return np.clip(np.rint(lum), 0, 255).astype(np.uint8)[..., None]
+    return luma(x)
 
 
 def adaptation_notes(src: tuple, dst: tuple) -> list[str]:

@@ -83,6 +83,23 @@ def scale_pixels(x: np.ndarray) -> np.ndarray:
     return np.multiply(x, np.float32(1 / 255), dtype=np.float32)
 
 
+#: ITU-R 601 luma weights, the ones Pillow uses for its "L" mode (the smile crops' grey)
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    """uint8 RGB `(..., 3)` -> uint8 grey `(..., 1)`: round(0.299 R + 0.587 G + 0.114 B).
+
+    The one grey of the application: the image reader (a file read as 1 channel) and the
+    channel rule (`core.data.adapt.adapt_channels`: a colour frame into a grey model) both
+    call it, so a face read from a file and the same face cut from a camera frame come out
+    with equal pixels (float32 arithmetic both ways; before, the reader used float64 and the
+    channel rule float32, and values on a .5 edge rounded apart).
+    """
+    lum = rgb[..., :3].astype(np.float32) @ LUMA
+    return np.clip(np.rint(lum), 0, 255).astype(np.uint8)[..., None]
+
+
 class ImageReadError(DatasetError):
     """An image file that cannot be read; the message names the file and the problem."""
 
@@ -307,9 +324,7 @@ def _to_array(img: Image.Image, channels: int, name: str) -> np.ndarray:
     rgb = np.asarray(img, dtype=np.uint8)
     if channels == 3:
         return np.ascontiguousarray(rgb)
-    # ITU-R 601 luma, as Pillow's "L" conversion.
-    gray = rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
-    return np.clip(np.rint(gray), 0, 255).astype(np.uint8)[:, :, None]
+    return luma(rgb)
 
 
 def resize_array(arr: np.ndarray, size: tuple[int, int], resize: str = "stretch") -> np.ndarray:

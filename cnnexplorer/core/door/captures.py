@@ -27,6 +27,8 @@ from cnnexplorer.core.errors import DatasetError
 if TYPE_CHECKING:  # the training side is imported when a model is taught, not on import
     from cnnexplorer.core.keras.model_setup import PreparedModel
 
+#: the input of a door trained from scratch on the captures: grey faces, as the bundled door
+SCRATCH_INPUT = (64, 64, 1)
 #: folder name per label; the door's positive class is "happy"
 LABELS = ("happy", "not_happy")
 _counter = itertools.count(1)
@@ -120,21 +122,56 @@ def door_labels(dataset):
                    y_test=flip(dataset.y_test))
 
 
-def load_captures(root=None, size=(64, 64), minimum_per_class: int = 3):
-    """The captures as a Dataset whose label 1 is "happy", resized like training images.
+def load_captures(root=None, size=(64, 64), minimum_per_class: int = 3, channels: int = 3,
+                  finder=None):
+    """The captures as a Dataset whose label 1 is "happy", each face made the model's input by
+    the door's own preparation (`core.door.prepare.prepare_face`: channels, then size).
+
+    Files this module saved (`capture-*.png`) are face crops already; a photo a user put in
+    the folder by hand is a frame, and its largest face is cut out by the door's face finder
+    (`core.door.face_data.face_of`), as the panel would judge it. Files that cannot be read
+    or hold no face are left out and listed in `Dataset.skipped`.
 
     Raises:
         DatasetError: when a class has fewer than `minimum_per_class` images (saying which).
     """
+    from cnnexplorer.core.data.base import Dataset
+    from cnnexplorer.core.data.images import ImageReadError, is_image_name, read_image
+    from cnnexplorer.core.door.face_data import face_of
+    from cnnexplorer.core.door.prepare import prepare_face
+
     counts = capture_counts(root)
     short = [f"{label} has {n}" for label, n in counts.items() if n < minimum_per_class]
     if short:
         raise DatasetError(f"capture at least {minimum_per_class} images of each kind before "
                            f"training ({'; '.join(short)}) in {captures_dir(root)}")
-    from cnnexplorer.core.data import load_dataset
-
-    dataset = load_dataset(str(captures_dir(root)), image_size=tuple(size))
-    return door_labels(dataset)
+    shape = (int(size[0]), int(size[1]), int(channels))
+    base = captures_dir(root)
+    images, labels, skipped = [], [], []
+    for label, name in ((0, "not_happy"), (1, "happy")):
+        for path in sorted((base / name).iterdir()):
+            if not (path.is_file() and is_image_name(path.name)):
+                continue
+            try:
+                image = read_image(path)
+            except ImageReadError as exc:
+                skipped.append((str(path), str(exc)))
+                continue
+            if not path.name.startswith("capture-"):
+                image = face_of(image, finder)
+                if image is None:
+                    skipped.append((str(path), "no face found"))
+                    continue
+            images.append(prepare_face(image, shape))
+            labels.append(label)
+    y = np.asarray(labels, np.int64)
+    short = [f"{n} has {int((y == i).sum())} usable" for i, n in ((1, "happy"), (0, "not_happy"))
+             if (y == i).sum() < minimum_per_class]
+    if short:
+        raise DatasetError(f"capture at least {minimum_per_class} images of each kind before "
+                           f"training ({'; '.join(short)}) in {base}")
+    return Dataset("my-captures", ["not_happy", "happy"], np.stack(images), y,
+                   source=str(base), skipped=skipped)
 
 
 def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_event=None,
@@ -156,8 +193,13 @@ def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_e
 
     if start_from not in ("bundled", "scratch"):
         raise DatasetError(f"start_from must be 'bundled' or 'scratch'; received {start_from!r}")
-    dataset = load_captures(root)
-    dataset.name = "my-captures"
+    if start_from == "bundled":
+        from cnnexplorer.core.door.inference import DoorModel
+
+        shape = DoorModel.bundled().input_shape
+    else:
+        shape = SCRATCH_INPUT
+    dataset = load_captures(root, size=shape[:2], channels=shape[2])
     smallest = int(dataset.counts().min())
     config = TrainConfig(
         epochs=epochs, batch_size=16, seed=seed,

@@ -6,7 +6,7 @@ webcam frame or a phone photo holds head, shoulders and background. `FaceFinder.
 YuNet (OpenCV's `FaceDetectorYN`, the 230 kB ONNX bundled in resources/, MIT licence) on a
 copy of the image scaled down to `max_side` and returns every face in the image's own pixels,
 the most prominent (largest) first. `crop_box_for` turns the detector's box and landmarks into
-the square the training crops show, and `crop_face` cuts it out at the model's input size.
+the square the training crops show; `core.door.prepare` cuts it out and makes it the model's input.
 
 Why this framing: the detector was run on 300 smile crops (upscaled 3x, set in a replicated
 border). The crop's centre sits on the midpoint of the eye centre and the mouth centre
@@ -96,28 +96,14 @@ def crop_box_for(box, landmarks) -> tuple[int, int, int, int]:
 
 
 def crop_face(image: np.ndarray, crop_box, size: tuple[int, int]) -> np.ndarray:
-    """Cut `crop_box` out of `image` and resize it to `size` (h, w): uint8, the image's channels.
+    """Cut `crop_box` out of `image` and resize it to `size` (h, w): uint8, the image's
+    channels (what "Teach the door" saves). The cut and the resize are the door's own
+    (`core.door.prepare`): a box past the image's edge repeats the edge pixels."""
+    from cnnexplorer.core.data.images import resize_array
+    from cnnexplorer.core.door.prepare import face_square
 
-    A box that reaches past the image's edge (a face at the border) is filled by repeating the
-    edge pixels, so the face keeps its place and size in the crop.
-    """
-    import cv2
-
-    x, y, side, _ = (int(v) for v in crop_box)
-    img = image if image.ndim == 3 else image[:, :, None]
-    h, w = img.shape[:2]
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + side, w), min(y + side, h)
-    if x1 <= x0 or y1 <= y0:  # wholly outside: nothing of the face to judge
-        raise ValueError(f"crop box {tuple(crop_box)} lies outside the {w}x{h} image")
-    part = img[y0:y1, x0:x1]
-    pads = (y0 - y, y + side - y1, x0 - x, x + side - x1)
-    if any(pads):
-        part = cv2.copyMakeBorder(np.ascontiguousarray(part), *pads, cv2.BORDER_REPLICATE)
-    th, tw = size
-    shrink = side > max(th, tw)
-    out = cv2.resize(np.ascontiguousarray(part), (tw, th),
-                     interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-    return out if out.ndim == 3 else out[:, :, None]
+    square = face_square(image, crop_box)
+    return resize_array(square, (int(size[0]), int(size[1])), "stretch")
 
 
 def is_tight_crop(image: np.ndarray) -> bool:

@@ -7,9 +7,10 @@ on this kind of machine that is about 1-2 ms per 64x64 frame against ~50 ms for
 `model.predict`, whose per-call set-up (a data adapter, a callback list, a fresh iterator)
 dominates for a single image. See benchmarks/door.md.
 
-The preprocessing is the training pipeline's: images are stored as uint8 at the model's input
-size (`core.images.resize_array`, "stretch" like the dataset loaders' default) and scaled to
-[0, 1] (`core.data.images.scale_pixels`), so a frame reaches the model exactly as a training image did.
+The preprocessing is the training pipeline's: every face goes through
+`core.door.prepare.prepare_face` (the model's channels, then its size) and is scaled to
+[0, 1] (`core.data.images.scale_pixels`), so a frame reaches the model exactly as a training
+image did.
 Keras and TensorFlow are imported inside functions only.
 """
 
@@ -21,15 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnexplorer.core.door.prepare import prepare_face
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
-from cnnexplorer.core.errors import ModelFileError, TrainingError
+from cnnexplorer.core.errors import ModelFileError
 from cnnexplorer.paths import bundled_door_model
-from cnnexplorer.core.data.adapt import adapt_channels
 from cnnexplorer.core.data.images import (
     ImageReadError,
     read_image,
     read_image_reduced,
-    resize_array,
     scale_pixels,
 )
 
@@ -105,24 +105,10 @@ def check_frame(image: np.ndarray, name="frame") -> None:
                              f"{MIN_SIDE}x{MIN_SIDE} is needed to judge a face")
 
 
-def prepare_frame(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
-    """uint8 (H, W[, C]) frame -> uint8 at the model's (h, w, c): what a training image is."""
-    if image.dtype != np.uint8:
-        if image.dtype.kind == "f" and not np.isfinite(image).all():
-            bad = int(image.size - np.count_nonzero(np.isfinite(image)))
-            raise ImageReadError(f"frame: {bad:,} pixel values are NaN or infinite")
-        image = np.clip(image, 0, 255).astype(np.uint8)
-    h, w, c = input_shape
-    try:
-        image = adapt_channels(image, c)
-    except TrainingError as exc:
-        raise ImageReadError(f"frame: {exc}") from None
-    return resize_array(np.ascontiguousarray(image), (h, w), "stretch")
-
-
 def preprocess(image: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
-    """One frame -> float32 batch (1, h, w, c) in [0, 1], ready for the model."""
-    return scale_pixels(prepare_frame(image, input_shape))[None]
+    """One frame -> float32 batch (1, h, w, c) in [0, 1], ready for the model
+    (`core.door.prepare.prepare_face`, then x / 255)."""
+    return scale_pixels(prepare_face(image, input_shape))[None]
 
 
 @dataclass(frozen=True)

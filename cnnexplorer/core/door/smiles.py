@@ -39,7 +39,8 @@ def _image_files(folder: Path) -> list[Path]:
 
 
 def load_smiles(root, channels: int = 1, size: int = 64, workers: int = 4):
-    """Read the crops under `root` as a Dataset: x_train/y_train the training part,
+    """Read the crops under `root` as a Dataset (each through `core.door.prepare.prepare_face`
+    to `size` x `size` x `channels`): x_train/y_train the training part,
     x_test/y_test the held-out fifth (label 1 = smile); `dataset.split_names` lists the
     files of each part ("train", "held_out") as "folder/name", in array order.
 
@@ -48,6 +49,7 @@ def load_smiles(root, channels: int = 1, size: int = 64, workers: int = 4):
     """
     from cnnexplorer.core.data.base import Dataset
     from cnnexplorer.core.data.images import read_image
+    from cnnexplorer.core.door.prepare import prepare_face
 
     root = Path(root)
     missing = [c for c in CLASS_FOLDERS if not (root / c).is_dir()]
@@ -62,7 +64,9 @@ def load_smiles(root, channels: int = 1, size: int = 64, workers: int = 4):
     if not files:
         raise DatasetError(f"{root}: no images in {' or '.join(CLASS_FOLDERS)}")
     with ThreadPoolExecutor(workers) as pool:
-        images = list(pool.map(lambda p: read_image(p, size=(size, size), channels=channels),
+        # the door's one preparation (core.door.prepare): a crop file and the same face cut
+        # from a camera frame reach the model as equal arrays
+        images = list(pool.map(lambda p: prepare_face(read_image(p), (size, size, channels)),
                                files))
     x = np.stack(images)
     y = np.asarray(labels, np.int64)

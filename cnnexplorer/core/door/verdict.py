@@ -21,7 +21,8 @@ import numpy as np
 from cnnexplorer.core.door.faces import (STILL_SIDE, Face, crop_face, is_tight_crop,
                                          shared_finder)
 from cnnexplorer.core.data.images import scale_pixels
-from cnnexplorer.core.door.inference import decide, prepare_frame
+from cnnexplorer.core.door.inference import decide
+from cnnexplorer.core.door.prepare import face_square, prepare_face
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 
 #: how the image was judged (DoorVerdict.mode)
@@ -125,16 +126,14 @@ def judge_image(door, image: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
         if is_tight_crop(image):
             return _judge_whole(door, image, TIGHT_CROP, threshold)
         return DoorVerdict(NO_FACE, [], threshold)
-    h, w, _c = door.input_shape
-    crops = [prepare_frame(crop_face(image, f.crop_box, (h, w)), door.input_shape)
-             for f in faces]
+    crops = [prepare_face(face_square(image, f.crop_box), door.input_shape) for f in faces]
     probs = door.predict_batch(scale_pixels(np.stack(crops)))
     judged = [JudgedFace(f, c, float(p)) for f, c, p in zip(faces, crops, probs)]
     return DoorVerdict(FACES, judged, threshold)
 
 
 def _judge_whole(door, image: np.ndarray, mode: str, threshold: float) -> DoorVerdict:
-    crop = prepare_frame(image, door.input_shape)
+    crop = prepare_face(image, door.input_shape)
     prob = float(door.predict_batch(scale_pixels(crop[None]))[0])
     return DoorVerdict(mode, [JudgedFace(None, crop, prob)], threshold)
 

@@ -1,0 +1,91 @@
+"""Faces out of whole frames, for the models that judge faces.
+
+The door model learned from face crops (brow to chin). A set of head-and-shoulders photos
+(the course's Happy House HDF5, a folder of phone photos) shows it something else, so when
+the starting model judges faces, fine-tuning, evaluation and prediction each cut the faces
+out first, with the door's own finder and framing, exactly as the door does for a frame:
+
+- a face found: the square of the largest face (`core.door.prepare.face_square`);
+- none, in a small image (at most `faces.TIGHT_CROP_MAX_SIDE` a side): already a face crop,
+  kept whole (what `judge_image` does with it);
+- none in a larger image: no face to learn from or judge; the frame is left out and listed.
+
+Every face then becomes the model's input through `core.door.prepare.prepare_face`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from cnnexplorer.core.door.faces import STILL_SIDE, is_tight_crop, shared_finder
+from cnnexplorer.core.door.prepare import face_square, prepare_face
+
+#: what the CLI and the Training panel say once when a run crops faces
+CROP_NOTE = ("the starting model judges faces: each image is cut to its largest face by the "
+             "door's face finder (YuNet) before training, evaluation and prediction")
+
+
+def face_of(image: np.ndarray, finder=None, max_side: int = STILL_SIDE) -> np.ndarray | None:
+    """The largest face of a uint8 image at the image's resolution (see the module doc);
+    None when a larger image holds no face."""
+    faces = (finder or shared_finder()).find(image, max_side=max_side)
+    if faces:
+        return face_square(image, faces[0].crop_box)
+    return image if is_tight_crop(image) else None
+
+
+@dataclass
+class FaceCrops:
+    """Faces cut out of `(N, H, W, C)` images: `x` the prepared faces (uint8 at the model's
+    input), `kept` the indices of the images they came from, `whole` the indices of small
+    images kept whole (no face found), `missing` the indices left out (no face)."""
+
+    x: np.ndarray
+    kept: np.ndarray
+    whole: list[int] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)
+
+    def summary(self, what: str = "images") -> str:
+        n = len(self.kept) + len(self.missing)
+        text = f"{len(self.kept) - len(self.whole)} of {n} {what} cropped to their face"
+        if self.whole:
+            text += f"; {len(self.whole)} small ones without a face found judged whole"
+        if self.missing:
+            text += f"; {len(self.missing)} without a face left out"
+        return text
+
+
+def crop_faces(images: np.ndarray, input_shape, finder=None) -> FaceCrops:
+    """Each image's largest face, prepared for a model of `input_shape` (see FaceCrops)."""
+    finder = finder or shared_finder()
+    out, kept, whole, missing = [], [], [], []
+    for i, image in enumerate(images):
+        face = face_of(image, finder)
+        if face is None:
+            missing.append(i)
+            continue
+        if face is image:
+            whole.append(i)
+        out.append(prepare_face(face, input_shape))
+        kept.append(i)
+    h, w, c = (int(v) for v in input_shape)
+    x = np.stack(out) if out else np.zeros((0, h, w, c), np.uint8)
+    return FaceCrops(x, np.asarray(kept, np.int64), whole, missing)
+
+
+def face_dataset(dataset, input_shape, finder=None):
+    """`dataset` with every image (train and test) cut to its face for a model of
+    `input_shape`; images without a face are left out. Returns (dataset, {split: FaceCrops}).
+    """
+    train = crop_faces(dataset.x_train, input_shape, finder)
+    parts = {"train": train}
+    x_test = y_test = None
+    if dataset.x_test is not None:
+        test = crop_faces(dataset.x_test, input_shape, finder)
+        parts["test"] = test
+        x_test, y_test = test.x, dataset.y_test[test.kept]
+    cropped = replace(dataset, x_train=train.x, y_train=dataset.y_train[train.kept],
+                      x_test=x_test, y_test=y_test)
+    return cropped, parts
