@@ -157,12 +157,11 @@ def load_captures(root=None, size=(64, 64), minimum_per_class: int = 3, channels
             except ImageReadError as exc:
                 skipped.append((str(path), str(exc)))
                 continue
-            if not path.name.startswith("capture-"):
-                image = face_of(image, finder)
-                if image is None:
-                    skipped.append((str(path), "no face found"))
-                    continue
-            images.append(prepare_face(image, shape))
+            face = image if path.name.startswith("capture-") else face_of(image, finder)
+            if face is None:
+                skipped.append((str(path), "no face found"))
+                continue
+            images.append(prepare_face(face, shape))
             labels.append(label)
     y = np.asarray(labels, np.int64)
     short = [f"{n} has {int((y == i).sum())} usable" for i, n in ((1, "happy"), (0, "not_happy"))
