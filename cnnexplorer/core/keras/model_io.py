@@ -9,6 +9,7 @@ over it, so a crash mid-write never replaces a good model with half a file.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from cnnexplorer.core.safe_files import (
     open_regular,
 )
 from cnnexplorer.core.keras.build import import_keras, lrn_class
+from cnnexplorer.core.keras.declared_size import check_declared_weights
 
 #: The one list of file name endings that mean "a saved Keras model" (load, save, inspect,
 #: the CLI's zoo-key-or-file decision and the GUI's open dialogs all use it).
@@ -78,18 +80,22 @@ def check_model_file(path: Path) -> str:
             raise ModelFileError(f"{path}: not a Keras model file: a .keras file is a zip "
                                  f"archive and this is {kind} (truncated or another format?)")
         # sizes and ratios from the zip directory, before anything is decompressed
-        names = {info.filename for info in check_zip(
+        sizes = {info.filename: info.file_size for info in check_zip(
             path, ModelFileError, member_limits=KERAS_JSON_MEMBERS, max_total=MAX_ARRAY_BYTES,
             what="Keras model archive")}
         try:
             with zipfile.ZipFile(path) as zf:
                 bad = zf.testzip()
+                config_text = zf.read("config.json") if "config.json" in sizes else None
         except (zipfile.BadZipFile, OSError) as exc:
             raise ModelFileError(f"{path}: damaged .keras archive ({exc})") from None
         if bad is not None:
             raise ModelFileError(f"{path}: damaged .keras archive (member {bad!r} is corrupt)")
-        if "config.json" not in names:
+        if config_text is None:
             raise ModelFileError(f"{path}: zip archive without config.json: not a Keras model")
+        # Keras builds every declared layer before reading a weight: count them first
+        stored = sum(size for member, size in sizes.items() if member.endswith(".h5"))
+        check_declared_weights(_config_json(config_text, path, "config.json"), stored, str(path))
     else:
         if head != _HDF5_SIGNATURE:
             raise ModelFileError(f"{path}: not an HDF5 file (wrong signature); expected a "
@@ -102,11 +108,15 @@ def check_model_file(path: Path) -> str:
                 # whatever file or device they name
                 check_hdf5_self_contained(f, str(path), ModelFileError)
                 has_config = "model_config" in f.attrs
+                config_text = f.attrs["model_config"] if has_config else None
                 keys = list(f.keys())
         except ModelFileError:
             raise
         except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
             raise ModelFileError(f"{path}: cannot read the HDF5 file ({exc})") from None
+        if has_config:
+            check_declared_weights(_config_json(config_text, path, "model_config"),
+                                   path.stat().st_size, str(path))
         if not has_config:
             what = "weights only" if "model_weights" in keys or keys and all(
                 k.startswith(("conv", "bn", "dense", "fc")) for k in keys) else \
@@ -114,6 +124,17 @@ def check_model_file(path: Path) -> str:
             raise ModelFileError(f"{path}: HDF5 file without a model configuration ({what}); "
                                  f"expected a whole model saved by Keras (model.save)")
     return suffix
+
+
+def _config_json(text, path: Path, what: str):
+    """A model configuration's JSON (bytes, str or h5py's numpy string), or a ModelFileError."""
+    if hasattr(text, "tobytes") and not isinstance(text, (bytes, str)):
+        text = text.tobytes()
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ModelFileError(f"{path}: the model's {what} is not JSON ({str(exc)[:200]})") \
+            from None
 
 
 def load_model(path, compile: bool = False):
