@@ -37,14 +37,15 @@ def bundled_door_model() -> Path:
     return resource(BUNDLED_DOOR_MODEL)
 
 
-def _home() -> Path | None:
+def home_dir() -> Path | None:
+    """The folder `CNNEXPLORER_HOME` names, or None: the one place that reads the variable."""
     home = os.environ.get("CNNEXPLORER_HOME")
     return Path(home) if home else None
 
 
 def data_dir() -> Path:
     """The user's data directory (saved runs, captures); created on demand."""
-    home = _home()
+    home = home_dir()
     if home is not None:
         path = home / "data"
     else:
@@ -57,7 +58,7 @@ def data_dir() -> Path:
 
 def cache_dir() -> Path:
     """The cache directory (generated datasets, cached activations); created on demand."""
-    home = _home()
+    home = home_dir()
     if home is not None:
         path = home / "cache"
     else:

@@ -7,6 +7,12 @@ import sys
 from pathlib import Path
 
 from cnnexplorer.commands.json_output import json_text
+from cnnexplorer.core.data import load_dataset
+from cnnexplorer.core.data.adapt import adaptation_notes
+from cnnexplorer.core.keras.model_io import load_model
+from cnnexplorer.core.train.crops_and_ensembles import Member, compare_test_time
+from cnnexplorer.core.train.evaluation import evaluate, evaluation_split, image_classifier_task
+from cnnexplorer.core.train.runs import open_run
 
 
 def register(subparsers) -> None:
@@ -33,16 +39,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from cnnexplorer.core.data import load_dataset
-    from cnnexplorer.core.keras.model_io import load_model
-    from cnnexplorer.core.train.evaluation import (
-        evaluate,
-        evaluation_split,
-        image_classifier_task,
-    )
-    from cnnexplorer.core.data.adapt import adaptation_notes
-    from cnnexplorer.core.train.runs import open_run
-
     if len(args.model) > 1 or args.crops > 1:
         return run_test_time_tricks(args)
     path = Path(args.model[0])
@@ -75,11 +71,6 @@ def run(args) -> int:
 def run_test_time_tricks(args) -> int:
     """Several models and/or several crops: each alone, the ensemble, the crops, with the
     time per image of each, so that the gain and its price are in one table."""
-    from cnnexplorer.core.data import load_dataset
-    from cnnexplorer.core.train.crops_and_ensembles import compare_test_time
-    from cnnexplorer.core.train.evaluation import evaluation_split, image_classifier_task
-    from cnnexplorer.core.data.adapt import adaptation_notes
-
     members = [load_member(m) for m in args.model]
     dataset = load_dataset(args.dataset, image_size=args.image_size)
     images, _labels, _split = evaluation_split(dataset)
@@ -97,10 +88,6 @@ def run_test_time_tricks(args) -> int:
 def load_member(name: str):
     """A model file or a run folder (its best model) as an ensemble member named for the
     table by its run folder's or file's name."""
-    from cnnexplorer.core.keras.model_io import load_model
-    from cnnexplorer.core.train.crops_and_ensembles import Member
-    from cnnexplorer.core.train.runs import open_run
-
     path = Path(name)
     if path.is_dir():
         return Member(path.name or str(path), open_run(path).load_model("best"))

@@ -24,6 +24,9 @@ from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.safe_files import display_name
 from cnnexplorer.core.errors import CnnExplorerError
+from cnnexplorer.core.door.inference import (check_threshold, load_door_model, read_door_image,
+                                             read_door_photo)
+from cnnexplorer.core.door.verdict import FACES, NO_FACE, judge_image
 
 
 def register(subparsers) -> None:
@@ -52,8 +55,6 @@ def register(subparsers) -> None:
 
 
 def _line(name: str, verdict, threshold: float) -> str:
-    from cnnexplorer.core.door.verdict import FACES, NO_FACE
-
     if verdict.mode == NO_FACE:
         return f"{name}: closed (no face found, threshold {threshold:g})"
     how = {FACES: f"{len(verdict.faces)} face{'s' if len(verdict.faces) != 1 else ''}"}.get(
@@ -63,14 +64,6 @@ def _line(name: str, verdict, threshold: float) -> str:
 
 
 def run(args) -> int:
-    from cnnexplorer.core.door.inference import (
-        check_threshold,
-        load_door_model,
-        read_door_image,
-        read_door_photo,
-    )
-    from cnnexplorer.core.door.verdict import judge_image
-
     threshold = check_threshold(args.threshold)
     door = load_door_model(args.model)  # ModelFileError -> one line, exit 2 (cli.main)
     if args.careful:

@@ -16,7 +16,17 @@ import threading
 
 from cnnexplorer.commands.arg_types import number, parse_set, positive_int
 from cnnexplorer.commands.json_output import json_text
-from cnnexplorer.core.train.config import Setting, TrainConfig
+from cnnexplorer.core.train.config import Setting, TrainConfig, parse_augment
+from cnnexplorer.core.data import load_dataset
+from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
+from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.train.distribute import resolve
+from cnnexplorer.core.train.engine import ArchSpec, train
+from cnnexplorer.core.train.evaluation import evaluate
+from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
+from cnnexplorer.core.train.fine_tune import resolve_start
+from cnnexplorer.core.train.recommended import recommended
+from cnnexplorer.paths import bundled_door_model
 
 
 def register(subparsers) -> None:
@@ -98,9 +108,6 @@ def config_from_args(args):
     """(TrainConfig, the Recommendation used or None): the settings given on the command line;
     for the others, the recommended ones for ARCH on DATASET (core/train/recommended.py, what
     the Training panel fills in), else TrainConfig's defaults."""
-    from cnnexplorer.core.train.config import parse_augment
-    from cnnexplorer.core.train.recommended import recommended
-
     rec = recommended(args.arch or "", args.dataset)
     base = dict(rec.settings) if rec is not None else {}
     settings = {}
@@ -127,7 +134,6 @@ def _what_to_train(args):
     """(zoo entry, options, TrainConfig, dataset spec, image size, run folder) from the
     arguments, or from the run's own config.json with --resume."""
     from cnnexplorer.core.arch.zoo import registry
-    from cnnexplorer.core.errors import ConfigError
 
     if args.resume:
         if args.start_from or args.freeze:
@@ -167,11 +173,6 @@ def _what_to_train(args):
 
 
 def run(args) -> int:
-    from cnnexplorer.core.data import load_dataset
-    from cnnexplorer.core.train.distribute import resolve
-    from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
-    from cnnexplorer.core.train.engine import ArchSpec, train
-
     entry, options, config, spec, image_size, run_dir = _what_to_train(args)
     if not args.resume and not args.json:
         _, rec = config_from_args(args)
@@ -249,10 +250,6 @@ def run(args) -> int:
 
 def _say_if_the_door_saw(start_from: str, dataset_name: str, as_json: bool) -> None:
     """Starting from the bundled door on a set it trained with: say why the score is high."""
-    from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
-    from cnnexplorer.core.train.fine_tune import resolve_start
-    from cnnexplorer.paths import bundled_door_model
-
     note = seen_by_the_door_note(dataset_name)
     if note and not as_json and resolve_start(start_from)[0] == bundled_door_model():
         print(f"note: {note}")
@@ -261,8 +258,6 @@ def _say_if_the_door_saw(start_from: str, dataset_name: str, as_json: bool) -> N
 def _result_fields(result, dataset, config) -> dict:
     """The final JSON object; a multi-worker run's other workers name no run (the chief's
     --out holds it) and evaluate nothing."""
-    from cnnexplorer.core.train.evaluation import evaluate
-
     dist = result.distribution
     run = result.run
     model_path = run.best_model_path if run.best_model_path.exists() else run.last_model_path

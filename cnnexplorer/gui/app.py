@@ -12,6 +12,9 @@ import os
 import sys
 import time
 
+from cnnexplorer.gui import gc_guard, workers
+from cnnexplorer.gui.errors import configure_logging, install_excepthooks
+
 _T0 = time.perf_counter()
 
 
@@ -21,8 +24,6 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from cnnexplorer.gui import gc_guard, workers
-    from cnnexplorer.gui.errors import configure_logging, install_excepthooks
     from cnnexplorer.gui.pyside_refcount import immortalize_singletons
 
     immortalize_singletons()  # before any Qt object: a PySide6 6.12 bug on Python 3.11

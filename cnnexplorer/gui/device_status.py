@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.core.keras import device
+from cnnexplorer.gui.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ class DeviceStatus(QObject):
     def check(self) -> None:
         if self._worker is not None:
             return
-        from cnnexplorer.gui.workers import Worker
 
         self.label.setText("Compute device: loading TensorFlow...")
         self._worker = Worker.call(detect_device, name="load TensorFlow",

@@ -6,11 +6,12 @@ Tests set CNNEXPLORER_HOME per test, so they never read or write the user's sett
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
+
+from cnnexplorer.paths import home_dir
 
 ORGANIZATION = "cnnexplorer"
 APPLICATION = "cnnexplorer"
@@ -18,8 +19,8 @@ APPLICATION = "cnnexplorer"
 
 def settings_path() -> Path | None:
     """The INI file used when CNNEXPLORER_HOME is set, else None (the platform's store)."""
-    home = os.environ.get("CNNEXPLORER_HOME")
-    return Path(home) / "settings.ini" if home else None
+    home = home_dir()
+    return home / "settings.ini" if home is not None else None
 
 
 def app_settings() -> QSettings:

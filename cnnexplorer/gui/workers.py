@@ -45,6 +45,8 @@ from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal
 
+from cnnexplorer.gui.errors import present_error
+
 log = logging.getLogger(__name__)
 
 #: how long closing the window waits for every worker to stop (a training run stops after
@@ -190,7 +192,6 @@ class Worker(QObject):
         if self._on_error is not None:
             self._on_error(exc)
             return
-        from cnnexplorer.gui.errors import present_error
 
         present_error(None, f"Could not {self.name}", exc)
 

@@ -16,6 +16,9 @@ import sys
 import time
 from pathlib import Path
 
+from cnnexplorer.core.door.inference import DoorModel
+from cnnexplorer.core.door.verdict import judge_image
+
 
 def _wait(app, cond, seconds: float = 60.0) -> None:
     t0 = time.perf_counter()
@@ -56,8 +59,6 @@ def main(argv=None) -> int:
     import numpy as np
 
     from cnnexplorer.core.data.generated import load_builtin
-    from cnnexplorer.core.door.inference import DoorModel
-    from cnnexplorer.core.door.verdict import judge_image
     from cnnexplorer.gui.app import create_application
     from cnnexplorer.gui.main_window import MainWindow
 

@@ -21,6 +21,7 @@ from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.zoo import applications as apps
 from cnnexplorer.core.arch.spec_io import load_spec, save_spec
 from cnnexplorer.paths import resource
+from cnnexplorer.core.keras.build import import_keras
 
 #: extra option values generated besides the defaults (each MobileNet is small: ~20-40 kB)
 EXTRA_OPTIONS = {
@@ -42,8 +43,6 @@ def configurations():
 def _fresh(entry, cfg):
     """Import the Keras model in a clean Keras session: auto-made names (`input_layer`,
     EfficientNet's `rescaling`) then carry no counter from the models built before it."""
-    from cnnexplorer.core.keras.build import import_keras
-
     import_keras().backend.clear_session()
     app = next(a for k, a, *_ in apps._APPS if k == entry.key)
     return apps.import_from_keras(app, tuple(cfg.input_shape), cfg.classes,

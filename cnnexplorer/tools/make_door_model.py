@@ -26,6 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnexplorer.core.door.inference import DoorModel
+from cnnexplorer.core.door.prepare import prepare_faces
+from cnnexplorer.core.door.robustness import DISTORTIONS, degrade
+from cnnexplorer.core.door.scores import binary_scores, door_probabilities
+from cnnexplorer.core.door.smiles import SPLIT_RULE, load_smiles, non_faces
+from cnnexplorer.core.keras.model_io import load_model, save_model
+from cnnexplorer.core.train.config import TrainConfig
+from cnnexplorer.core.train.engine import ArchSpec, train
+from cnnexplorer.paths import resources_dir
+
 COMMAND = ("python -m cnnexplorer.tools.make_door_model --smiles {smiles} --epochs {epochs} "
            "--seed {seed}")
 ARCHITECTURE = "doornet"
@@ -52,8 +62,6 @@ def save_inference_model(model, out: Path) -> Path:
 
     (keras.models.clone_model copies the compile state in Keras 3, optimizer included.)
     """
-    from cnnexplorer.core.keras.model_io import load_model, save_model
-
     with tempfile.TemporaryDirectory() as tmp:
         full = save_model(model, Path(tmp) / "full.keras")
         bare = load_model(full, compile=False)
@@ -62,15 +70,11 @@ def save_inference_model(model, out: Path) -> Path:
 
 def held_out_figures(door, x: np.ndarray, y: np.ndarray) -> dict:
     """The door's scores on crops `x` (uint8) with labels `y`, through its own input path."""
-    from cnnexplorer.core.door.scores import binary_scores, door_probabilities
-
     return binary_scores(y, door_probabilities(door, x))
 
 
 def noise_check(door, n: int = NOISE_IMAGES, seed: int = 0) -> dict:
     """What the door says to uniform random colour noise: it should not open."""
-    from cnnexplorer.core.door.scores import door_probabilities
-
     rng = np.random.default_rng(seed)
     p = door_probabilities(door, rng.integers(0, 256, (n, 64, 64, 3), dtype=np.uint8))
     return {"images": n, "what": "uniform random RGB noise, 64x64, seed 0",
@@ -86,8 +90,6 @@ def with_extras(dataset, seed: int):
     from dataclasses import replace
 
     from cnnexplorer.core.data.generated import load_builtin
-    from cnnexplorer.core.door.prepare import prepare_faces
-    from cnnexplorer.core.door.smiles import non_faces
 
     happy = load_builtin("happy-faces")
     happy_y = happy.y_train if happy.class_names[1] == "happy" else 1 - happy.y_train
@@ -103,12 +105,6 @@ def with_extras(dataset, seed: int):
 def make_door_model(smiles: Path, out: Path, epochs: int = 20, seed: int = 0,
                     on_event=None) -> dict:
     """Train, measure and save the door model; returns the metadata written beside it."""
-    from cnnexplorer.core.door.inference import DoorModel
-    from cnnexplorer.core.door.robustness import DISTORTIONS, degrade
-    from cnnexplorer.core.door.smiles import SPLIT_RULE, load_smiles
-    from cnnexplorer.core.train.config import TrainConfig
-    from cnnexplorer.core.train.engine import ArchSpec, train
-
     dataset = load_smiles(smiles, channels=1)
     real_train = (int(len(dataset.y_train)), int(dataset.y_train.sum()))
     dataset = with_extras(dataset, seed)
@@ -167,8 +163,6 @@ def make_door_model(smiles: Path, out: Path, epochs: int = 20, seed: int = 0,
 
 
 def main(argv=None) -> int:
-    from cnnexplorer.paths import resources_dir
-
     parser = argparse.ArgumentParser(prog="python -m cnnexplorer.tools.make_door_model",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--smiles", type=Path, required=True,

@@ -52,7 +52,7 @@ def test_evaluate_names_the_model_it_scores(tmp_path, monkeypatch):
     """Evaluate's title says which model its test accuracy is of: the best epoch's."""
     from types import SimpleNamespace
 
-    from cnnexplorer.core.train import evaluation, jobs, runs
+    from cnnexplorer.core.train import jobs, runs
 
     run = runs.create_run({"architecture": {"key": "happymodel"}}, root=tmp_path, name="r")
     run.write_history(HISTORY)
@@ -61,7 +61,7 @@ def test_evaluate_names_the_model_it_scores(tmp_path, monkeypatch):
     monkeypatch.setattr(runs.Run, "load_model", lambda self, which="best": loaded.append(which))
     ds = SimpleNamespace(name="happy-faces", x_test="test images", x_train="train images")
     monkeypatch.setattr(jobs, "_dataset_for_run", lambda run, session_ds, fallback: ds)
-    monkeypatch.setattr(evaluation, "evaluate", lambda model, d: SimpleNamespace(split="test"))
+    monkeypatch.setattr(jobs, "evaluate", lambda model, d: SimpleNamespace(split="test"))
     result, images, title, path, name = jobs.evaluate_job(run, None, None)(None, None)
     assert loaded == ["best"] and images == "test images" and path.endswith("best.keras")
     assert "the best model: epoch 2 of 3 (lowest validation loss)" in title

@@ -39,6 +39,7 @@ from cnnexplorer.core.arch.kinds import ACTIVATIONS, Layer, registry
 from cnnexplorer.core.arch.kinds.base import carry_activation
 from cnnexplorer.core.arch.spec_aliases import v1_kind
 from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.safe_files import MAX_TEXT_BYTES, read_bytes
 
 FORMAT = "cnnexplorer-spec"
 VERSION = 2
@@ -194,8 +195,6 @@ def save_spec(path: str | os.PathLike, network: Network) -> Path:
 
 def load_spec(path: str | os.PathLike) -> Network:
     """Read a spec written by `save_spec`; ConfigError naming the file for anything wrong."""
-    from cnnexplorer.core.safe_files import MAX_TEXT_BYTES, read_bytes
-
     path = Path(path)
     if not os.path.lexists(path):
         raise ConfigError(f"spec file {str(path)!r} does not exist")

@@ -21,6 +21,8 @@ from cnnexplorer.core.safe_files import (
     open_regular,
 )
 
+from cnnexplorer.core.data.base import Dataset
+
 _NPY_MAGIC = b"\x93NUMPY"
 
 
@@ -214,8 +216,6 @@ def _check_npz(path: Path) -> None:
 
 def load_npz(path, image_size=None, resize: str = "stretch", progress=None):
     """Load `x_train, y_train[, x_test, y_test][, class_names]` from a `.npz` archive."""
-    from cnnexplorer.core.data.base import Dataset
-
     path = Path(os.fspath(path))
     _check_npz(path)
     try:

@@ -26,6 +26,8 @@ from cnnexplorer.core.safe_files import (
     read_text,
 )
 
+from cnnexplorer.core.data.base import Dataset
+
 DEFAULT_SIZE = 64  # used when the first image is larger than MAX_AUTO_SIZE on a side
 MAX_AUTO_SIZE = 256
 CLASSES_FILE = "classes.txt"
@@ -121,8 +123,6 @@ def load_image_folder(path, image_size=None, resize: str = "stretch", progress=N
         progress: called as progress(done, total, message) from this thread; returning
             False cancels (LoadCancelled).
     """
-    from cnnexplorer.core.data.base import Dataset
-
     root = Path(os.fspath(path))
     if not root.is_dir():
         raise DatasetError(f"{root}: no such folder")

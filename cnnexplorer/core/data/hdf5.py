@@ -29,6 +29,8 @@ from cnnexplorer.core.safe_files import (
     check_regular,
 )
 
+from cnnexplorer.core.data.base import Dataset
+
 
 def partner_path(path: Path) -> Path | None:
     """The other file of a `train_X.h5` / `test_X.h5` pair, when the name follows the course."""
@@ -178,8 +180,6 @@ def _read_file(file: Path) -> dict:
 
 def load_hdf5(path, image_size=None, resize: str = "stretch", progress=None):
     """Load a course HDF5 file, finding the other file of a train/test pair by its name."""
-    from cnnexplorer.core.data.base import Dataset
-
     path = Path(os.fspath(path))
     check_regular(path, DatasetError, what="an HDF5 file")
     files = {}

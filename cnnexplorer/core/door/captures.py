@@ -23,6 +23,14 @@ import numpy as np
 from PIL import Image
 
 from cnnexplorer.core.errors import DatasetError
+from cnnexplorer.core.data.augment import AugmentConfig
+from cnnexplorer.core.data.base import Dataset
+from cnnexplorer.core.data.images import ImageReadError, is_image_name, read_image
+from cnnexplorer.core.door.face_data import face_of
+from cnnexplorer.core.door.prepare import prepare_face
+from cnnexplorer.core.train.config import TrainConfig
+from cnnexplorer.core.train.engine import ArchSpec, train
+from cnnexplorer.core.train.scores import best_epoch
 
 if TYPE_CHECKING:  # the training side is imported when a model is taught, not on import
     from cnnexplorer.core.keras.model_setup import PreparedModel
@@ -31,6 +39,8 @@ if TYPE_CHECKING:  # the training side is imported when a model is taught, not o
 SCRATCH_INPUT = (64, 64, 1)
 #: folder name per label; the door's positive class is "happy"
 LABELS = ("happy", "not_happy")
+#: epochs "Train the door on my captures" runs unless the user picks another number
+TEACH_EPOCHS = 15
 _counter = itertools.count(1)
 
 
@@ -79,8 +89,6 @@ def save_capture(image: np.ndarray, label: str, root=None) -> Path:
 
 def capture_counts(root=None) -> dict[str, int]:
     """Number of image files per label folder."""
-    from cnnexplorer.core.data.images import is_image_name
-
     base = captures_dir(root)
     counts = {}
     for label in LABELS:
@@ -135,11 +143,6 @@ def load_captures(root=None, size=(64, 64), minimum_per_class: int = 3, channels
     Raises:
         DatasetError: when a class has fewer than `minimum_per_class` images (saying which).
     """
-    from cnnexplorer.core.data.base import Dataset
-    from cnnexplorer.core.data.images import ImageReadError, is_image_name, read_image
-    from cnnexplorer.core.door.face_data import face_of
-    from cnnexplorer.core.door.prepare import prepare_face
-
     counts = capture_counts(root)
     short = [f"{label} has {n}" for label, n in counts.items() if n < minimum_per_class]
     if short:
@@ -173,7 +176,7 @@ def load_captures(root=None, size=(64, 64), minimum_per_class: int = 3, channels
                    source=str(base), skipped=skipped)
 
 
-def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_event=None,
+def train_door(start_from: str = "bundled", epochs: int = TEACH_EPOCHS, *, root=None, on_event=None,
                stop=None, seed: int = 0, augment: bool = True):
     """Train a door model on the captures; returns core.training's TrainResult.
 
@@ -186,10 +189,6 @@ def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_e
     Raises:
         DatasetError: too few captures; TrainingError/ConfigError: bad settings.
     """
-    from cnnexplorer.core.data.augment import AugmentConfig
-    from cnnexplorer.core.train.config import TrainConfig
-    from cnnexplorer.core.train.engine import ArchSpec, train
-
     if start_from not in ("bundled", "scratch"):
         raise DatasetError(f"start_from must be 'bundled' or 'scratch'; received {start_from!r}")
     if start_from == "bundled":
@@ -218,7 +217,5 @@ def train_door(start_from: str = "bundled", epochs: int = 10, *, root=None, on_e
 
 def final_val_accuracy(result) -> float | None:
     """The validation accuracy of the model a TrainResult keeps (best epoch, else last)."""
-    from cnnexplorer.core.train.scores import best_epoch
-
     best = best_epoch(result.history)
     return None if best is None else best.val_accuracy

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnexplorer.core.errors import ModelFileError
+from cnnexplorer.paths import resource
 
 #: the bundled detector under resources/ (OpenCV Zoo's face_detection_yunet_2023mar.onnx)
 DETECTOR_FILE = "face_detection_yunet_2023mar.onnx"
@@ -115,8 +116,6 @@ class FaceFinder:
     """YuNet through OpenCV. `find` is thread-safe (one detector, guarded by a lock)."""
 
     def __init__(self, model_path=None, score_threshold: float = SCORE_THRESHOLD):
-        from cnnexplorer.paths import resource
-
         self.model_path = resource(DETECTOR_FILE) if model_path is None else Path(model_path)
         self.score_threshold = float(score_threshold)
         try:

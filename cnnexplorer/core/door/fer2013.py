@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnexplorer.core.errors import DatasetError
+from cnnexplorer.core.data.images import read_image
 
 #: FER-2013's expression codes, in the order of its `emotion` column
 EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
@@ -113,8 +114,6 @@ def _folder_files(root: Path) -> list[tuple[Path, int, int]]:
 
 
 def _from_folders(root: Path, workers: int) -> FerFaces:
-    from cnnexplorer.core.data.images import read_image
-
     files = _folder_files(root)
     if not files:
         raise DatasetError(f"{root}: no FER-2013 faces: expected train/<emotion>/Training_N.jpg "

@@ -33,6 +33,8 @@ from cnnexplorer.core.data.images import (
     scale_pixels,
 )
 
+from cnnexplorer.core.keras.model_io import load_model
+
 #: frames smaller than this on either side carry no face to judge
 MIN_SIDE = 8
 #: what a door model must look like, quoted in every "does not fit" message
@@ -183,8 +185,6 @@ class DoorModel:
     @classmethod
     def load(cls, path, name: str | None = None) -> "DoorModel":
         """Open a .keras/.h5 file in Keras' safe mode and check it fits the door."""
-        from cnnexplorer.core.keras.model_io import load_model
-
         model = load_model(path)
         return cls(model, str(path), name)
 

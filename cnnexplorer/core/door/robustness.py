@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.data.augment import warp_batch
 
 #: name -> what it does, in table order
 DISTORTIONS = {
@@ -56,8 +57,6 @@ def _jpeg(img: Image.Image, quality: int) -> Image.Image:
 
 
 def _rotate(x: np.ndarray, degrees: float) -> np.ndarray:
-    from cnnexplorer.core.data.augment import warp_batch
-
     n, h, w, _ = x.shape
     a = np.deg2rad(degrees)
     cos, sin = np.cos(a), np.sin(a)

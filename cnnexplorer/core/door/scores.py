@@ -11,6 +11,7 @@ import numpy as np
 
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.errors import DatasetError
+from cnnexplorer.core.door.inference import preprocess
 
 
 def roc_auc(labels, scores) -> float:
@@ -54,8 +55,6 @@ def door_probabilities(door, images: np.ndarray, batch: int = 256) -> np.ndarray
     """Happy probabilities of uint8 images `(N, H, W, C)` through a `DoorModel`'s own
     preprocessing (channels by core.data.pixels, resize, scaling): what the door does with
     each crop, in batches."""
-    from cnnexplorer.core.door.inference import preprocess
-
     out = [np.zeros(0)]
     for i in range(0, len(images), batch):
         b = np.concatenate([preprocess(im, door.input_shape) for im in images[i:i + batch]])

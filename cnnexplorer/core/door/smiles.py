@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from cnnexplorer.core.errors import DatasetError
+from cnnexplorer.core.data.base import Dataset
+from cnnexplorer.core.data.images import is_image_name, read_image
+from cnnexplorer.core.door.prepare import prepare_face
 
 #: class folder names, label 0 then label 1 (the door's positive class is "smile")
 CLASS_FOLDERS = ("nosmile", "smile")
@@ -32,8 +35,6 @@ def is_held_out(name: str) -> bool:
 
 
 def _image_files(folder: Path) -> list[Path]:
-    from cnnexplorer.core.data.images import is_image_name
-
     return sorted((p for p in folder.iterdir() if p.is_file() and is_image_name(p.name)),
                   key=lambda p: p.name)
 
@@ -47,10 +48,6 @@ def load_smiles(root, channels: int = 1, size: int = 64, workers: int = 4):
     Raises:
         DatasetError: `root` lacks a `smile/` or `nosmile/` folder, or holds no images.
     """
-    from cnnexplorer.core.data.base import Dataset
-    from cnnexplorer.core.data.images import read_image
-    from cnnexplorer.core.door.prepare import prepare_face
-
     root = Path(root)
     missing = [c for c in CLASS_FOLDERS if not (root / c).is_dir()]
     if missing:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from cnnexplorer.core.keras.build import import_keras
+from cnnexplorer.core.keras.build import IMPORT_LOCK, import_keras
 
 _INFO = None
 
@@ -44,8 +44,6 @@ def configure(threads: int | None = None) -> DeviceInfo:
             (TensorFlow would otherwise size its pools by the host's cores, too many in a
             container limited to a few).
     """
-    from cnnexplorer.core.keras.build import IMPORT_LOCK, import_keras
-
     with IMPORT_LOCK:  # one thread sets TensorFlow up; another waits and reads the result
         if _INFO is None:
             import_keras()

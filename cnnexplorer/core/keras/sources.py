@@ -15,6 +15,7 @@ from cnnexplorer.core.errors import ConfigError, ModelFileError
 from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.core.arch.graph import Network
 from cnnexplorer.core.keras.model_io import is_model_path
+from cnnexplorer.core.keras.importer import import_model
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,6 @@ def _file_source(path: str, input_shape, classes, options) -> tuple[Network, Sou
                              f"architectures, not to a saved model")
     # The one place the architecture package reaches into Keras: a model file can only be
     # read by Keras. Imported here so that choosing a zoo entry never loads TensorFlow.
-    from cnnexplorer.core.keras.importer import import_model
 
     network = import_model(path)
     out = network.output_shapes[0]

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from cnnexplorer.core.errors import ConfigError, refuse_unknown_fields
 from cnnexplorer.core.train.distribute import DISTRIBUTIONS
+from cnnexplorer.core.data.augment import AugmentConfig, TYPICAL
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
@@ -162,7 +163,6 @@ class TrainConfig:
         """The dataset package's AugmentConfig, or None when nothing is augmented."""
         if not self.augment:
             return None
-        from cnnexplorer.core.data.augment import AugmentConfig
 
         cfg = AugmentConfig.from_dict(dict(self.augment))
         return cfg if cfg.enabled else None
@@ -182,8 +182,6 @@ def parse_augment(text: str) -> dict:
 
     "none" or "" gives no augmentation; "default" the course's moderate setting for all.
     """
-    from cnnexplorer.core.data.augment import TYPICAL, AugmentConfig
-
     defaults = AugmentConfig.course_default().to_dict()
     text = (text or "").strip()
     if text.lower() in ("", "none", "off"):

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.keras.device import configure
 
 DISTRIBUTIONS = ("auto", "none", "mirrored", "multiworker")
 _STRATEGIES: dict[str, "Distribution"] = {}
@@ -125,8 +126,6 @@ def _resolve_kind(choice: str, gpus: int) -> str:
 
 def local_gpus() -> int:
     """GPUs TensorFlow sees here (after `device.configure`, which turns on memory growth)."""
-    from cnnexplorer.core.keras.device import configure
-
     return configure().gpus
 
 
@@ -134,7 +133,6 @@ def resolve(choice: str = "auto") -> Distribution:
     """The Distribution for a choice, created once per process (strategies hold devices and,
     for multi-worker, a server listening on this worker's port)."""
     check_choice(choice)
-    from cnnexplorer.core.keras.device import configure
 
     info = configure()  # memory growth and threads before the runtime starts
     kind = _resolve_kind(choice, info.gpus)

@@ -39,6 +39,9 @@ from cnnexplorer.core.data.images import scale_pixels
 from cnnexplorer.core.data.adapt import adapt_images
 from cnnexplorer.core.train.inputs import augmented_dataset, labels_for, shuffled_batches
 from cnnexplorer.core.train.progress import Progress, make_callback
+from cnnexplorer.core.keras.build import import_keras
+from cnnexplorer.core.keras.device import configure, set_mixed_precision
+from cnnexplorer.core.keras.model_io import model_task
 
 __all__ = ["ArchSpec", "PreparedModel", "TrainConfig", "TrainResult", "TrainingState", "train",
            "continue_run", "prepare_model"]
@@ -159,9 +162,6 @@ def train(arch, dataset, config: TrainConfig | None = None, *, on_event=None, st
 def _build_model(state: TrainingState, arch) -> None:
     """Set up the devices, build the model in the strategy's scope (mixed precision only
     while building), seed."""
-    from cnnexplorer.core.keras.build import import_keras
-    from cnnexplorer.core.keras.device import configure, set_mixed_precision
-
     config = state.config
     state.keras = import_keras()
     state.device = configure()
@@ -346,7 +346,6 @@ def continue_run(run: runs_mod.Run, dataset, epochs: int, *, on_event=None, stop
     settings = {**cfg.get("train", {}), **overrides, "epochs": epochs}
     config = TrainConfig.from_dict(settings)
     model = run.load_model("last")
-    from cnnexplorer.core.keras.model_io import model_task
 
     shape, classes, binary = model_task(model)
     if classes != dataset.num_classes:

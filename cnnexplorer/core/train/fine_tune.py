@@ -27,6 +27,7 @@ from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.keras.model_setup import PreparedModel
 from cnnexplorer.core.data.adapt import adaptation_notes
 from cnnexplorer.paths import bundled_door_model
+from cnnexplorer.core.keras.model_io import load_model, model_task
 
 #: the name `--from` takes for the model bundled with the Happy door
 DOOR = "door"
@@ -97,8 +98,6 @@ def from_model(source, dataset, freeze: int = 0, arch: str | None = None,
         TrainingError / ModelFileError: no such model, a model without a Dense head to
             replace, or a bad freeze count.
     """
-    from cnnexplorer.core.keras.model_io import load_model, model_task
-
     path, label, source_key = resolve_start(source)
     base = load_model(path)
     _, classes, _ = model_task(base)

@@ -6,6 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cnnexplorer.core.data import builtin_names
+from cnnexplorer.core.keras.model_io import load_model
+from cnnexplorer.core.keras.model_setup import ArchSpec
+from cnnexplorer.core.train import transfer
+from cnnexplorer.core.train.crops_and_ensembles import Member, compare_test_time
+from cnnexplorer.core.train.distribute import local_gpus
+from cnnexplorer.core.train.engine import continue_run, train
+from cnnexplorer.core.train.evaluation import evaluate
+from cnnexplorer.core.train.runs import Run
+from cnnexplorer.core.train.scores import best_epoch
+
 _LOADED: dict[str, object] = {}  # built-in sets, loaded once per session
 
 
@@ -27,8 +38,6 @@ def resolve_dataset(source):
 def devices_job():
     """How many GPUs TensorFlow sees (the first call imports TensorFlow: seconds)."""
     def job(on_event, stop):
-        from cnnexplorer.core.train.distribute import local_gpus
-
         return local_gpus()
     return job
 
@@ -37,8 +46,6 @@ def train_job(arch, dataset_source, config, start_from=None, freeze: int = 0):
     """Train `arch` from scratch, or with `start_from` ("door", a run folder or a model
     file) fine-tune that model's own architecture from its weights (core.train.fine_tune)."""
     def job(on_event, stop):
-        from cnnexplorer.core.train.engine import train
-
         dataset = resolve_dataset(dataset_source)
         model = arch
         if start_from is not None:
@@ -51,15 +58,12 @@ def train_job(arch, dataset_source, config, start_from=None, freeze: int = 0):
 
 def plain_vs_residual_job(dataset_source, config, options: dict | None = None):
     """Train plain_net then residual_net (same depth and width) one after the other."""
-    from cnnexplorer.core.keras.model_setup import ArchSpec
     from cnnexplorer.core.arch.zoo import registry
 
     for key in ("plain_net", "residual_net"):
         registry.get(key)  # a clear message now when the zoo lacks them
 
     def job(on_event, stop):
-        from cnnexplorer.core.train.engine import train
-
         ds = resolve_dataset(dataset_source)
         results = []
         for key in ("plain_net", "residual_net"):
@@ -74,8 +78,6 @@ def plain_vs_residual_job(dataset_source, config, options: dict | None = None):
 def _dataset_for_run(run, session_dataset, fallback):
     """The run's own dataset when it can be found (built-in name or the Data panel's set
     with the same fingerprint), else the chosen one."""
-    from cnnexplorer.core.data import builtin_names
-
     info = run.config().get("dataset", {})
     if session_dataset is not None and session_dataset.fingerprint == info.get("fingerprint"):
         return session_dataset
@@ -86,9 +88,6 @@ def _dataset_for_run(run, session_dataset, fallback):
 
 def evaluate_job(run, session_dataset, fallback):
     def job(on_event, stop):
-        from cnnexplorer.core.train.evaluation import evaluate
-        from cnnexplorer.core.train.scores import best_epoch
-
         ds = _dataset_for_run(run, session_dataset, fallback)
         model = run.load_model("best")
         result = evaluate(model, ds)
@@ -105,8 +104,6 @@ def test_time_job(runs, crops: int, session_dataset, fallback):
     crops, on the first run's dataset (core.train.crops_and_ensembles); returns (comparison,
     the best row's result, the evaluated images, a title)."""
     def job(on_event, stop):
-        from cnnexplorer.core.train.crops_and_ensembles import Member, compare_test_time
-
         ds = _dataset_for_run(runs[0], session_dataset, fallback)
         members = [Member(run.name, run.load_model("best")) for run in runs]
         comparison = compare_test_time(members, ds, crops=crops)
@@ -119,8 +116,6 @@ def test_time_job(runs, crops: int, session_dataset, fallback):
 
 def continue_job(run, session_dataset, fallback, epochs: int):
     def job(on_event, stop):
-        from cnnexplorer.core.train.engine import continue_run
-
         ds = _dataset_for_run(run, session_dataset, fallback)
         return continue_run(run, ds, epochs, on_event=on_event, stop=stop)
     return job
@@ -129,10 +124,6 @@ def continue_job(run, session_dataset, fallback, epochs: int):
 def load_transfer_source_job(source):
     """source: a Run or a model path -> (model, blocks, network or None, name)."""
     def job(on_event, stop):
-        from cnnexplorer.core.train import transfer
-        from cnnexplorer.core.keras.model_io import load_model
-        from cnnexplorer.core.train.runs import Run
-
         network = None
         if isinstance(source, Run):
             model = source.load_model("best")
@@ -155,8 +146,6 @@ def load_transfer_source_job(source):
 
 def transfer_job(model, network, name, dataset_source, freeze, cache, config):
     def job(on_event, stop):
-        from cnnexplorer.core.train import transfer
-
         ds = resolve_dataset(dataset_source)
         tm = transfer.build_transfer_model(model, ds, freeze, network, seed=config.seed,
                                            source=name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.train import runs
+from cnnexplorer.core.data import builtin_names
 
 
 def resume_plan(run_dir) -> tuple[str, dict, dict, str, tuple | None]:
@@ -34,7 +35,6 @@ def resume_plan(run_dir) -> tuple[str, dict, dict, str, tuple | None]:
         start = arch.get("from_label") or arch["from"]
         raise ConfigError(f"{run.path}: a model fine-tuned from {start} cannot be rebuilt "
                           f"from config.json; continue it from the Training panel")
-    from cnnexplorer.core.data import builtin_names
 
     name, source = data.get("name"), data.get("source")
     spec = name if name in builtin_names() else source

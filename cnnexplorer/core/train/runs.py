@@ -29,6 +29,9 @@ from pathlib import Path
 from cnnexplorer.core.errors import ConfigError, ModelFileError
 from cnnexplorer.core.safe_files import read_text, writing
 from cnnexplorer import paths
+from cnnexplorer.core.keras.model_io import clean_stale_temps, export_model, load_model, save_model
+from cnnexplorer.core.train.run_lock import pid_alive
+from cnnexplorer.core.train.scores import best_epoch
 
 STATUSES = ("running", "finished", "stopped", "failed")
 
@@ -91,8 +94,6 @@ def _checked_history(history, path: Path) -> list[dict]:
 
 
 def _pid_alive(pid) -> bool:
-    from cnnexplorer.core.train.run_lock import pid_alive
-
     return pid_alive(pid)
 
 
@@ -163,8 +164,6 @@ class Run:
         atomic_write_json(self.backup_path / "history.json", history)
 
     def save_model(self, model, which: str = "last") -> Path:
-        from cnnexplorer.core.keras.model_io import save_model
-
         target = {"best": self.best_model_path, "last": self.last_model_path}.get(which)
         if target is None:
             raise ConfigError(f"which model: 'best' or 'last'; received {which!r}")
@@ -182,13 +181,9 @@ class Run:
         raise ModelFileError(f"{self.path}: the run has no saved model yet")
 
     def load_model(self, which: str = "best", compile: bool = False):
-        from cnnexplorer.core.keras.model_io import load_model
-
         return load_model(self.model_path(which), compile=compile)
 
     def export(self, dest, fmt: str | None = None, which: str = "best") -> Path:
-        from cnnexplorer.core.keras.model_io import export_model
-
         return export_model(self.load_model(which), dest, fmt)
 
     def delete(self) -> None:
@@ -199,8 +194,6 @@ class Run:
     def summary(self) -> dict:
         """The run in a few fields; `accuracy`/`val_accuracy` are the last epoch's, `best`
         the epoch best.keras holds (core/train/scores.py: which figure is quoted where)."""
-        from cnnexplorer.core.train.scores import best_epoch
-
         cfg, st, hist = self.config(), self.status(), self.history()
         last = hist[-1] if hist else {}
         return {"run_dir": str(self.path), "name": self.name,
@@ -289,8 +282,6 @@ def check_same_run(run: Run, config: dict) -> None:
 
 
 def open_run(path) -> Run:
-    from cnnexplorer.core.keras.model_io import clean_stale_temps
-
     path = Path(path)
     if not (path / "config.json").is_file():
         raise ConfigError(f"{path}: not a training run (no config.json)")
@@ -303,7 +294,6 @@ def list_runs(root=None) -> list[Run]:
     root = Path(root) if root is not None else paths.runs_dir()
     if not root.is_dir():
         return []
-    from cnnexplorer.core.keras.model_io import clean_stale_temps
 
     runs = [Run(p) for p in sorted(root.iterdir()) if (p / "config.json").is_file()]
     for run in runs:

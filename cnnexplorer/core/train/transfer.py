@@ -25,6 +25,7 @@ from cnnexplorer.core.data.images import scale_pixels
 from cnnexplorer.core.data.adapt import adapt_images
 from cnnexplorer.core.keras.build import import_keras
 from cnnexplorer.core.data.base import Dataset
+from cnnexplorer.core.train.engine import train
 
 HEAD_NAME = "transfer_head"
 _KERNEL_KINDS = ("Conv2D", "Dense", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose")
@@ -255,8 +256,6 @@ def train_transfer(tm: TransferModel, dataset, config, *, cache: bool = False, o
     The run folder receives the full model (frozen part + trained head) either way.
     Returns (TrainResult, FeatureSet or None).
     """
-    from cnnexplorer.core.train.engine import train
-
     if not cache:
         return train(tm.prepared, dataset, config, on_event=on_event, stop=stop, out=out,
                      runs_root=runs_root), None

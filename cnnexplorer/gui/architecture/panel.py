@@ -32,6 +32,7 @@ from cnnexplorer.gui.architecture.view_tabs import PendingSlot, ViewTabs
 from cnnexplorer.gui.architecture.zoo_browser import ZooBrowser
 from cnnexplorer.gui.model_open import ModelFileOpener
 from cnnexplorer.core.formatting import shape_text
+from cnnexplorer.gui.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
             return
         import pyqtgraph as pg
 
+        # pyqtgraph-based views: loaded after the window's first paint (measured, issue 13)
         from cnnexplorer.gui.architecture.bottleneck import BottleneckView
         from cnnexplorer.gui.architecture.cost_charts import CostCharts
 
@@ -269,8 +271,6 @@ class ArchitecturePanel(ExportMixin, QWidget):
         return True
 
     def _start_worker(self, entry, config: tuple, expand_default: bool) -> None:
-        from cnnexplorer.gui.workers import Worker
-
         generation = self._generation
         self.busy.setText(f"Building {entry.title} with Keras (the first time takes a few "
                           f"seconds)...")

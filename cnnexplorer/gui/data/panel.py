@@ -26,6 +26,7 @@ from cnnexplorer.gui.data.loader_worker import load_job
 from cnnexplorer.gui.workers import Worker
 from cnnexplorer.gui.data.augment_view import AugmentBox
 from cnnexplorer.core.formatting import shape_text
+from cnnexplorer.core.data.folder import LoadCancelled
 
 SIZES = (("Native size", None), ("32 x 32", 32), ("64 x 64", 64), ("128 x 128", 128),
          ("224 x 224", 224))
@@ -217,7 +218,6 @@ class DataPanel(QWidget):
     def _on_loader_errored(self, generation: int, exc) -> None:
         if generation != self._generation:
             return  # an older load, replaced by a newer one
-        from cnnexplorer.core.data.folder import LoadCancelled
 
         if isinstance(exc, LoadCancelled):
             self.status.setText("Loading cancelled.")

@@ -24,6 +24,7 @@ from PySide6.QtGui import QImage
 
 from cnnexplorer.core.door.video import VideoError, play_capture
 from cnnexplorer.core.door.video import list_cameras as list_camera_devices
+from cnnexplorer.core.data.images import ImageReadError, read_image
 
 #: how often the GUI thread looks for a decoded frame (a 60 fps source at most waits this)
 POLL_MS = 10
@@ -250,7 +251,6 @@ class ImageSequenceSource(FrameSource):
         if isinstance(item, np.ndarray):
             self._deliver(item)
             return
-        from cnnexplorer.core.data.images import ImageReadError, read_image
 
         try:
             self._deliver(read_image(item))

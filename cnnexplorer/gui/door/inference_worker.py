@@ -25,6 +25,13 @@ from PySide6.QtCore import QObject, Signal
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.errors import CnnExplorerError
 from cnnexplorer.gui.workers import Worker
+from cnnexplorer.core.data.images import resize_array
+from cnnexplorer.core.door.careful import CarefulDoor
+from cnnexplorer.core.door.faces import LIVE_SIDE, STILL_SIDE, shared_finder
+from cnnexplorer.core.door.gradcam import Inspector, overlay
+from cnnexplorer.core.door.inference import (DoorModel, check_frame, load_door_model,
+                                             read_door_image)
+from cnnexplorer.core.door.verdict import FACES, judge_image
 
 #: overlays are blended at most this many pixels a side (a display needs no more)
 DISPLAY_SIDE = 512
@@ -178,8 +185,6 @@ class InferenceWorker(QObject):
                 self._judge(*job)
 
     def _load(self, req) -> None:
-        from cnnexplorer.core.door.inference import DoorModel, load_door_model
-
         kind, value = req
         try:
             door = value if kind == "door" else load_door_model(value)
@@ -201,8 +206,6 @@ class InferenceWorker(QObject):
     def _warm_face_finder(self) -> None:
         """Load the face detector now, so the first frame is not the slow one; a detector
         that cannot load is said once here (and again by each frame that needs it)."""
-        from cnnexplorer.core.door.faces import shared_finder
-
         try:
             shared_finder()
         except CnnExplorerError as exc:
@@ -210,10 +213,6 @@ class InferenceWorker(QObject):
 
     def _judge(self, seq: int, frame: np.ndarray, tag) -> None:
         door = self._door
-        from cnnexplorer.core.door.faces import LIVE_SIDE, STILL_SIDE
-        from cnnexplorer.core.door.inference import check_frame, read_door_image
-        from cnnexplorer.core.door.careful import CarefulDoor
-        from cnnexplorer.core.door.verdict import FACES, judge_image
 
         start = time.perf_counter()
         try:
@@ -244,9 +243,6 @@ class InferenceWorker(QObject):
         self._emit("result", res)
 
     def _look_inside(self, door, frame: np.ndarray, res: FrameResult) -> None:
-        from cnnexplorer.core.door.gradcam import Inspector, overlay
-        from cnnexplorer.core.data.images import resize_array
-
         if self._inspector is None or self._inspector.door is not door:
             self._inspector = Inspector(door)
         cam = self._inspector.gradcam(frame, self.cam_layer or None, "decision", self.threshold,

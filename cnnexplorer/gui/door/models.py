@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from cnnexplorer.core.keras.model_io import MODEL_NAME_PATTERNS
+from cnnexplorer.core.train import runs as runs_mod
+from cnnexplorer.core.train.scores import best_epoch
 
 MODEL_FILTER = f"Keras models ({MODEL_NAME_PATTERNS});;All files (*)"
 BUNDLED_LABEL = "Bundled door model (real faces)"
@@ -18,9 +20,6 @@ BUNDLED_LABEL = "Bundled door model (real faces)"
 
 def binary_runs() -> list[tuple[str, str]]:
     """(label, model path) of each saved run with a binary (sigmoid) output and a model."""
-    from cnnexplorer.core.train import runs as runs_mod
-    from cnnexplorer.core.train.scores import best_epoch
-
     out = []
     try:
         all_runs = runs_mod.list_runs()

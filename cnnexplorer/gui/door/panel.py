@@ -33,6 +33,7 @@ from cnnexplorer.gui.door.models import ModelPicker
 from cnnexplorer.gui.door.sources import DoorSources
 from cnnexplorer.gui.door.teach import TeachBox
 from cnnexplorer.gui.door.verdict_view import VerdictView
+from cnnexplorer.core.door.gradcam import spatial_layers
 
 #: a streaming source adds to the strip when the decision flips, or at most this often
 STRIP_EVERY_S = 1.5
@@ -255,8 +256,6 @@ class DoorPanel(DoorSources, QWidget):
             self._pump_files()
 
     def _on_worker_model_loaded(self, door) -> None:
-        from cnnexplorer.core.door.gradcam import spatial_layers
-
         self.models.on_loaded(door)
         self.inside.set_layers(spatial_layers(door.model))
         self.show_message(f"Door model: {self.models.active_label() or door.name} (input {door.input_shape[0]}x"

@@ -14,7 +14,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from cnnexplorer.core.door.captures import (TEACH_EPOCHS, capture_counts, captures_dir,
+                                            final_val_accuracy, save_capture, train_door)
+from cnnexplorer.core.door.inference import DoorModel
+from cnnexplorer.core.door.verdict import capture_crop
 from cnnexplorer.core.errors import CnnExplorerError
+from cnnexplorer.gui.workers import Worker
 
 BURST_FRAMES = 10
 BURST_INTERVAL_MS = 150
@@ -84,7 +89,7 @@ class TeachBox(QWidget):
         self.start_from.addItem("scratch (a new DoorNet)", "scratch")
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 200)
-        self.epochs.setValue(15)
+        self.epochs.setValue(TEACH_EPOCHS)
         self.augment = QCheckBox("Augment (mirror, crop, rotate, shear, colour)")
         self.augment.setChecked(True)
         self.train_btn = QPushButton("Train the door on my captures")
@@ -118,8 +123,6 @@ class TeachBox(QWidget):
 
     # -- capture ---------------------------------------------------------------------------
     def refresh_counts(self) -> dict:
-        from cnnexplorer.core.door.captures import capture_counts, captures_dir
-
         counts = capture_counts()
         self.counts.setText(f"{counts['happy']} happy · {counts['not_happy']} not happy "
                             f"(at least 3 of each to train)")
@@ -129,10 +132,6 @@ class TeachBox(QWidget):
     def capture(self, label: str) -> bool:
         """Save the current frame's most prominent face (cropped as the door crops it) under
         `label` ("happy"/"not_happy"); False if there is no frame or no face."""
-        from cnnexplorer.core.door.captures import save_capture
-
-        from cnnexplorer.core.door.verdict import capture_crop
-
         frame = self.panel.current_frame()
         if frame is None:
             self.panel.show_message("Nothing to capture yet: start the camera, play a video, "
@@ -177,17 +176,12 @@ class TeachBox(QWidget):
 
     # -- training --------------------------------------------------------------------------
     def start_training(self) -> bool:
-        from cnnexplorer.gui.workers import Worker
-
         if self.worker is not None:
             return False
         start_from = self.start_from.currentData()
         epochs, augment = self.epochs.value(), self.augment.isChecked()
 
         def job(on_event, stop):
-            from cnnexplorer.core.door.captures import final_val_accuracy, train_door
-            from cnnexplorer.core.door.inference import DoorModel
-
             result = train_door(start_from, epochs, on_event=on_event, stop=stop,
                                 augment=augment)
             if result.status == "failed":

@@ -16,6 +16,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from cnnexplorer.core.train.config import TrainConfig
 from cnnexplorer.core.train.distribute import plan as distribution_plan
+from cnnexplorer.core.data import builtin_names
+from cnnexplorer.core.data.augment import AugmentConfig
+from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
+from cnnexplorer.core.train.recommended import recommended
 
 DATA_PANEL = "__session__"
 #: "start from" choices: (label, key); the key is what `start_from_key` returns
@@ -177,8 +181,6 @@ class TrainingForm(QWidget):
 
     def set_session_dataset(self, dataset) -> None:
         """Refill the dataset choice: the Data panel's set first (when there is one)."""
-        from cnnexplorer.core.data import builtin_names
-
         current = self.dataset_key()
         self.dataset_combo.clear()
         if dataset is not None:
@@ -201,8 +203,6 @@ class TrainingForm(QWidget):
         self._show_start_note()
 
     def _show_start_note(self) -> None:
-        from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
-
         note = (seen_by_the_door_note(self.dataset_name())
                 if self.start_from_key() == "door" else None)
         self.start_note.setText(f"<small>{note}</small>" if note else "")
@@ -221,8 +221,6 @@ class TrainingForm(QWidget):
 
     # -- recommendations -----------------------------------------------------------------
     def _on_choice_changed(self) -> None:
-        from cnnexplorer.core.train.recommended import recommended
-
         rec = recommended(self.architecture_key() or "", self.dataset_name())
         if rec is None:
             self.expectation.setText("<small>No measured recommendation for this pair: the "
@@ -270,8 +268,6 @@ class TrainingForm(QWidget):
         self.augment_text.setText(augment.describe() if augment is not None else "off")
 
     def _on_augment_toggled(self, on: bool) -> None:
-        from cnnexplorer.core.data.augment import AugmentConfig
-
         self.augment_requested.emit((self._last_augment or AugmentConfig.course_default())
                                     if on else None)
 

@@ -29,6 +29,8 @@ from cnnexplorer.gui.training.run_actions import RunActions
 from cnnexplorer.gui.training.runs_list import RunsList
 from cnnexplorer.gui.training.transfer_view import TransferView
 from cnnexplorer.gui.workers import Worker
+from cnnexplorer.core.keras.model_setup import ArchSpec
+from cnnexplorer.core.train import recommended
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,7 @@ PRESET_KEYS = ("plain_net", "residual_net")
 
 
 def _preset_tooltip() -> str:
-    from cnnexplorer.core.train.recommended import PLAIN_VS_RESIDUAL as preset
-
+    preset = recommended.PLAIN_VS_RESIDUAL
     return ("Train plain_net and residual_net of the same depth one after the other, with "
             f"the preset's settings (filled in: {preset.dataset}, {preset.epochs} epochs), "
             f"and overlay their curves. Expect {preset.expect} ({preset.time_text()} on a "
@@ -194,8 +195,6 @@ class TrainingPanel(RunActions, QWidget):
     def arch_spec(self):
         """The picked network, with the Architecture panel's options and input size when it
         shows the same network (else the zoo's defaults)."""
-        from cnnexplorer.core.keras.model_setup import ArchSpec
-
         key = self.form.architecture_key() or DEFAULT_ARCH
         choice = self.session.architecture
         if choice is not None and choice.key == key:
@@ -283,8 +282,7 @@ class TrainingPanel(RunActions, QWidget):
         """Train plain_net then residual_net with the preset's measured settings (filled in
         the form, so they show), at the Architecture panel's depth and width when it shows
         either network, else the preset's."""
-        from cnnexplorer.core.train.recommended import PLAIN_VS_RESIDUAL as preset
-
+        preset = recommended.PLAIN_VS_RESIDUAL
         choice = self.session.architecture
         options = (dict(choice.options) if choice is not None and choice.key in PRESET_KEYS
                    else dict(preset.options))

@@ -15,6 +15,10 @@ from typing import Callable
 
 from cnnexplorer.core.errors import DatasetError
 from cnnexplorer.core.data.generated import digits, happy, signs
+from cnnexplorer.core.data.arrays import load_npz
+from cnnexplorer.core.data.base import Dataset
+from cnnexplorer.core.data.save import save_npz
+from cnnexplorer.paths import cache_dir
 
 
 @dataclass(frozen=True)
@@ -45,18 +49,12 @@ def builtin_names() -> list[str]:
 
 
 def cache_path(name: str) -> Path:
-    from cnnexplorer.paths import cache_dir
-
     b = BUILTINS[name]
     return cache_dir() / "datasets" / f"{b.name}-v{b.version}-seed{b.seed}.npz"
 
 
 def load_builtin(name: str, progress=None):
     """The generated dataset `name`, from the cache or freshly generated (then cached)."""
-    from cnnexplorer.core.data.arrays import load_npz
-    from cnnexplorer.core.data.save import save_npz
-    from cnnexplorer.core.data.base import Dataset
-
     if name not in BUILTINS:
         raise DatasetError(f"no built-in dataset named {name!r}; built-in sets are: "
                            f"{', '.join(BUILTINS)}")
