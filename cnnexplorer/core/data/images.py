@@ -174,7 +174,7 @@ def _check_header(img: Image.Image, name: str, min_side: int, stream) -> None:
 
 def _decode(stream, name: str, min_side: int, keep) -> Image.Image:
     try:
-        img = Image.open(stream, formats=ALLOWED_FORMATS)
+        img: Image.Image = Image.open(stream, formats=ALLOWED_FORMATS)
         _check_header(img, name, min_side, stream)
         try:
             img.seek(0)  # first frame of an animation
@@ -290,8 +290,8 @@ def _gray_strips(img: Image.Image, name: str) -> np.ndarray:
         return out
     shift = 8
     if mode == "I":
-        _lo, hi = img.getextrema()
-        shift = 24 if hi > 65535 else 8
+        _lo, top = img.getextrema()
+        shift = 24 if top > 65535 else 8  # type: ignore[operator]  # one band: numbers
     for r0, r1 in spans:
         part = strip(r0, r1).astype(np.int64)
         out[r0:r1] = np.clip(part, 0, 65535 if shift == 8 else None) >> shift

@@ -49,7 +49,8 @@ def _build_shapes(layer: dict) -> list[Shape] | None:
         shapes = [_shape(s) for s in declared]
     else:
         shapes = [_shape(declared)]
-    return shapes if all(s is not None for s in shapes) else None
+    known = [s for s in shapes if s is not None]
+    return known if len(known) == len(shapes) else None
 
 
 def _history_names(node) -> list[str]:
@@ -88,9 +89,9 @@ def _layer_weights(layer: dict, inputs: list[Shape] | None) -> tuple[int, Shape 
     if inputs is None:
         inputs = _build_shapes(layer)
     if class_name == "Embedding":
-        dims = (config.get("input_dim"), config.get("output_dim"))
-        if all(isinstance(d, int) and d > 0 for d in dims):
-            return dims[0] * dims[1], None
+        rows, width = config.get("input_dim"), config.get("output_dim")
+        if isinstance(rows, int) and isinstance(width, int) and rows > 0 and width > 0:
+            return rows * width, None
     kind = registry.for_keras_class(class_name) if isinstance(class_name, str) else None
     if kind is None or inputs is None:
         return 0, None
@@ -128,8 +129,9 @@ def _model_weights(model: dict, depth: int = 0) -> tuple[int, Shape | None]:
         else:
             nodes = layer.get("inbound_nodes") or []
             sources = _history_names(nodes[0]) if nodes else []
-            inputs = [shapes.get(s) for s in sources]
-            inputs = inputs if inputs and all(s is not None for s in inputs) else None
+            found = [shapes.get(s) for s in sources]
+            known = [s for s in found if s is not None]
+            inputs = known if known and len(known) == len(found) else None
         weights, out = _layer_weights(layer, inputs)
         total += weights
         shapes[name] = current = out
