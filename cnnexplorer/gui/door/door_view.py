@@ -5,8 +5,9 @@
 about 350 ms, eased). The leaf is painted flat and mapped onto its perspective quadrilateral
 with `QTransform.quadToQuad`, so its panels and knob follow the swing.
 
-`DecisionStrip` shows the last few judged images as thumbnails under a green (open) or red
-(closed) bar with the happy probability. Both widgets only display what they are given.
+`DecisionStrip` shows the judged images as thumbnails under a green (open) or red (closed)
+bar with the happy probability, newest on the left; `DecisionStripArea` scrolls it sideways
+under a line that counts them. The widgets only display what they are given.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from PySide6.QtCore import (QEasingCurve, QPointF, QPropertyAnimation, QRectF, Q
                             Property, Signal)
 from PySide6.QtGui import (QColor, QFont, QLinearGradient, QPainter, QPainterPath,
                            QPen, QPixmap, QPolygonF, QRadialGradient, QTransform)
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.gui.door.camera_source import rgb_to_qimage
@@ -282,20 +283,30 @@ class DoorView(QWidget):
         p.drawPath(mouth)
 
 
+CELL = 62  # a thumbnail (56 px) and the gap to the next
+
+
 class DecisionStrip(QWidget):
     """The last `capacity` verdicts: thumbnail, coloured bar, probability. Clicking a
-    thumbnail emits `activated` with what was stored with it (the panel shows it again)."""
+    thumbnail emits `activated` with what was stored with it (the panel shows it again).
+
+    `keep_data`: only the newest this many keep their `data` whole; older ones keep
+    `light(data)` (the panel keeps a file name instead of a frame with its heatmaps)."""
 
     activated = Signal(object)
+    count_changed = Signal()
 
-    def __init__(self, capacity: int = 10, parent: QWidget | None = None):
+    def __init__(self, capacity: int = 10, parent: QWidget | None = None, *,
+                 keep_data: int | None = None, light=None):
         super().__init__(parent)
         self.capacity = capacity
+        self._keep_data = keep_data
+        self._light = light
         self._items: deque = deque(maxlen=capacity)
+        self.added = 0  # every decision ever added (the count says how many went)
         self.setMinimumHeight(78)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("The most recent decisions, newest on the left: click one to see it "
-                        "again")
+        self.setToolTip("The decisions, newest on the left: click one to see it again")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def add(self, image: np.ndarray, probability: float | None, is_open: bool, label: str = "",
@@ -306,33 +317,53 @@ class DecisionStrip(QWidget):
             Qt.TransformationMode.SmoothTransformation)
         prob = None if probability is None else float(probability)
         self._items.appendleft((thumb, prob, bool(is_open), label, data))
-        self.update()
+        self.added += 1
+        keep = self._keep_data
+        if keep is not None and len(self._items) > keep and self._light is not None:
+            old = self._items[keep]  # the one that just left the kept range
+            self._items[keep] = old[:4] + (self._light(old[4]),)
+        self._resized()
 
     def clear(self) -> None:
         self._items.clear()
+        self.added = 0
+        self._resized()
+
+    def dropped(self) -> int:
+        """Decisions no longer in the strip (more than `capacity` were added)."""
+        return self.added - len(self._items)
+
+    def _resized(self) -> None:
+        self.setMinimumWidth(4 + CELL * len(self._items))  # the scroll area scrolls to them
+        self.updateGeometry()
         self.update()
+        self.count_changed.emit()
 
     def decisions(self) -> list[tuple[float | None, bool, str]]:
         return [(prob, is_open, label) for _, prob, is_open, label, _ in self._items]
 
+    def data_at(self, index: int):
+        """What the `index`-th decision (0: newest) gives back on a click."""
+        return self._items[index][4]
+
     def cell_centre(self, index: int) -> QPointF:
         """Where the `index`-th thumbnail (0: newest) is drawn."""
-        return QPointF(4 + 62 * index + 28, 4 + 28)
+        return QPointF(4 + CELL * index + 28, 4 + 28)
 
     def mousePressEvent(self, event) -> None:
         x, y = event.position().x(), event.position().y()
-        index = int((x - 4) // 62)
-        inside = 0 <= (x - 4) - 62 * index <= 56 and 4 <= y <= 75
-        if inside and 0 <= index < len(self._items) and 4 + 62 * index + 56 <= self.width():
+        index = int((x - 4) // CELL)
+        inside = 0 <= (x - 4) - CELL * index <= 56 and 4 <= y <= 75
+        if inside and 0 <= index < len(self._items) and 4 + CELL * index + 56 <= self.width():
             self.activated.emit(self._items[index][4])
             event.accept()
             return
         super().mousePressEvent(event)
 
     def sizeHint(self) -> QSize:
-        return QSize(64 * self.capacity, 78)
+        return QSize(4 + CELL * max(len(self._items), 1), 78)
 
-    def paintEvent(self, _event) -> None:
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), self.palette().base())
@@ -345,9 +376,13 @@ class DecisionStrip(QWidget):
         font.setPixelSize(10)
         p.setFont(font)
         x = 4
+        visible = event.rect()
         for thumb, prob, is_open, _label, _data in self._items:
-            if x + 56 > self.width():
-                break
+            if x > visible.right():
+                break  # the rest is scrolled out of view
+            if x + 56 < visible.left():
+                x += CELL
+                continue
             cell = QRectF(x, 4, 56, 56)
             p.save()
             path = QPainterPath()
@@ -367,8 +402,48 @@ class DecisionStrip(QWidget):
             p.drawText(QRectF(x, 62, 56, 13), Qt.AlignmentFlag.AlignCenter,
                        "no face" if prob is None else
                        f"{'open' if is_open else 'shut'} {prob:.0%}")
-            x += 62
+            x += CELL
         p.end()
 
 
-__all__ = ["DoorView", "DecisionStrip", "OPEN_COLOUR", "CLOSED_COLOUR"]
+class DecisionStripArea(QWidget):
+    """The strip in a sideways scroll area, under a line that says how many decisions it
+    holds (and how many went, past its capacity): none is lost without a word."""
+
+    def __init__(self, capacity: int, parent: QWidget | None = None, **strip_options):
+        super().__init__(parent)
+        self.strip = DecisionStrip(capacity, **strip_options)
+        self.count_label = QLabel("")
+        self.count_label.setEnabled(False)  # the palette's secondary text colour
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.strip)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = self.scroller.horizontalScrollBar().sizeHint().height()
+        self.scroller.setFixedHeight(self.strip.minimumHeight() + bar + 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.scroller)
+        self.strip.count_changed.connect(self._on_strip_count_changed)
+        self._on_strip_count_changed()
+
+    def _on_strip_count_changed(self) -> None:
+        shown, dropped = len(self.strip.decisions()), self.strip.dropped()
+        if not shown:
+            text = ""
+        elif dropped:
+            text = (f"Decisions: the newest {shown} of {shown + dropped} (the {dropped} oldest "
+                    f"are no longer kept) · newest on the left")
+        else:
+            text = f"Decisions: {shown} · newest on the left" + (
+                " · scroll for older" if self.strip.minimumWidth() > self.scroller.width()
+                else "")
+        self.count_label.setText(text)
+        self.scroller.horizontalScrollBar().setValue(0)  # the newest in view
+
+
+__all__ = ["DoorView", "DecisionStrip", "DecisionStripArea", "OPEN_COLOUR", "CLOSED_COLOUR"]

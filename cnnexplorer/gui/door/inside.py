@@ -136,7 +136,9 @@ class LookInside(QWidget):
     # -- results ---------------------------------------------------------------------------
     def show_result(self, res) -> None:
         """Show a FrameResult's feature maps and say what Grad-CAM explained."""
-        if res.feature_maps is not None:
+        if res.feature_maps is None:
+            self.clear_maps()  # no face (or no maps asked): not the previous image's maps
+        else:
             self._maps, self._maps_layer = res.feature_maps, res.feature_layer
             self.channel.setRange(0, self._maps.shape[2] - 1)
             if res.tag != "live":
@@ -153,6 +155,18 @@ class LookInside(QWidget):
             method = "HiResCAM" if res.cam_method == "hirescam" else "Grad-CAM"
             self.info.setText(f"{method} of '{res.cam_layer}' explains <b>{res.cam_target}</b>"
                               f" (happy probability {res.probability:.1%}).")
+
+    def clear_maps(self) -> None:
+        """Show no feature maps (issue 17: a photo without a face kept the previous photo's)."""
+        if self._maps is None and not self.current_title:
+            return
+        self._maps, self._maps_layer, self._dirty = None, "", False
+        self.image_view.clear()
+        for curve in self.image_view.ui.histogram.item.plots:  # clear() keeps the histogram
+            curve.setData([], [])
+        self.image_view.setToolTip("")
+        self.image_view.view.setToolTip("")
+        self.current_title = ""
 
     def _on_redraw_timer_timeout(self) -> None:
         if self._dirty:

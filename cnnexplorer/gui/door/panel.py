@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QHBoxLayout, 
                                QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from cnnexplorer.gui.door.door_view import DecisionStrip
+from cnnexplorer.gui.door.door_view import DecisionStripArea
 from cnnexplorer.gui.door.face_crops import FaceCrops
 from cnnexplorer.gui.door.frame_view import FrameView
 from cnnexplorer.gui.door.judged import crop_tiles, explanation, face_marks
@@ -37,6 +37,19 @@ from cnnexplorer.core.door.gradcam import spatial_layers
 
 #: a streaming source adds to the strip when the decision flips, or at most this often
 STRIP_EVERY_S = 1.5
+#: decisions the strip shows (scrolling sideways); a folder of 16 photos keeps all 16
+#: (issue 17: it kept 12 and silently lost 4); beyond this the label says how many went
+STRIP_CAPACITY = 500
+#: the newest decisions keep their whole result (frame, heatmap, feature maps: megabytes
+#: each); older ones keep their thumbnail and file name, and a click judges the file again
+STRIP_KEEPS_RESULTS = 24
+
+
+def _result_stand_in(res):
+    """What an older strip entry keeps of its FrameResult: the file it came from ("live");
+    anything else (already a stand-in, None) as it is."""
+    tag = getattr(res, "tag", None)
+    return res if tag is None else str(tag)
 
 
 class DoorPanel(DoorSources, QWidget):
@@ -57,6 +70,10 @@ class DoorPanel(DoorSources, QWidget):
         self._last_strip = (0.0, None)
         self._reruns: set[int] = set()  # still images judged again (new model or layer)
         self._still_tag = "image"
+        # the model path a still's "judged by run ..." caption names; another model loaded
+        # makes that caption wrong (issue 17), so it goes with the model
+        self._still_judged_by: str | None = None
+        self._showing_earlier = False  # the message line says an earlier decision is shown
         self._still_judged = False  # False while the still image waits for its first verdict
         self._error_shown = False  # the message line shows an error of an earlier action
         self._fps_times: deque[float] = deque(maxlen=30)
@@ -119,7 +136,9 @@ class DoorPanel(DoorSources, QWidget):
         for label in (self.message, self.stats, self.faces_label):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.faces_label.setWordWrap(True)
-        self.faces_label.setFixedHeight(self.fontMetrics().height() * 2 + 4)
+        # three lines: "3 faces found; the door follows the most prominent face (the largest
+        # box)" takes three in the frame's column at 1024x700
+        self.faces_label.setFixedHeight(self.fontMetrics().height() * 3 + 4)
         self.message.setFixedHeight(self.fontMetrics().height() * 2 + 4)
         self.stats.setFixedHeight(self.fontMetrics().height() + 4)
         left = QWidget()
@@ -154,12 +173,14 @@ class DoorPanel(DoorSources, QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setStretchFactor(2, 3)
-        self.strip = DecisionStrip(12)
+        self.strip_area = DecisionStripArea(STRIP_CAPACITY, keep_data=STRIP_KEEPS_RESULTS,
+                                            light=_result_stand_in)
+        self.strip = self.strip_area.strip
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(model_row)
         layout.addWidget(split, 1)
-        layout.addWidget(self.strip)
+        layout.addWidget(self.strip_area)
         self._refresh_cameras()
 
     def _connect(self) -> None:
@@ -187,6 +208,7 @@ class DoorPanel(DoorSources, QWidget):
         self.message.setText(f"<span style='color:{colour}'>{text}</span>")
         self.message.setToolTip("\n".join(self.messages))
         self._error_shown = error
+        self._showing_earlier = False  # said by _on_strip_activated after its message
 
     def _clear_old_error(self) -> None:
         """A new image was judged: an error about an earlier one no longer applies (it
@@ -208,6 +230,8 @@ class DoorPanel(DoorSources, QWidget):
             self._still_judged = True
             if not rerun:
                 self._clear_old_error()
+        if not rerun:
+            self._forget_earlier_decision()
         is_open = self._display(res)
         self.inside.show_result(res)
         now = time.perf_counter()
@@ -236,8 +260,18 @@ class DoorPanel(DoorSources, QWidget):
         return self.verdict.show_probability(res.probability)
 
     def _on_strip_activated(self, res) -> None:
-        """A recent decision was clicked: show that frame and its verdict again."""
+        """A recent decision was clicked: show that frame and its verdict again (an older
+        one keeps only its thumbnail and file name: the file is judged again)."""
         if res is None:
+            return
+        if isinstance(res, str):  # see DecisionStrip: the result itself was let go
+            if res == "live":
+                self.show_message("That camera frame is no longer kept: only the newest "
+                                  f"{STRIP_KEEPS_RESULTS} decisions keep their image.")
+            else:
+                self.show_message(f"Judging {Path(res).name} again (only the newest "
+                                  f"{STRIP_KEEPS_RESULTS} decisions keep their result).")
+                self.open_paths([res])
             return
         self.stop_source()
         self._files.clear()
@@ -247,6 +281,15 @@ class DoorPanel(DoorSources, QWidget):
         self.inside.show_result(res)
         self.show_message(f"Showing an earlier decision"
                           f"{': ' + Path(str(res.tag)).name if res.tag != 'live' else ''}.")
+        self._showing_earlier = True
+        # its own time, said as such: the stats line no longer speaks of the newest frame
+        self.stats.setText(f"judged earlier in {res.latency_ms:.1f} ms")
+
+    def _forget_earlier_decision(self) -> None:
+        """A new decision is shown: "Showing an earlier decision: x.jpg" no longer is true."""
+        if self._showing_earlier:
+            self._showing_earlier = False
+            self.message.setText("")
 
     def _on_worker_errored(self, text: str, tag) -> None:
         self.show_message(text, error=True)
@@ -257,6 +300,11 @@ class DoorPanel(DoorSources, QWidget):
 
     def _on_worker_model_loaded(self, door) -> None:
         self.models.on_loaded(door)
+        if self._still_judged_by is not None and door.source != self._still_judged_by:
+            # "judged by run X" no longer: the image is judged again by this model
+            self._still_tag, self._still_judged_by = "from another panel", None
+        if self._still_frame is None or not self._still_judged:
+            self.stats.setText("")  # the time of a frame judged by another model
         self.inside.set_layers(spatial_layers(door.model))
         self.show_message(f"Door model: {self.models.active_label() or door.name} (input {door.input_shape[0]}x"
                           f"{door.input_shape[1]}x{door.input_shape[2]}, {door.output_kind})")

@@ -67,6 +67,7 @@ class DoorSources:
         """Judge one still image (pasted, captured, sent by another panel)."""
         self.stop_source()
         self._still_frame, self._still_tag = image, tag
+        self._still_judged_by = None
         self._still_judged = False
         self.frame_view.set_frame(image, tag)
         self.models.load_initial()
@@ -185,6 +186,8 @@ class DoorSources:
             self.judge_image(np.asarray(item.image),
                              f"judged by {item.model_name}" if item.model_name
                              else "from another panel")
+            # the caption names that model only while it is the one loaded
+            self._still_judged_by = str(item.model_path) if item.model_path else None
         elif isinstance(item, np.ndarray):
             self.judge_image(item, "from another panel")
         else:

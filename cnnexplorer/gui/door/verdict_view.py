@@ -4,6 +4,7 @@ threshold slider. Shows a probability (or "no face found") it is given; computes
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QSlider,
                                QVBoxLayout, QWidget)
 
@@ -11,6 +12,7 @@ from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.gui.door.door_view import DoorView
 
 NO_FACE_TEXT = "no face found"
+VERDICT_PT = 16.0  # the decision's letters (the reason under it: the body size)
 
 
 class VerdictView(QWidget):
@@ -27,10 +29,17 @@ class VerdictView(QWidget):
         self.threshold.setValue(int(round(DEFAULT_THRESHOLD * 100)))
         self.threshold_label = QLabel()
         self.threshold_label.setFixedWidth(self.fontMetrics().horizontalAdvance("0.000"))
+        # The decision in large letters, the reason under it in the body size: on one line,
+        # "CLOSED — no face found" at 16 pt was cut to "CLOSED — no face fo" at 1024x700.
         self.decision_label = QLabel("")
         self.decision_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.decision_label.setFixedHeight(self.fontMetrics().height() * 2 + 8)
+        big = QFont(self.font())
+        big.setPointSizeF(VERDICT_PT)
+        big.setBold(True)
+        self.decision_label.setFixedHeight(QFontMetrics(big).height()
+                                           + self.fontMetrics().height() + 10)
         self.decision_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.decision_label.setWordWrap(True)  # a reason longer than a narrow column wraps
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.door, 1)
@@ -64,10 +73,10 @@ class VerdictView(QWidget):
             self.prob_bar.setValue(permille)  # QProgressBar repaints at once on a change
             self.prob_bar.setFormat(fmt)
         colour = "#2ea043" if is_open else "#cf222e"
-        verdict = "OPEN — welcome!" if is_open else "CLOSED"
-        if probability is None:
-            verdict = f"CLOSED — {NO_FACE_TEXT}"
-        text = f"<span style='font-size:16pt; font-weight:600; color:{colour}'>{verdict}</span>"
+        verdict, reason = ("OPEN", "welcome!") if is_open else \
+            ("CLOSED", NO_FACE_TEXT if probability is None else "not happy enough")
+        text = (f"<span style='font-size:{VERDICT_PT:g}pt; font-weight:600; color:{colour}'>"
+                f"{verdict}</span><br><span style='color:{colour}'>{reason}</span>")
         if text != self.decision_label.text():
             self.decision_label.setText(text)
         return is_open
