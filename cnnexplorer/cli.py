@@ -83,7 +83,8 @@ def _main(argv: list[str] | None = None) -> int:
     except CnnExplorerError as exc:
         print(f"cnnexplorer {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C while a command starts (imports, loads, waits)
+        print(f"cnnexplorer {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `cnnexplorer inspect vgg16 | head`: the reader left; say nothing more.

@@ -24,6 +24,19 @@ def positive_int(text: str) -> int:
     return value
 
 
+def batch_size(text: str) -> int:
+    """A batch size: a positive integer within the training setting's limit (one home for
+    it: `TrainConfig.batch_size`), so a batch of 10**400 never reaches a float."""
+    from cnnexplorer.core.train.config import TrainConfig
+
+    value = positive_int(text)
+    limit = int(TrainConfig.settings()["batch_size"][0].maximum)
+    if value > limit:
+        raise argparse.ArgumentTypeError(f"must be at most {limit:,}; received "
+                                         f"{text[:40]!r}")
+    return value
+
+
 def number(text: str) -> float:
     """A finite float: 'nan' and 'inf' are refused here, before they reach a model or JSON."""
     try:

@@ -12,7 +12,7 @@ import csv
 import io
 import sys
 
-from cnnexplorer.commands.arg_types import positive_int
+from cnnexplorer.commands.arg_types import batch_size
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.arch.case_studies import compare_networks
 from cnnexplorer.core.keras.sources import load_network
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
                 "  cnnexplorer compare resnet50 mobilenetv2 efficientnetb0 --batch 64 --json"))
     p.add_argument("arch", metavar="ARCH", nargs="*",
                    help=f"zoo keys or model files (default: {' '.join(CASE_STUDIES)})")
-    p.add_argument("--batch", metavar="B", type=positive_int, default=32,
+    p.add_argument("--batch", metavar="B", type=batch_size, default=32,
                    help="batch size for the training-memory estimate (default: 32)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON, one object per network")

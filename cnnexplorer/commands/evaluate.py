@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from cnnexplorer.commands.arg_types import batch_size
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.data import load_dataset
 from cnnexplorer.core.data.adapt import adaptation_notes
@@ -30,7 +31,8 @@ def register(subparsers) -> None:
                         "mirror, 10 the course's 10-crop (corners and centre of the image "
                         "and of its mirror); shown beside the single crop with the time each "
                         "takes")
-    p.add_argument("--batch-size", type=int, default=64, metavar="B")
+    p.add_argument("--batch-size", type=batch_size, default=64, metavar="B",
+                   help="images per prediction step (default 64)")
     p.add_argument("--image-size", type=int, metavar="S",
                    help="resize the dataset's images to SxS when loading")
     p.add_argument("--json", action="store_true",
@@ -49,7 +51,7 @@ def run(args) -> int:
     images, _labels, _split = evaluation_split(dataset)
     for note in adaptation_notes(images.shape[1:], image_classifier_task(model)[0]):
         print(f"cnnexplorer evaluate: {note} to fit the model", file=sys.stderr)
-    result = evaluate(model, dataset, batch_size=max(1, args.batch_size))
+    result = evaluate(model, dataset, batch_size=args.batch_size)
     out = sys.stdout
     if args.json:
         out.write(json_text(result.to_dict()) + "\n")

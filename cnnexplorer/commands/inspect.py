@@ -11,7 +11,7 @@ import argparse
 import difflib
 import sys
 
-from cnnexplorer.commands.arg_types import parse_input_shape, parse_set, positive_int
+from cnnexplorer.commands.arg_types import batch_size, parse_input_shape, parse_set, positive_int
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.views.render import heading, render_csv, render_markdown, render_text
 from cnnexplorer.core.keras.sources import load_network
@@ -46,7 +46,7 @@ def register(subparsers) -> None:
     p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
                    help="an architecture option, e.g. --set width=0.5; repeat --set for "
                         "several ('cnnexplorer list' shows each architecture's options)")
-    p.add_argument("--batch", metavar="B", type=positive_int, default=32,
+    p.add_argument("--batch", metavar="B", type=batch_size, default=32,
                    help="batch size for the training-memory estimate (default: 32)")
     p.add_argument("--no-subtotals", dest="subtotals", action="store_false",
                    help="leave out the block subtotal lines")

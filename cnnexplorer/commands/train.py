@@ -183,7 +183,7 @@ def run(args) -> int:
                   f"{config.optimizer}; expect {rec.expectation()}", file=sys.stdout)
     # a multi-worker strategy must exist before TensorFlow's first operation (loading may
     # resize the images with TensorFlow)
-    resolve(config.distribute)
+    _resolve_stoppable(resolve, config.distribute)
     dataset = load_dataset(spec, image_size=image_size)
     out = sys.stdout
     if getattr(args, "start_from", None):
@@ -253,6 +253,22 @@ def _say_if_the_door_saw(start_from: str, dataset_name: str, as_json: bool) -> N
     note = seen_by_the_door_note(dataset_name)
     if note and not as_json and resolve_start(start_from)[0] == bundled_door_model():
         print(f"note: {note}")
+
+
+def _resolve_stoppable(resolve, choice: str):
+    """The distribution, while a multi-worker set-up waits for the others saying so, and
+    stopped by SIGTERM as by Ctrl-C (TensorFlow's C++ handler would otherwise swallow it)."""
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, terminate) if main else None
+    try:
+        return resolve(choice, on_wait=lambda text: print(f"cnnexplorer train: {text}",
+                                                          file=sys.stderr, flush=True))
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _result_fields(result, dataset, config) -> dict:

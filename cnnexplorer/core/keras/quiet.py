@@ -81,6 +81,8 @@ class _CapturedLoader(importlib.abc.Loader):
                 # Finding the devices (cuInit) logs "failed call to cuInit" on a machine
                 # without a GPU: do it now, inside the capture, rather than at the first op.
                 module.config.list_physical_devices()
+            except KeyboardInterrupt:
+                raise  # Ctrl-C: the import's chatter is no reason, the command says why
             except BaseException:
                 os.dup2(saved, 2)
                 captured.seek(0)

@@ -20,12 +20,14 @@ import contextlib
 import hashlib
 import json
 import os
+import socket
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.errors import ConfigError, TrainingError
 from cnnexplorer.core.keras.device import configure
 
 DISTRIBUTIONS = ("auto", "none", "mirrored", "multiworker")
@@ -68,6 +70,112 @@ def describe(kind: str, device: str, replicas: int, workers: int = 1) -> str:
     return f"{workers} workers, {replicas} x {device}, multi-worker"
 
 
+#: how long a worker waits for the others to answer (CNNEXPLORER_WORKER_TIMEOUT seconds)
+WORKER_TIMEOUT_S = 120.0
+
+
+def worker_timeout(environ=None) -> float:
+    text = (environ if environ is not None else os.environ).get("CNNEXPLORER_WORKER_TIMEOUT")
+    if not text:
+        return WORKER_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise ConfigError(f"CNNEXPLORER_WORKER_TIMEOUT must be seconds from 0 to 86400; "
+                          f"received {text!r}")
+    return value
+
+
+def cluster_addresses(environ=None) -> list[str]:
+    """Every task's "host:port" in TF_CONFIG, in worker order (a chief first)."""
+    cfg = json.loads((environ if environ is not None else os.environ).get("TF_CONFIG", "{}"))
+    cluster = cfg.get("cluster", {})
+    return [str(a) for a in list(cluster.get("chief", [])) + list(cluster.get("worker", []))]
+
+
+def _host_port(address: str) -> tuple[str, int] | None:
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        return None
+    return host.strip("[]"), int(port)
+
+
+def _answers(address: str, timeout: float) -> bool:
+    """A TCP connection to the worker's port opens (its TensorFlow server listens)."""
+    target = _host_port(address)
+    if target is None:
+        return False
+    try:
+        with socket.create_connection(target, timeout=max(0.05, timeout)):
+            return True
+    except OSError:  # refused, unreachable, timed out, unknown host
+        return False
+
+
+def wait_for_workers(index: int, on_wait=None, environ=None) -> None:
+    """Return once every other worker in TF_CONFIG answers on its port; before TensorFlow's
+    cluster set-up, which waits for all of them inside C++, for ever and deaf to Ctrl-C and
+    SIGTERM (it holds the interpreter), when one cannot be reached (issue 19).
+
+    While it waits, this worker listens on its own port, so that the others, waiting the
+    same way, see it; the socket closes before TensorFlow's server takes the port. Ctrl-C
+    ends the wait (KeyboardInterrupt).
+
+    Raises:
+        TrainingError: a worker did not answer within `worker_timeout()` (named), or this
+            worker's own port is taken.
+    """
+    timeout = worker_timeout(environ)
+    addresses = cluster_addresses(environ)
+    waiting = [(i, a) for i, a in enumerate(addresses) if i != index]
+    listener = _listen(addresses[index]) if index < len(addresses) else None
+    start, told = time.monotonic(), False
+    try:
+        while waiting:
+            waiting = [(i, a) for i, a in waiting if not _answers(a, min(1.0, timeout))]
+            elapsed = time.monotonic() - start
+            if waiting and elapsed > timeout:
+                raise TrainingError(
+                    f"multi-worker training: {_named(waiting)} in TF_CONFIG did not answer in "
+                    f"{timeout:g} s; start the same command there (with its own task index), "
+                    f"check the address and that the port is open, or raise "
+                    f"CNNEXPLORER_WORKER_TIMEOUT")
+            if waiting and on_wait is not None and not told and elapsed > 2:
+                told = True
+                on_wait(f"waiting for {_named(waiting)} to answer (up to {timeout:g} s; "
+                        f"Ctrl-C stops)")
+            if waiting:
+                time.sleep(0.25)
+    finally:
+        if listener is not None:
+            listener.close()
+
+
+def _listen(address: str):
+    """A listening socket on this worker's port (all interfaces, as TensorFlow's server)."""
+    target = _host_port(address)
+    if target is None:
+        raise ConfigError(f"TF_CONFIG: this worker's address must be host:port; received "
+                          f"{address!r}")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("", target[1]))
+        sock.listen(16)
+    except OSError as exc:
+        sock.close()
+        raise TrainingError(f"multi-worker training: this worker's port {target[1]} "
+                            f"({address}) cannot be opened ({exc.strerror or exc}); is "
+                            f"another worker or program using it?") from None
+    return sock
+
+
+def _named(waiting) -> str:
+    return ", ".join(f"worker {i} ({a})" for i, a in waiting)
+
+
 def cluster_from_env(environ=None) -> tuple[int, int]:
     """(workers, this worker's index) from TF_CONFIG; a chief task counts as worker 0.
 
@@ -89,6 +197,11 @@ def cluster_from_env(environ=None) -> tuple[int, int]:
                           f'{{"type": "worker", "index": 0}}}}; received {text!r}') from None
     if kind not in ("chief", "worker"):
         raise ConfigError(f"TF_CONFIG task type must be 'chief' or 'worker'; received {kind!r}")
+    count = len(chiefs) if kind == "chief" else len(workers)
+    if not 0 <= index < count:
+        raise ConfigError(f"TF_CONFIG task index must be from 0 to {count - 1} (the cluster "
+                          f"lists {count} {kind}{'s' if count != 1 else ''}); received "
+                          f"{index}")
     position = index if kind == "chief" else len(chiefs) + index
     return len(chiefs) + len(workers), position
 
@@ -129,9 +242,10 @@ def local_gpus() -> int:
     return configure().gpus
 
 
-def resolve(choice: str = "auto") -> Distribution:
+def resolve(choice: str = "auto", on_wait=None) -> Distribution:
     """The Distribution for a choice, created once per process (strategies hold devices and,
-    for multi-worker, a server listening on this worker's port)."""
+    for multi-worker, a server listening on this worker's port). `on_wait(text)` hears once
+    when a multi-worker set-up waits for other workers."""
     check_choice(choice)
 
     info = configure()  # memory growth and threads before the runtime starts
@@ -152,6 +266,7 @@ def resolve(choice: str = "auto") -> Distribution:
             # RING all-reduce works on CPUs and GPUs alike (NCCL is GPU-only)
             options = tf.distribute.experimental.CommunicationOptions(
                 implementation=tf.distribute.experimental.CommunicationImplementation.RING)
+            wait_for_workers(index, on_wait)
             strategy = tf.distribute.MultiWorkerMirroredStrategy(
                 communication_options=options)
         dist = Distribution(kind, strategy, int(strategy.num_replicas_in_sync), workers,

@@ -19,6 +19,18 @@ import numpy as np
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd
 
 
+def _scalars(logs) -> dict:
+    """Keras' logs with one-element arrays as floats: under the multi-worker strategy each
+    metric is a 1-vector (distribute.fit_multi_worker), which a single worker's strategy
+    hands back unreduced."""
+    out = {}
+    for key, value in (logs or {}).items():
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = float(value.reshape(-1)[0])
+        out[key] = value
+    return out
+
+
 def _finite(x) -> bool:
     return isinstance(x, (int, float)) and math.isfinite(x)
 
@@ -66,8 +78,9 @@ class Progress:
     def batch_end(self, model, batch, logs):
         now = time.perf_counter()
         dt, self._t_batch = now - self._t_batch, now
-        loss = logs.get("loss", math.nan) if logs else math.nan
-        acc = logs.get("accuracy", math.nan) if logs else math.nan
+        logs = _scalars(logs)
+        loss = logs.get("loss", math.nan)
+        acc = logs.get("accuracy", math.nan)
         n = min(self.batch_size, self.n_train - batch * self.batch_size) or self.batch_size
         self.on_event(BatchEnd(self._epoch, batch, self.steps,
                                self._global0 + (self._epoch - self.initial_epoch) * self.steps
@@ -83,7 +96,7 @@ class Progress:
         if self.nan_at is not None or self.user_stop_at is not None:
             return  # a partial epoch is not history; checkpoints come from the last good one
         seconds = time.perf_counter() - self._t_epoch
-        metrics = {k: float(v) for k, v in (logs or {}).items()
+        metrics = {k: float(v) for k, v in _scalars(logs).items()
                    if isinstance(v, (int, float, np.floating))}
         if self.state.val is not None:
             val = model.evaluate(self.state.val, verbose=0, return_dict=True)

@@ -1,0 +1,136 @@
+"""Multi-worker start-up (issue 19, severe 8): every other worker must answer on its port
+before TensorFlow's cluster set-up (which would wait for ever, deaf to Ctrl-C); a worker that
+does not is named. Only loopback addresses here: a closed localhost port is the unreachable
+worker."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cnnexplorer.core.errors import ConfigError, TrainingError
+from cnnexplorer.core.train import distribute
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("localhost", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def _env(hosts, index, timeout="2"):
+    return {"TF_CONFIG": json.dumps({"cluster": {"worker": hosts},
+                                     "task": {"type": "worker", "index": index}}),
+            "CNNEXPLORER_WORKER_TIMEOUT": timeout}
+
+
+def test_a_worker_that_never_answers_is_named_within_the_timeout():
+    hosts = [f"localhost:{p}" for p in _free_ports(2)]
+    heard = []
+    start = time.monotonic()
+    with pytest.raises(TrainingError, match=rf"worker 1 \({hosts[1]}\) in TF_CONFIG did not "
+                                            rf"answer in 2 s"):
+        distribute.wait_for_workers(0, heard.append, _env(hosts, 0, "2"))
+    assert time.monotonic() - start < 10
+
+
+def test_workers_waiting_for_each_other_see_each_other():
+    """Each listens on its own port while it waits, so neither waits for ever; once through,
+    its port is free for TensorFlow's server (which the others then see)."""
+    hosts = [f"localhost:{p}" for p in _free_ports(3)]
+    errors, servers = [], []
+
+    def worker(index):
+        try:
+            distribute.wait_for_workers(index, None, _env(hosts, index, "30"))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+            return
+        server = socket.socket()  # TensorFlow's server takes the port, as it would
+        server.bind(("", int(hosts[index].rsplit(":", 1)[1])))
+        server.listen(4)
+        servers.append(server)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for server in servers:
+        server.close()
+    assert errors == [] and not any(t.is_alive() for t in threads) and len(servers) == 3
+
+
+@pytest.mark.parametrize("index", [5, -1, 2])
+def test_a_task_index_outside_the_cluster_is_our_error(index):
+    env = _env(["localhost:1", "localhost:2"], index)
+    with pytest.raises(ConfigError, match=rf"task index must be from 0 to 1 \(the cluster "
+                                          rf"lists 2 workers\); received {index}"):
+        distribute.cluster_from_env(env)
+
+
+def test_a_bad_timeout_is_named():
+    with pytest.raises(ConfigError, match="CNNEXPLORER_WORKER_TIMEOUT must be seconds"):
+        distribute.worker_timeout({"CNNEXPLORER_WORKER_TIMEOUT": "soon"})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_while_waiting_exits_130(tmp_path, sig):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "d.npz", x_train=rng.integers(0, 255, (8, 12, 12, 3), np.uint8),
+             y_train=np.arange(8) % 2)
+    hosts = [f"localhost:{p}" for p in _free_ports(2)]
+    env = {**os.environ, **_env(hosts, 0, "600"), "PYTHONPATH": str(REPO),
+           "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "-1",
+           "CNNEXPLORER_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cnnexplorer", "train", "happymodel", str(tmp_path / "d.npz"),
+         "--epochs", "1", "--distribute", "multiworker", "--out", str(tmp_path / "run")],
+        env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:  # the wait says so after 2 s
+            if "waiting for worker 1" in line:
+                break
+        proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "cnnexplorer train: interrupted" in err, err[-2000:]
+    assert not (tmp_path / "run").exists()
+
+
+def test_one_workers_metrics_as_one_element_vectors_are_read():
+    """A one-worker TF_CONFIG hands fit's logs back as 1-vectors (the multi-worker step
+    returns vectors; one replica reduces nothing): "only 0-dimensional arrays..." before."""
+    from types import SimpleNamespace
+
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.core.train.events import BatchEnd
+    from cnnexplorer.core.train.progress import Progress
+
+    events = []
+    state = SimpleNamespace(config=TrainConfig(epochs=1), run=None, steps=2, n_train=8,
+                            global_batch=4, total_epochs=1, val=None)
+    progress = Progress(state, events.append, None, 0, [], 1e9)
+    model = SimpleNamespace(stop_training=False)
+    progress.epoch_begin(model, 0)
+    progress.batch_end(model, 0, {"loss": np.array([0.5], np.float32),
+                                  "accuracy": np.array([0.75], np.float32)})
+    assert isinstance(events[-1], BatchEnd) and events[-1].loss == 0.5
+    assert events[-1].accuracy == 0.75 and not model.stop_training
