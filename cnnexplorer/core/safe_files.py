@@ -28,8 +28,10 @@ import errno
 import io
 import os
 import stat
+import tempfile
 import zipfile
 from pathlib import Path
+from typing import Iterator
 
 from cnnexplorer.core.errors import CnnExplorerError
 
@@ -241,6 +243,44 @@ def is_ancestor_or_same(folder: Path, root: Path) -> bool:
     except (OSError, RuntimeError):
         return True
     return target == base or target in base.parents
+
+
+@contextlib.contextmanager
+def atomic_path(path, suffix: str = "") -> Iterator[Path]:
+    """A temporary path beside `path` to write to; renamed onto `path` when the block ends.
+
+    The one way the project writes a file: a crash, a kill or a full disk mid-write never
+    leaves half a file under the real name, and the old file stays until the new one is
+    whole (flushed to disk first). On an exception the temporary file goes and nothing
+    changes. The path does not exist yet (Keras, h5py and Pillow create it themselves).
+
+    The name is `.<name>.<pid>.<random>.tmp`, or `.<stem>.<pid>.<random>.tmp<suffix>` when a
+    writer needs its suffix (`.keras`, `.npz`): the pid tells `model_io.clean_stale_temps`
+    whether a leftover's writer is still alive.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem if suffix else path.name}.{os.getpid()}.",
+                                suffix=f".tmp{suffix}", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
+    try:
+        yield tmp
+        if tmp.is_file():
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path, data: bytes) -> Path:
+    """Write `data` to `path` atomically (`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
 
 
 @contextlib.contextmanager

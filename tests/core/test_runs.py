@@ -1,7 +1,7 @@
 """Saved runs on disk: atomic writes, listing, interrupted runs, deletion (no TensorFlow)."""
 
 import json
-import os
+from pathlib import Path
 
 import pytest
 
@@ -12,23 +12,13 @@ from cnnexplorer.core.errors import ConfigError, ModelFileError
 def test_failed_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
     target = tmp_path / "history.json"
     runs.atomic_write_json(target, [{"loss": 1.0}])
-    real_fdopen = os.fdopen
+    real_write = Path.write_bytes
 
-    class HalfWriter:
-        def __init__(self, fh):
-            self.fh = fh
+    def half_written(self, data):  # the disk fills up halfway through
+        real_write(self, data[: len(data) // 2])
+        raise OSError("No space left on device")
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(data[: len(data) // 2])
-            raise OSError("No space left on device")
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
+    monkeypatch.setattr(Path, "write_bytes", half_written)
     with pytest.raises(OSError, match="No space left"):
         runs.atomic_write_json(target, [{"loss": 1.0}, {"loss": 0.5}])
     monkeypatch.undo()

@@ -28,7 +28,6 @@ import gzip
 import io
 import json
 import os
-import tempfile
 import zlib
 from dataclasses import fields, replace
 from pathlib import Path
@@ -39,7 +38,7 @@ from cnnexplorer.core.arch.kinds import ACTIVATIONS, Layer, registry
 from cnnexplorer.core.arch.kinds.base import carry_activation
 from cnnexplorer.core.arch.spec_aliases import v1_kind
 from cnnexplorer.core.errors import ConfigError
-from cnnexplorer.core.safe_files import MAX_TEXT_BYTES, read_bytes
+from cnnexplorer.core.safe_files import MAX_TEXT_BYTES, atomic_write_bytes, read_bytes
 
 FORMAT = "cnnexplorer-spec"
 VERSION = 2
@@ -181,15 +180,7 @@ def save_spec(path: str | os.PathLike, network: Network) -> Path:
     raw = text.encode("utf-8")
     if path.suffix == ".gz":
         raw = gzip.compress(raw, compresslevel=9, mtime=0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, raw)
     return path
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from cnnexplorer.core.safe_files import atomic_path
 from cnnexplorer.core.errors import DatasetError
 from cnnexplorer.core.data.folder import CLASSES_FILE
 
@@ -34,13 +35,11 @@ def save_hdf5(dataset, path) -> list[Path]:
     written = []
 
     def write(file: Path, splits):
-        tmp = file.with_name(file.name + ".part")
-        with h5py.File(tmp, "w") as f:
+        with atomic_path(file, file.suffix) as tmp, h5py.File(tmp, "w") as f:
             for split, x, y in splits:
                 f.create_dataset(f"{split}_set_x", data=x, compression="gzip", compression_opts=4)
                 f.create_dataset(f"{split}_set_y", data=y.astype(np.int64))
             f.create_dataset("list_classes", data=classes)
-        os.replace(tmp, file)  # never leave a half-written file under the real name
         written.append(file)
 
     train = ("train", dataset.x_train, dataset.y_train)
@@ -93,7 +92,6 @@ def save_npz(dataset, path, compress: bool = True) -> Path:
               "class_names": np.array(dataset.class_names)}
     if dataset.x_test is not None:
         arrays.update(x_test=dataset.x_test, y_test=dataset.y_test)
-    tmp = path.with_name(path.name + ".part.npz")
-    (np.savez_compressed if compress else np.savez)(tmp, **arrays)
-    os.replace(tmp, path)
+    with atomic_path(path, ".npz") as tmp:  # np.savez adds .npz to a name without it
+        (np.savez_compressed if compress else np.savez)(tmp, **arrays)
     return path

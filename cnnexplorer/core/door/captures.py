@@ -14,7 +14,6 @@ detail; training resizes them like any other folder.
 from __future__ import annotations
 
 import itertools
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from cnnexplorer.core.safe_files import atomic_path
 from cnnexplorer.core.errors import DatasetError
 from cnnexplorer.core.data.augment import AugmentConfig
 from cnnexplorer.core.data.base import Dataset
@@ -81,9 +81,8 @@ def save_capture(image: np.ndarray, label: str, root=None) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     micros = int((time.time() % 1) * 1e6)
     path = folder / f"capture-{stamp}-{micros:06d}-{next(_counter):04d}.png"
-    tmp = path.with_suffix(".tmp")
-    Image.fromarray(arr).save(tmp, format="PNG")
-    os.replace(tmp, path)
+    with atomic_path(path, ".png") as tmp:
+        Image.fromarray(arr).save(tmp, format="PNG")
     return path
 
 

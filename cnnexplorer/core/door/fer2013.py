@@ -30,6 +30,7 @@ import numpy as np
 
 from cnnexplorer.core.errors import DatasetError
 from cnnexplorer.core.data.images import read_image
+from cnnexplorer.core.safe_files import atomic_path
 
 #: FER-2013's expression codes, in the order of its `emotion` column
 EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
@@ -162,9 +163,7 @@ def load_fer2013(source, cache_dir=None, workers: int = 4) -> FerFaces:
                 return FerFaces(z["x"], z["emotion"], z["part"], list(z["names"]), str(root))
     faces = _from_csv(root) if root.is_file() else _from_folders(root, workers)
     if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npz")
-        np.savez(tmp, x=faces.x, emotion=faces.emotion, part=faces.part,
-                 names=np.asarray(faces.names))
-        tmp.replace(cache)
+        with atomic_path(cache, ".npz") as tmp:
+            np.savez(tmp, x=faces.x, emotion=faces.emotion, part=faces.part,
+                     names=np.asarray(faces.names))
     return faces

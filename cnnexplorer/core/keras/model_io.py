@@ -22,6 +22,7 @@ from cnnexplorer.core.errors import ModelFileError
 from cnnexplorer.core.safe_files import (
     MAX_ARRAY_BYTES,
     MAX_TEXT_BYTES,
+    atomic_path,
     check_hdf5_self_contained,
     check_regular,
     check_zip,
@@ -173,15 +174,6 @@ def load_model(path, compile: bool = False):
     return model
 
 
-def _temp_beside(target: Path, suffix: str) -> Path:
-    # The pid in the name tells `clean_stale_temps` whether the writer is still alive.
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.{os.getpid()}.", suffix=f".tmp{suffix}",
-                                dir=target.parent)
-    os.close(fd)
-    os.unlink(name)  # Keras wants to create the file itself
-    return Path(name)
-
-
 #: a temporary file without a pid (written before pids were named) counts as stale after this
 STALE_TEMP_AGE_S = 3600
 
@@ -259,14 +251,8 @@ def save_model(model, path) -> Path:
                              f"one of {', '.join(MODEL_SUFFIXES)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(path.parent)
-    tmp = _temp_beside(path, suffix)
-    try:
+    with atomic_path(path, suffix) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
     return path
 
 
@@ -298,13 +284,8 @@ def _export_tflite(model, dest: Path) -> Path:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise ModelFileError(f"{dest}: the TFLite converter cannot convert this model "
                              f"({first})") from None
-    tmp = _temp_beside(dest, ".tflite")
-    try:
+    with atomic_path(dest, ".tflite") as tmp:
         tmp.write_bytes(data)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return dest
 
 

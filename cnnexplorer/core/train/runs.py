@@ -21,37 +21,18 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from cnnexplorer.core.errors import ConfigError, ModelFileError
-from cnnexplorer.core.safe_files import read_text, writing
+from cnnexplorer.core.safe_files import atomic_write_bytes, read_text, writing
 from cnnexplorer import paths
 from cnnexplorer.core.keras.model_io import clean_stale_temps, export_model, load_model, save_model
 from cnnexplorer.core.train.run_lock import pid_alive
 from cnnexplorer.core.train.scores import best_epoch
 
 STATUSES = ("running", "finished", "stopped", "failed")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # the pid tells the next start whether a leftover's writer is still alive
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
-                               dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def atomic_write_json(path: Path, obj) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnexplorer import paths
+from cnnexplorer.core.safe_files import atomic_path
 from cnnexplorer.core.errors import TrainingError
 from cnnexplorer.core.keras.model_setup import PreparedModel
 from cnnexplorer.core.data.images import scale_pixels
@@ -227,11 +228,9 @@ def cached_features(tm: TransferModel, dataset, batch_size: int = 64,
             feats = fm.predict(scale_pixels(adapt_images(x, shape)), batch_size=batch_size,
                                verbose=0)
             arrays[split] = np.asarray(feats, np.float32).reshape(len(x), -1)
-        tmp = path.with_suffix(".tmp.h5")
-        with h5py.File(tmp, "w") as f:
+        with atomic_path(path, ".h5") as tmp, h5py.File(tmp, "w") as f:
             for k, v in arrays.items():
                 f.create_dataset(k, data=v)
-        tmp.replace(path)
     y_test = dataset.y_test if "test" in arrays else None
     return FeatureSet(f"{dataset.name} (cached activations)", list(dataset.class_names),
                       arrays["train"], dataset.y_train, arrays.get("test"), y_test,

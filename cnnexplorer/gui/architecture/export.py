@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
+from cnnexplorer.core.safe_files import atomic_write_bytes
 from cnnexplorer.core.arch.cost import report_to_dict
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui import settings
@@ -99,10 +100,7 @@ class ExportMixin:
                                   batch_size=batch)
             data["options"] = options
             text = json.dumps(data, indent=2) + "\n"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_text(text, encoding="utf-8", newline="")
-        tmp.replace(path)  # a crash mid-write never leaves half a file under the real name
+        atomic_write_bytes(path, text.encode("utf-8"))
         log.info("exported %s table to %s", fmt, path)
         return path
 
