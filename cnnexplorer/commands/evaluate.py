@@ -8,6 +8,8 @@ from pathlib import Path
 
 from cnnexplorer.commands.arg_types import batch_size
 from cnnexplorer.commands.json_output import json_text
+from cnnexplorer.commands.skipped import report_skipped
+from cnnexplorer.core.formatting import display_text
 from cnnexplorer.core.data import load_dataset
 from cnnexplorer.core.data.adapt import adaptation_notes
 from cnnexplorer.core.keras.model_io import load_model
@@ -46,6 +48,7 @@ def run(args) -> int:
     path = Path(args.model[0])
     model = open_run(path).load_model("best") if path.is_dir() else load_model(path)
     dataset = load_dataset(args.dataset, image_size=args.image_size)
+    report_skipped(dataset, "evaluate")
     # Grey faces for a colour model (or the reverse) are adapted by the training rule; say
     # so once, on stderr, so that --json output stays machine-readable.
     images, _labels, _split = evaluation_split(dataset)
@@ -56,18 +59,33 @@ def run(args) -> int:
     if args.json:
         out.write(json_text(result.to_dict()) + "\n")
         return 0
-    n = int(result.confusion_matrix.sum())
-    out.write(f"{dataset.name}, {result.split}: {n} images\n")
-    out.write(f"loss {result.loss:.4f}  accuracy {result.accuracy:.4f}\n\n")
-    width = max(8, *(len(c) for c in result.class_names))
-    out.write(f"{'class':<{width}}  precision  recall  support\n")
-    for row in result.per_class():
-        out.write(f"{row['class']:<{width}}  {row['precision']:9.3f}  {row['recall']:6.3f}  "
-                  f"{row['support']:7d}\n")
-    out.write("\nconfusion matrix (rows: true class, columns: predicted)\n")
-    for name, row in zip(result.class_names, result.confusion_matrix):
-        out.write(f"{name:<{width}}  " + " ".join(f"{int(v):5d}" for v in row) + "\n")
+    out.write(render_result(dataset.name, result))
     return 0
+
+
+def render_result(name: str, result) -> str:
+    """The text report: totals, per-class table, the confusion matrix (up to
+    FULL_MATRIX_CLASSES classes) and the most frequent confusions."""
+    names = [display_text(c) for c in result.class_names]
+    lines = [f"{display_text(name)}, {result.split}: {result.images} images",
+             f"loss {result.loss:.4f}  accuracy {result.accuracy:.4f}", ""]
+    width = min(40, max(8, *(len(c) for c in names)))
+    lines.append(f"{'class':<{width}}  precision  recall  support")
+    for label, row in zip(names, result.per_class()):
+        lines.append(f"{label:<{width}}  {row['precision']:9.3f}  {row['recall']:6.3f}  "
+                     f"{row['support']:7d}")
+    if result.confusion_matrix is not None:
+        lines += ["", "confusion matrix (rows: true class, columns: predicted)"]
+        for label, row in zip(names, result.confusion_matrix):
+            lines.append(f"{label:<{width}}  " + " ".join(f"{int(v):5d}" for v in row))
+    top = result.top_confusions()
+    if top:
+        shown = "" if len(top) == len(result.confusions) else \
+            f" (the {len(top)} most frequent of {len(result.confusions):,})"
+        lines += ["", f"confusions{shown}: true -> predicted, images"]
+        lines += [f"  {display_text(c['true'])} -> {display_text(c['predicted'])}: {c['count']}"
+                  for c in top]
+    return "\n".join(lines) + "\n"
 
 
 def run_test_time_tricks(args) -> int:

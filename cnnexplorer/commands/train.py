@@ -16,6 +16,8 @@ import threading
 
 from cnnexplorer.commands.arg_types import number, parse_set, positive_int
 from cnnexplorer.commands.json_output import json_text
+from cnnexplorer.commands.skipped import report_skipped
+from cnnexplorer.core.formatting import display_text
 from cnnexplorer.core.train.config import Setting, TrainConfig, parse_augment
 from cnnexplorer.core.data import load_dataset
 from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
@@ -185,6 +187,7 @@ def run(args) -> int:
     # resize the images with TensorFlow)
     _resolve_stoppable(resolve, config.distribute)
     dataset = load_dataset(spec, image_size=image_size)
+    report_skipped(dataset, "train")  # the files left out, named (stderr)
     out = sys.stdout
     if getattr(args, "start_from", None):
         from cnnexplorer.core.train.fine_tune import from_model
@@ -206,7 +209,8 @@ def run(args) -> int:
                 out.write(_epoch_line(e) + "\n")
             out.flush()
         elif isinstance(e, TrainStarted) and not args.json:
-            out.write(f"training {e.model_name} ({e.params:,} parameters) on {dataset.name}: "
+            out.write(f"training {e.model_name} ({e.params:,} parameters) on "
+                      f"{display_text(dataset.name)}: "
                       f"{e.train_samples} images, {e.val_samples} for validation, "
                       f"{e.device}\n")
             for note in e.notes:

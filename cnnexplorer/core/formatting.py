@@ -57,3 +57,28 @@ def times_text(new: int | float, old: int | float, noun: str) -> str:
     if new < old:
         return f"{old / new:.2f}x fewer {noun}"
     return f"{new / old:.2f}x more {noun}"
+
+
+#: characters that move the cursor, change colours or reorder text in a terminal: C0/C1
+#: controls (ESC starts an ANSI sequence, a newline forges a line), DEL, the bidirectional
+#: overrides and isolates (U+202A..U+202E, U+2066..U+2069), and lone surrogates
+_UNSAFE = {*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+           *range(0x2066, 0x206A)}
+
+
+def display_text(text) -> str:
+    """`text` (a class or file name from a user's data) safe to print: every control
+    character shown as an escape ('\\x1b[31m' stays visible as text, a newline as '\\n'),
+    never acted on by the terminal."""
+    text = str(text)
+    if not any(ord(ch) in _UNSAFE or 0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code in _UNSAFE or 0xD800 <= code <= 0xDFFF:
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or
+                       (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"))
+        else:
+            out.append(ch)
+    return "".join(out)

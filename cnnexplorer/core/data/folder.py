@@ -45,7 +45,16 @@ def _visible(p: Path) -> bool:
     return not p.name.startswith((".", "__"))
 
 
-def _class_folders(root: Path, skipped: list) -> list[Path]:
+def _outside(link: Path, top: Path) -> str | None:
+    """Where a link leads when that is outside the dataset's folder `top`, else None."""
+    try:
+        target, base = link.resolve(), top.resolve()
+    except (OSError, RuntimeError):
+        return display_name(link)
+    return None if target == base or base in target.parents else display_name(target)
+
+
+def _class_folders(root: Path, skipped: list, top: Path | None = None) -> list[Path]:
     folders = []
     for p in root.iterdir():
         if not (p.is_dir() and _visible(p)):
@@ -53,6 +62,12 @@ def _class_folders(root: Path, skipped: list) -> list[Path]:
         if p.is_symlink() and is_ancestor_or_same(p, root):
             # cats -> .. would make a class holding every image of every class
             skipped.append((str(p), "a link to this folder or one above it; left out"))
+            continue
+        target = _outside(p, top or root) if p.is_symlink() else None
+        if target is not None:
+            # icons -> /usr/share/icons read 4,868 files from outside the dataset unasked
+            skipped.append((str(p), f"a link to {target}, outside the dataset's folder; left "
+                                    f"out (copy or move the folder in to use it)"))
             continue
         folders.append(p)
     order_file = root / CLASSES_FILE
@@ -82,6 +97,10 @@ def _list_files(folder: Path, skipped: list) -> list[Path]:
     files = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
+        for d in dirnames:  # os.walk does not follow linked folders: say so
+            if (Path(dirpath) / d).is_symlink():
+                skipped.append((str(Path(dirpath) / d), "a linked folder inside a class "
+                                                        "folder; not followed"))
         for fn in sorted(filenames, key=_natural_key):
             if fn.startswith(".") or fn in ("Thumbs.db", "desktop.ini", CLASSES_FILE):
                 continue
@@ -135,7 +154,7 @@ def load_image_folder(path, image_size=None, resize: str = "stretch", progress=N
     listing: dict[str, list[tuple[Path, str]]] = {}
     for split, folder in splits.items():
         entries: list[tuple[Path, str]] = []
-        for cls in _class_folders(folder, skipped):
+        for cls in _class_folders(folder, skipped, root):
             files = _list_files(cls, skipped)
             if split == "train" and cls.name not in class_names:
                 class_names.append(cls.name)

@@ -1,6 +1,10 @@
 """Evaluating a classifier on a test set: loss, accuracy, confusion matrix, per-class
 precision and recall, and the misclassified images with their probabilities (no Qt).
 
+The confusion matrix is kept whole up to FULL_MATRIX_CLASSES classes; above, only the
+confusions that occurred (at most one per image) are kept, so memory grows with the images
+and the classes, not with the square of the classes.
+
 One `predict` pass gives everything; the loss is computed from the probabilities with the
 same formula Keras uses (probabilities clipped to [1e-7, 1 - 1e-7]).
 """
@@ -28,35 +32,64 @@ class Misclassified:
     true_probability: float
 
 
+#: up to this many classes a result keeps (and prints, and writes in JSON) the whole confusion
+#: matrix; above it only the confusions that occurred (a sparse list, at most one entry per
+#: image): 10,000 classes made a 10^8-cell matrix, 7 GB, 46 s and 300 MB of JSON
+FULL_MATRIX_CLASSES = 50
+#: the most frequent confusions listed in the text and the JSON
+TOP_CONFUSIONS = 20
+
+
 @dataclass
 class EvaluationResult:
     loss: float
     accuracy: float
     class_names: list
-    confusion_matrix: np.ndarray  # rows: true class, columns: predicted class
+    #: rows: true class, columns: predicted class; None above FULL_MATRIX_CLASSES classes
+    confusion_matrix: np.ndarray | None
     precision: np.ndarray
     recall: np.ndarray
     support: np.ndarray
     probabilities: np.ndarray  # (N, classes)
     misclassified: list = field(default_factory=list)  # most confident mistakes first
     split: str = "test"
+    #: (true, predicted, count) for every pair that occurred, true != predicted, the most
+    #: frequent first (ties: by true, then predicted class)
+    confusions: list = field(default_factory=list)
+
+    @property
+    def images(self) -> int:
+        return int(self.support.sum())
 
     def per_class(self) -> list[dict]:
         return [{"class": name, "precision": float(p), "recall": float(r), "support": int(s)}
                 for name, p, r, s in zip(self.class_names, self.precision, self.recall,
                                          self.support)]
 
+    def top_confusions(self, n: int = TOP_CONFUSIONS) -> list[dict]:
+        """The `n` most frequent confusions as {true, predicted, count} with class names."""
+        return [{"true": self.class_names[t], "predicted": self.class_names[p], "count": int(c)}
+                for t, p, c in self.confusions[:n]]
+
     def to_dict(self) -> dict:
-        """The CLI's JSON: loss, accuracy, per_class, confusion_matrix."""
+        """The CLI's JSON: loss, accuracy, per_class, the confusion matrix (None above
+        FULL_MATRIX_CLASSES classes) and the most frequent confusions."""
         return {"loss": float(self.loss), "accuracy": float(self.accuracy),
-                "split": self.split, "per_class": self.per_class(),
-                "confusion_matrix": self.confusion_matrix.astype(int).tolist(),
+                "split": self.split, "images": self.images, "per_class": self.per_class(),
+                "confusion_matrix": None if self.confusion_matrix is None
+                else self.confusion_matrix.astype(int).tolist(),
+                "confusions": self.top_confusions(), "distinct_confusions": len(self.confusions),
                 "misclassified": len(self.misclassified)}
 
 
 def class_probabilities(raw: np.ndarray) -> np.ndarray:
-    """A model's outputs as (N, classes) probabilities: one sigmoid unit -> [1-p, p]."""
-    raw = np.asarray(raw, dtype=np.float64)
+    """A model's outputs as (N, classes) probabilities: one sigmoid unit -> [1-p, p].
+
+    Kept in the model's float type (float32): a float64 copy of 20,000 x 10,000 scores is
+    1.6 GB."""
+    raw = np.asarray(raw)
+    if raw.dtype.kind != "f":
+        raw = raw.astype(np.float64)
     if raw.ndim == 1:
         raw = raw[:, None]
     if raw.shape[1] == 1:
@@ -65,33 +98,51 @@ def class_probabilities(raw: np.ndarray) -> np.ndarray:
     return raw
 
 
+def _confusions(y: np.ndarray, pred: np.ndarray, k: int) -> list[tuple[int, int, int]]:
+    """Every (true, predicted, count) with true != predicted, from the N pairs (no k x k)."""
+    wrong = pred != y
+    pairs, counts = np.unique(y[wrong] * k + pred[wrong], return_counts=True)
+    order = np.argsort(-counts, kind="stable")  # pairs are sorted: ties by true, predicted
+    return [(int(pairs[i] // k), int(pairs[i] % k), int(counts[i])) for i in order]
+
+
 def metrics_from_probabilities(probs: np.ndarray, y: np.ndarray, class_names, split="test",
                                max_misclassified: int = 200) -> EvaluationResult:
+    """Everything from one pass of probabilities, in O(N + classes) memory beyond them (the
+    full confusion matrix only up to FULL_MATRIX_CLASSES classes)."""
     y = np.asarray(y, dtype=np.int64)
     k = len(class_names)
     if probs.shape != (len(y), k):
         raise TrainingError(f"the model gives {probs.shape[1]} class scores and the dataset has "
-                            f"{k} classes ({', '.join(map(str, class_names))})")
-    clipped = np.clip(probs, _EPS, 1 - _EPS)
+                            f"{k} classes ({', '.join(map(str, class_names[:20]))}"
+                            f"{', ...' if k > 20 else ''})")
+    rows = np.arange(len(y))
     if k == 2 and np.allclose(probs.sum(axis=1), 1):
-        p1 = clipped[:, 1]  # binary cross-entropy, as Keras computes it for a sigmoid unit
+        p1 = np.clip(probs[:, 1].astype(np.float64), _EPS, 1 - _EPS)
+        # binary cross-entropy, as Keras computes it for a sigmoid unit
         loss = float(-np.mean(y * np.log(p1) + (1 - y) * np.log(1 - p1))) if len(y) else 0.0
     else:
-        loss = float(-np.mean(np.log(clipped[np.arange(len(y)), y]))) if len(y) else 0.0
+        true_p = np.clip(probs[rows, y].astype(np.float64), _EPS, 1 - _EPS)
+        loss = float(-np.mean(np.log(true_p))) if len(y) else 0.0
     pred = probs.argmax(axis=1)
-    cm = np.zeros((k, k), dtype=np.int64)
-    np.add.at(cm, (y, pred), 1)
-    tp = np.diag(cm).astype(np.float64)
+    right = pred == y
+    support = np.bincount(y, minlength=k)
+    predicted = np.bincount(pred, minlength=k)
+    tp = np.bincount(y[right], minlength=k).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        precision = np.where(cm.sum(0) > 0, tp / cm.sum(0), 0.0)
-        recall = np.where(cm.sum(1) > 0, tp / cm.sum(1), 0.0)
-    wrong = np.flatnonzero(pred != y)
+        precision = np.where(predicted > 0, tp / np.maximum(predicted, 1), 0.0)
+        recall = np.where(support > 0, tp / np.maximum(support, 1), 0.0)
+    cm = None
+    if k <= FULL_MATRIX_CLASSES:
+        cm = np.zeros((k, k), dtype=np.int64)
+        np.add.at(cm, (y, pred), 1)
+    wrong = np.flatnonzero(~right)
     order = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:max_misclassified]
     mis = [Misclassified(int(i), int(y[i]), int(pred[i]), float(probs[i, pred[i]]),
                          float(probs[i, y[i]])) for i in order]
-    acc = float(np.mean(pred == y)) if len(y) else 0.0
+    acc = float(np.mean(right)) if len(y) else 0.0
     return EvaluationResult(loss, acc, list(class_names), cm, precision, recall,
-                            cm.sum(1), probs, mis, split)
+                            support, probs, mis, split, _confusions(y, pred, k))
 
 
 def evaluation_split(dataset):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidg
                                QListWidgetItem, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from cnnexplorer.core.train.evaluation import FULL_MATRIX_CLASSES
 from cnnexplorer.gui.session import DoorImage
 from cnnexplorer.gui.training.test_time_view import TestTimeBox
 
@@ -137,19 +138,9 @@ class EvaluationView(QWidget):
         super().resizeEvent(event)
         self._arrange(event.size().width())
 
-    def show_result(self, result, images: np.ndarray | None, title: str = "",
-                    model_path: str | None = None, model_name: str = "") -> None:
-        """Display an EvaluationResult; `images` are the evaluated uint8 images (gallery);
-        `model_path` is the evaluated model, which the door uses for a clicked image."""
-        self.result, self._images = result, images
-        self._model = (str(model_path) if model_path else None, model_name)
-        k = len(result.class_names)
-        n = int(result.confusion_matrix.sum())
-        self.summary.setText(f"{title}<br>{result.split} split: {n} images, loss "
-                             f"<b>{result.loss:.4f}</b>, {result.split} accuracy "
-                             f"<b>{result.accuracy:.1%}</b>, {len(result.misclassified)} "
-                             f"misclassified")
-        cm = result.confusion_matrix
+    def _show_matrix(self, result) -> None:
+        cm, k = result.confusion_matrix, len(result.class_names)
+        self.confusion_title.setText("<b>Confusion matrix</b>")
         self.confusion.setRowCount(k)
         self.confusion.setColumnCount(k)
         self.confusion.setHorizontalHeaderLabels([f"→{c}" for c in result.class_names])
@@ -164,6 +155,39 @@ class EvaluationView(QWidget):
                 item.setForeground(QBrush(QColor("white" if share > 0.6 else "black")))
                 self.confusion.setItem(i, j, item)
         self.confusion.resizeColumnsToContents()
+
+    def _show_top_confusions(self, result) -> None:
+        """Over FULL_MATRIX_CLASSES classes the result keeps no matrix: list the most
+        frequent confusions instead (true class, predicted class, images)."""
+        top = result.top_confusions()
+        self.confusion_title.setText(
+            f"<b>Most frequent confusions</b> ({len(top)} of {len(result.confusions):,}; the "
+            f"full matrix is shown up to {FULL_MATRIX_CLASSES} classes)")
+        self.confusion.setRowCount(len(top))
+        self.confusion.setColumnCount(3)
+        self.confusion.setHorizontalHeaderLabels(["true", "predicted", "images"])
+        self.confusion.setVerticalHeaderLabels([str(i + 1) for i in range(len(top))])
+        for i, row in enumerate(top):
+            for j, value in enumerate((row["true"], row["predicted"], str(row["count"]))):
+                self.confusion.setItem(i, j, QTableWidgetItem(value))
+        self.confusion.resizeColumnsToContents()
+
+    def show_result(self, result, images: np.ndarray | None, title: str = "",
+                    model_path: str | None = None, model_name: str = "") -> None:
+        """Display an EvaluationResult; `images` are the evaluated uint8 images (gallery);
+        `model_path` is the evaluated model, which the door uses for a clicked image."""
+        self.result, self._images = result, images
+        self._model = (str(model_path) if model_path else None, model_name)
+        k = len(result.class_names)
+        n = result.images
+        self.summary.setText(f"{title}<br>{result.split} split: {n} images, loss "
+                             f"<b>{result.loss:.4f}</b>, {result.split} accuracy "
+                             f"<b>{result.accuracy:.1%}</b>, {len(result.misclassified)} "
+                             f"misclassified")
+        if result.confusion_matrix is None:
+            self._show_top_confusions(result)
+        else:
+            self._show_matrix(result)
         self.per_class.setRowCount(k)
         for i, row in enumerate(result.per_class()):
             for j, value in enumerate((row["class"], f"{row['precision']:.3f}",
