@@ -27,3 +27,36 @@ def test_the_door_threshold_is_typed_once():
     found = _lines_matching(r"threshold\w*\s*(:\s*float\s*)?=\s*0\.5\b|default=0\.5\b.*[Tt]hreshold",
                             {"cnnexplorer/core/door/threshold.py"})
     assert not found, "use core.door.threshold.DEFAULT_THRESHOLD:\n" + "\n".join(found)
+
+
+def test_open_dialog_filters_come_from_the_suffix_lists():
+    from cnnexplorer.core.file_kinds import HDF5_SUFFIXES, MODEL_SUFFIXES, NPZ_SUFFIXES
+    from cnnexplorer.gui import file_filters
+
+    for suffix in MODEL_SUFFIXES:
+        assert f"*{suffix}" in file_filters.MODEL_FILTER
+    for suffix in HDF5_SUFFIXES:  # .hdf was missing from the dataset dialogs
+        assert f"*{suffix}" in file_filters.HDF5_FILTER and f"*{suffix}" in \
+            file_filters.DATASET_FILTER
+    assert f"*{NPZ_SUFFIXES[0]}" in file_filters.DATASET_FILTER
+    # and no open dialog types a filter by hand any more (the export dialog of run_actions
+    # names one format per filter: the choice it offers is the format, not a file to read)
+    found = _lines_matching(r'"[^"]*\(\*\.(h5|keras|npz|png)\b',
+                            {"cnnexplorer/gui/training/run_actions.py"})
+    assert not found, "build the filter with gui.file_filters:\n" + "\n".join(found)
+
+
+def test_cnnexplorer_home_is_read_in_one_place():
+    found = _lines_matching(r"environ[^\n]*CNNEXPLORER_HOME", {"cnnexplorer/paths.py"})
+    assert not found, "use paths.home_dir():\n" + "\n".join(found)
+
+
+def test_teaching_the_door_has_one_default_number_of_epochs():
+    import inspect
+
+    from cnnexplorer.core.door import captures
+
+    assert inspect.signature(captures.train_door).parameters["epochs"].default == \
+        captures.TEACH_EPOCHS
+    found = _lines_matching(r"epochs\.setValue\(\d+\)", set())
+    assert not found, "use captures.TEACH_EPOCHS:\n" + "\n".join(found)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QMessag
 from cnnexplorer import __version__
 from cnnexplorer.gui import settings, workers
 from cnnexplorer.gui.device_status import DeviceStatus
+from cnnexplorer.gui.file_filters import HDF5_FILTER, MODEL_FILTER
 from cnnexplorer.gui.session import Session
 
 log = logging.getLogger(__name__)
@@ -279,7 +280,7 @@ class MainWindow(QMainWindow):
 
     def _on_open_model_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a trained model", self._start_folder(),
-                                              "Keras models (*.keras *.h5);;All files (*)")
+                                              MODEL_FILTER)
         if path:
             self._remember_folder(path)
             self.request_open_model(path)
@@ -300,7 +301,7 @@ class MainWindow(QMainWindow):
     def _on_open_dataset_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, "Open a dataset file (cancel to choose a folder)", self._start_folder(),
-            "HDF5 datasets (*.h5 *.hdf5);;All files (*)")
+            HDF5_FILTER)
         if not path:
             path = QFileDialog.getExistingDirectory(
                 self, "Open a folder of images (one sub-folder per class)", self._start_folder())

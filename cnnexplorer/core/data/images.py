@@ -38,12 +38,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cnnexplorer.core.errors import DatasetError
+from cnnexplorer.core.file_kinds import IMAGE_EXTENSIONS
 from cnnexplorer.core.safe_files import MAX_IMAGE_FILE_BYTES, display_name, open_regular
 
 # Pillow's own guard warns at 89 M pixels and fails at twice that; fail at the warning level
 # instead: a 64x64 classifier has no use for a 90-megapixel image and decoding one takes GBs.
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 RESIZE_MODES = ("stretch", "crop", "pad")
 #: the only decoders Pillow may pick (JPEG also opens the multi-picture MPO files of phones)
 ALLOWED_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP")

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 from cnnexplorer.core.errors import DatasetError
+from cnnexplorer.core.file_kinds import HDF5_SUFFIXES, NPZ_SUFFIXES
 from cnnexplorer.core.data.images import RESIZE_MODES
 from cnnexplorer.core.data.arrays import load_npz, resize_all
 from cnnexplorer.core.data.folder import load_image_folder
@@ -16,7 +17,6 @@ from cnnexplorer.core.data.generated import builtin_names, load_builtin
 from cnnexplorer.core.data.hdf5 import load_hdf5
 from cnnexplorer.core.safe_files import check_regular, display_name
 
-HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
 
 
 def describe_kinds() -> str:
@@ -73,7 +73,7 @@ def load_dataset(spec, image_size=None, resize: str = "stretch", progress=None):
     suffix = path.suffix.lower()
     if suffix in HDF5_SUFFIXES:
         return load_hdf5(path, image_size, resize, progress)
-    if suffix == ".npz":
+    if suffix in NPZ_SUFFIXES:
         return load_npz(path, image_size, resize, progress)
     raise DatasetError(f"{path}: cannot tell what kind of dataset this is (extension "
                        f"'{suffix or '(none)'}'); give {describe_kinds()}")

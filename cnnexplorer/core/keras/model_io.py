@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from cnnexplorer.core.errors import ModelFileError
+from cnnexplorer.core.file_kinds import MODEL_SUFFIXES
 from cnnexplorer.core.safe_files import (
     MAX_ARRAY_BYTES,
     MAX_TEXT_BYTES,
@@ -31,11 +32,6 @@ from cnnexplorer.core.safe_files import (
 from cnnexplorer.core.keras.build import import_keras, lrn_class
 from cnnexplorer.core.keras.declared_size import check_declared_weights
 
-#: The one list of file name endings that mean "a saved Keras model" (load, save, inspect,
-#: the CLI's zoo-key-or-file decision and the GUI's open dialogs all use it).
-MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
-#: the same, as a file dialog's name filter: "*.keras *.h5 *.hdf5"
-MODEL_NAME_PATTERNS = " ".join(f"*{suffix}" for suffix in MODEL_SUFFIXES)
 #: formats `export_model` writes
 EXPORT_FORMATS = ("keras", "h5", "savedmodel", "tflite")
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout
 from cnnexplorer.core.data import BUILTINS, AugmentConfig, pca_basis
 from cnnexplorer.core.data.images import RESIZE_MODES
 from cnnexplorer.gui.errors import present_error
+from cnnexplorer.gui.file_filters import DATASET_FILTER
 from cnnexplorer.gui.widgets.image_grid import ImageGrid
 from cnnexplorer.gui.data.loader_worker import load_job
 from cnnexplorer.gui.workers import Worker
@@ -241,9 +242,7 @@ class DataPanel(QWidget):
 
     def _on_open_file_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open a dataset file", "",
-            "Datasets (*.h5 *.hdf5 *.npz);;Course HDF5 (*.h5 *.hdf5);;NumPy (*.npz);;"
-            "All files (*)")
+            self, "Open a dataset file", "", DATASET_FILTER)
         if path:
             self.load(path)
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from cnnexplorer.core.keras.model_io import MODEL_NAME_PATTERNS
+from cnnexplorer.gui.file_filters import MODEL_FILTER
 from cnnexplorer.core.train import runs as runs_mod
 from cnnexplorer.core.train.scores import best_epoch
 
-MODEL_FILTER = f"Keras models ({MODEL_NAME_PATTERNS});;All files (*)"
 BUNDLED_LABEL = "Bundled door model (real faces)"
 
 

@@ -20,9 +20,9 @@ from cnnexplorer.gui.door.camera_source import (
     list_cameras,
     qimage_to_rgb,
 )
+from cnnexplorer.gui.file_filters import IMAGE_FILTER
 from cnnexplorer.gui.session import DoorImage
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 VIDEO_FILTER = "Videos and animations (*.mp4 *.webm *.mkv *.avi *.mov *.gif);;All files (*)"
 
 

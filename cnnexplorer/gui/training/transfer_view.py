@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QPushButton, QSlider, QVBoxLayout, QWidget)
 
-from cnnexplorer.core.keras.model_io import MODEL_NAME_PATTERNS
+from cnnexplorer.gui.file_filters import MODEL_FILTER
 
 
 class TransferView(QWidget):
@@ -72,7 +72,7 @@ class TransferView(QWidget):
 
     def _on_from_file_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a model", "",
-                                              f"Keras models ({MODEL_NAME_PATTERNS})")
+                                              MODEL_FILTER)
         if path:
             self.load_requested.emit(path)
 
