@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 
-import numpy as np
 import pytest
 from hostile_samples import image_folder, png_bytes
 
