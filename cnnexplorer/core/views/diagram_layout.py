@@ -24,28 +24,15 @@ from typing import Iterable
 from cnnexplorer.core.arch.course_words import PLAIN_BLOCK, course_words
 from cnnexplorer.core.arch.graph import Network
 from cnnexplorer.core.formatting import compact_count, shape_text
+from cnnexplorer.core.views.kind_colours import kind_fill
 
 BOX_W, BOX_H, BLOCK_H = 184, 40, 56
 COL_GAP, RANK_GAP, MARGIN = 28, 34, 16
 FRAME_PAD, FRAME_LABEL = 8, 15
 
-#: fill colours by layer kind (shared by the SVG writer and the Qt view)
-KIND_COLORS = {
-    "Input": "#d9d9d9", "Conv2D": "#9ecae1", "DepthwiseConv2D": "#c6dbef",
-    "SeparableConv2D": "#b3cde3", "Conv2DTranspose": "#9ecae1", "Dense": "#c2a5cf",
-    "BatchNormalization": "#e5e5e5", "LayerNormalization": "#e5e5e5",
-    "Normalization": "#e5e5e5", "Rescaling": "#e5e5e5",
-    "Activation": "#fee391", "ReLU": "#fee391", "LeakyReLU": "#fee391", "Softmax": "#fee391",
-    "MaxPooling2D": "#a1d99b", "AveragePooling2D": "#a1d99b",
-    "GlobalAveragePooling2D": "#74c476", "GlobalMaxPooling2D": "#74c476",
-    "Add": "#fdae6b", "Multiply": "#fdae6b", "Concatenate": "#fd8d3c", "Subtract": "#fdae6b",
-    "Dropout": "#f0f0f0", "Opaque": "#fb9a99", "_block": "#dadaeb",
-}
-DEFAULT_COLOR = "#f7f7f7"
-
-
 def kind_color(kind: str) -> str:
-    return KIND_COLORS.get(kind, DEFAULT_COLOR)
+    """A box's fill: the type's colour (core.views.kind_colours, the charts' too), tinted."""
+    return kind_fill(kind)
 
 
 @dataclass(frozen=True)

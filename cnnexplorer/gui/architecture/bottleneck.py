@@ -20,11 +20,12 @@ from cnnexplorer.core.formatting import readable_count, shape_text, times_text
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.architecture.layer_table import LayerTableModel
-from cnnexplorer.gui.architecture.cost_charts import TYPE_COLOURS, CountAxis
+from cnnexplorer.core.views.kind_colours import kind_colour
+from cnnexplorer.gui.architecture.cost_charts import CountAxis
 
 _NAIVE_COLOUR = "#e15759"
 _REDUCE_COLOUR = "#76b7b2"
-_CONV_COLOUR = TYPE_COLOURS["Conv2D"]
+_CONV_COLOUR = kind_colour("Conv2D")
 
 
 def _spin(minimum: int, maximum: int, value: int, tip: str) -> QSpinBox:

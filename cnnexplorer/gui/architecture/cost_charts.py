@@ -22,23 +22,13 @@ from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QT
 from cnnexplorer.core.arch.cost import CostReport, LayerRow
 from cnnexplorer.core.formatting import readable_count
 from cnnexplorer.gui.architecture.chart_axes import CountAxis, IndexAxis
+from cnnexplorer.core.views.kind_colours import kind_colour
 from cnnexplorer.core.views.progression import shape_progression
 
-# Tableau 10: mid-tone colours with enough contrast against white and near-black
-TYPE_COLOURS = {
-    "Conv2D": "#4e79a7", "Dense": "#e15759", "BatchNormalization": "#59a14f",
-    "DepthwiseConv2D": "#f28e2b", "LocalResponseNormalization": "#b07aa1",
-}
-_HEIGHT_COLOUR, _CHANNELS_COLOUR = "#4e79a7", "#e15759"
-_SPARE = ("#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac")
-
-
-def type_colour(kind: str, _assigned: dict[str, str] = {}) -> str:  # noqa: B006 (cache)
-    if kind in TYPE_COLOURS:
-        return TYPE_COLOURS[kind]
-    if kind not in _assigned:
-        _assigned[kind] = _SPARE[len(_assigned) % len(_SPARE)]
-    return _assigned[kind]
+# the shape chart's two lines, in the colours of the kinds that change them most
+_HEIGHT_COLOUR, _CHANNELS_COLOUR = kind_colour("Conv2D"), kind_colour("Dense")
+#: a bar's colour by layer type: the one table the diagram tints too
+type_colour = kind_colour
 
 
 def _palette_colours(widget: QWidget) -> tuple[QColor, QColor]:
