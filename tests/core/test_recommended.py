@@ -28,10 +28,22 @@ def test_the_first_run_is_the_course_setting_and_shows_learning():
     cfg = rec.config()
     assert (cfg.epochs, cfg.batch_size, cfg.optimizer) == (10, 16, "adam")
     assert cfg.augment_config() is None  # augmentation slows a first run down
-    assert rec.expected_accuracy >= 0.8 and rec.seconds <= 90
-    assert rec.expectation().startswith("about 0.85 test accuracy after 10 epochs, ~1 min")
+    assert rec.seconds <= 90
+    # issue 17: it promised "about 0.85" where seeds gave 0.69-0.88; now the measured spread
+    assert rec.expectation().startswith("test accuracy of the best model 0.78 ± 0.06 (0.69 to "
+                                        "0.88 over 8 seeds) after 10 epochs, ~40 s")
     assert recommended("happymodel", "digits") is None
     assert recommended("happymodel", None) is None
+
+
+def test_a_measured_mean_is_the_mean_of_its_seeds():
+    import statistics
+
+    for rec in RECOMMENDED:
+        if rec.accuracies:
+            assert rec.expected_accuracy == round(statistics.mean(rec.accuracies), 2)
+        elif rec.expected_accuracy is not None:
+            assert rec.accuracy_text().endswith("(one run, seed 0)")
 
 
 def test_the_preset_uses_the_zoo_defaults_so_the_architecture_panel_agrees():
