@@ -5,17 +5,16 @@ GUI thread, `errored(str)` with a sentence a user can act on, and `stopped()`. T
 does not care which one it has: the webcam path and the test/demo paths (video file, image
 sequence) feed the same inference worker.
 
-The webcam and video files are decoded by OpenCV on a thread of their own
-(`core/door/video.py` says why not QtMultimedia: its frame conversion segfaulted in a
-process with TensorFlow). That thread touches no Qt object: it leaves the newest frame in a
-`_Mailbox`, and the source's timer on the GUI thread takes it from there, so a frame the
-door has no time for is replaced, never queued.
+The webcam and video files are decoded by OpenCV in a `gui.workers.Worker` (`core/door/
+video.py` says why not QtMultimedia: its frame conversion segfaulted in a process with
+TensorFlow). The decoder's frames wait in the worker's event queue; the source's timer on
+the GUI thread takes the newest and drops the rest, so a frame the door has no time for is
+never judged late.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +24,12 @@ from PySide6.QtGui import QImage
 from cnnexplorer.core.door.video import VideoError, play_capture
 from cnnexplorer.core.door.video import list_cameras as list_camera_devices
 from cnnexplorer.core.data.images import ImageReadError, read_image
+from cnnexplorer.gui.workers import Worker
 
 #: how often the GUI thread looks for a decoded frame (a 60 fps source at most waits this)
 POLL_MS = 10
-#: how long stop() waits for the decoding thread (one camera read; a video frame is ~1 ms)
-STOP_WAIT_S = 2.0
+#: how long stop() waits for the decoder (one camera read; a video frame is ~1 ms)
+STOP_WAIT_MS = 2000
 
 
 def qimage_to_rgb(image: QImage) -> np.ndarray:
@@ -80,50 +80,15 @@ class FrameSource(QObject):
         self.frame_ready.emit(arr)
 
 
-class _Mailbox:
-    """What a decoding thread hands the GUI thread: the newest frame (a newer one replaces
-    it) and, at the end, the error if any. Plain Python, so the thread touches no Qt."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._frame: np.ndarray | None = None
-        self.replaced = 0  # frames decoded but never taken (the GUI was busy)
-        self.done = False
-        self.error: str | None = None
-
-    def put(self, frame: np.ndarray) -> None:
-        with self._lock:
-            if self._frame is not None:
-                self.replaced += 1
-            self._frame = frame
-
-    def take(self) -> np.ndarray | None:
-        with self._lock:
-            frame, self._frame = self._frame, None
-            return frame
-
-
-def _run_job(job, box: _Mailbox, stop: threading.Event, what: str) -> None:
-    """The decoding thread's body: every outcome, error included, goes into `box`."""
-    try:
-        job(box.put, stop)
-    except VideoError as exc:
-        box.error = str(exc)
-    except Exception as exc:  # noqa: BLE001 (a codec's failure is the user's news, not a crash)
-        box.error = f"{what} stopped: {type(exc).__name__}: {exc}"
-    finally:
-        box.done = True
-
-
 class CaptureSource(FrameSource):
     """Base of the OpenCV sources: runs `self.job()` (a `play_capture` partial, in the shape
-    `job(on_event, stop)` of the GUI's workers) on a thread and delivers its frames."""
+    `job(on_event, stop)` of gui.workers) in a `Worker` and delivers its newest frame."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._box: _Mailbox | None = None
+        self._worker: Worker | None = None
+        self._error: str | None = None
+        self.replaced = 0  # frames decoded while the GUI thread was busy: never shown
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._on_poll_timeout)
@@ -132,42 +97,48 @@ class CaptureSource(FrameSource):
         raise NotImplementedError(f"{type(self).__name__} must implement job()")
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._worker is not None:
             return
-        box, stop = _Mailbox(), self._stop
-        self._box = box
-        # daemon: a thread the app forgot to stop must not hold the interpreter at exit;
-        # stop() still joins it, so the capture is released on every normal path
-        self._thread = threading.Thread(
-            target=_run_job, args=(self.job(), box, stop, self.description()),
-            name=f"door source: {self.description()}", daemon=True)
-        self._thread.start()
+        self._error = None
+        # queue_events: the decoder's frames wait in the worker's queue (no Qt event per
+        # frame); the timer takes the newest and drops the rest
+        worker = Worker(self.job(), f"play {self.description()}",
+                        on_error=self._on_job_failed, queue_events=True)
+        worker.finished.connect(self._on_worker_finished)
+        self._worker = worker
+        worker.start()
         self._timer.start()
 
     def _on_poll_timeout(self) -> None:
-        box = self._box
-        if box is None:
-            return
-        done = box.done  # read first: a frame put before the end is still taken below
-        frame = box.take()
-        if frame is not None:
-            self._deliver(frame)
-        if done:
-            self._timer.stop()
-            if box.error:
-                self.errored.emit(box.error)
-            self.stop()
+        worker = self._worker
+        frames = worker.take_events() if worker is not None else []
+        if frames:
+            self.replaced += len(frames) - 1
+            self._deliver(frames[-1])
+
+    def _on_job_failed(self, exc: BaseException) -> None:
+        self._error = str(exc) if isinstance(exc, VideoError) else \
+            f"{self.description()} stopped: {type(exc).__name__}: {exc}"
+
+    def _on_worker_finished(self) -> None:
+        """The video ended, or the decoder failed: the last frame, then the news."""
+        self._on_poll_timeout()
+        self._timer.stop()
+        if self._error:
+            self.errored.emit(self._error)
+        self.stop()
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._worker is not None and self._worker.is_running()
 
     def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
+        worker, self._worker = self._worker, None
+        if worker is None:
             return
-        self._stop.set()
         self._timer.stop()
-        thread.join(STOP_WAIT_S)
+        worker.finished.disconnect(self._on_worker_finished)
+        worker.request_stop()
+        worker.wait(STOP_WAIT_MS)  # one camera read at most; gui.workers joins it anyway
         self.stopped.emit()
 
 
