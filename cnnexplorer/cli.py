@@ -21,6 +21,14 @@ from cnnexplorer import __version__
 
 #: subcommand modules, in the order `--help` lists them
 COMMANDS = ("list", "inspect", "compare", "diagram", "train", "evaluate", "predict")
+#: the command-line flag of each setting a core error can name (CnnExplorerError.setting)
+SETTING_FLAGS = {"start_from": "--from", "freeze": "--freeze", "input_shape": "--input"}
+
+
+def _worded(exc: CnnExplorerError) -> str:
+    """The core's message, pointing at the flag of the setting at fault when it names one."""
+    flag = SETTING_FLAGS.get(getattr(exc, "setting", None) or "")
+    return f"{flag}: {exc}" if flag else str(exc)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,7 +89,7 @@ def _main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CnnExplorerError as exc:
-        print(f"cnnexplorer {args.command}: error: {exc}", file=sys.stderr)
+        print(f"cnnexplorer {args.command}: error: {_worded(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C while a command starts (imports, loads, waits)
         print(f"cnnexplorer {args.command}: interrupted", file=sys.stderr)

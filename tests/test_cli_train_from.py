@@ -81,8 +81,8 @@ def test_from_door_replaces_the_head_for_more_classes_and_adapts_channels(tmp_pa
 
 @pytest.mark.parametrize("extra,message", [
     (["--freeze", "2"], "--freeze 2 needs --from"),
-    (["--from", "{tmp}/nothing.keras"], "no such model file or run folder"),
-    (["--from", "door", "--freeze", "99"], "--freeze must be 0.."),
+    (["--from", "{tmp}/nothing.keras"], "--from: {tmp}/nothing.keras: no such model file or run"),
+    (["--from", "door", "--freeze", "99"], "--freeze: the layers to freeze must be 0.."),
 ])
 def test_from_errors_are_one_line(extra, message, tmp_path, capsys):
     data = _npz(tmp_path / "d.npz")
@@ -90,7 +90,7 @@ def test_from_errors_are_one_line(extra, message, tmp_path, capsys):
         a.format(tmp=tmp_path) for a in extra]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
-    assert message in err and len(err.splitlines()) == 1
+    assert message.format(tmp=tmp_path) in err and len(err.splitlines()) == 1
 
 
 def test_a_fine_tuned_run_is_not_rebuilt_from_the_zoo_on_resume(tmp_path):

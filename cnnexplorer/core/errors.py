@@ -2,7 +2,17 @@
 
 
 class CnnExplorerError(Exception):
-    """Base of every error the core raises on purpose (bad input, bad file, bad config)."""
+    """Base of every error the core raises on purpose (bad input, bad file, bad config).
+
+    The message is the front ends' common ground: no HTML, no command-line flag. `setting`
+    names the setting at fault in the core's own words ("freeze", "start_from",
+    "input_shape"), so each front end can point at its own control for it: the CLI adds the
+    flag (cli.SETTING_FLAGS), the GUI shows the message beside its form.
+    """
+
+    def __init__(self, *args, setting: str | None = None):
+        super().__init__(*args)
+        self.setting = setting
 
 
 class ConfigError(CnnExplorerError, ValueError):

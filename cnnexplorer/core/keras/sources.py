@@ -70,8 +70,8 @@ def _file_source(path: str, input_shape, classes, options) -> tuple[Network, Sou
     file_classes = out[-1] if len(out) == 1 else None
     if input_shape is not None and tuple(input_shape) != tuple(network.input_shape):
         raise ModelFileError(f"{path}: the model's input is fixed at "
-                             f"{shape_text(network.input_shape)}; received --input "
-                             f"{shape_text(input_shape)}")
+                             f"{shape_text(network.input_shape)}; received an input of "
+                             f"{shape_text(input_shape)}", setting="input_shape")
     if classes is not None and classes != file_classes:
         raise ModelFileError(f"{path}: the model has {file_classes} outputs; received "
                              f"classes={classes}")

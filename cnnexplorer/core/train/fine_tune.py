@@ -63,8 +63,8 @@ def resolve_start(source) -> tuple[Path, str, str | None]:
         key = run.config().get("architecture", {}).get("key")
         return Path(model_path), f"run {run.name}", key if key != "transfer" else None
     if not path.exists():
-        raise TrainingError(f"--from {text}: no such model file or run folder (or 'door' for "
-                            f"the bundled door model)")
+        raise TrainingError(f"{text}: no such model file or run folder to start from (or "
+                            f"'door' for the bundled door model)", setting="start_from")
     return path, path.name, None
 
 
@@ -77,9 +77,9 @@ def freeze_layers(model, count: int) -> list[str]:
     """
     layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
     if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count < len(layers):
-        raise TrainingError(f"--freeze must be 0..{len(layers) - 1} for {model.name!r} "
-                            f"({len(layers)} layers; the last one must train); received "
-                            f"{count!r}")
+        raise TrainingError(f"the layers to freeze must be 0..{len(layers) - 1} for "
+                            f"{model.name!r} ({len(layers)} layers; the last one must train); "
+                            f"received {count!r}", setting="freeze")
     for layer in layers[:count]:
         layer.trainable = False
     return [layer.name for layer in layers[:count]]

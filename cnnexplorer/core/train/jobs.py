@@ -4,6 +4,7 @@ them in its worker thread (nothing here knows about threads or widgets)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from cnnexplorer.core.data import builtin_names
@@ -86,6 +87,17 @@ def _dataset_for_run(run, session_dataset, fallback):
     return resolve_dataset(fallback)
 
 
+@dataclass(frozen=True)
+class ResultTitle:
+    """What an evaluation is of, for a front end to word (the GUI sets `subject` in bold)."""
+
+    subject: str  # the run, or "3 runs"
+    detail: str  # which model, on which data
+
+    def __str__(self) -> str:
+        return f"{self.subject}, {self.detail}"
+
+
 def evaluate_job(run, session_dataset, fallback):
     def job(on_event, stop):
         ds = _dataset_for_run(run, session_dataset, fallback)
@@ -94,7 +106,7 @@ def evaluate_job(run, session_dataset, fallback):
         images = ds.x_test if result.split == "test" else ds.x_train
         best = best_epoch(run.history())
         which = best.long_text() if best is not None else "the best model"
-        return (result, images, f"<b>{run.name}</b>, {which}, on {ds.name}",
+        return (result, images, ResultTitle(run.name, f"{which}, on {ds.name}"),
                 str(run.model_path("best")), f"run {run.name}")
     return job
 
@@ -110,7 +122,7 @@ def test_time_job(runs, crops: int, session_dataset, fallback):
         best = comparison.best()
         images = ds.x_test if best.result.split == "test" else ds.x_train
         what = f"{len(runs)} runs" if len(runs) > 1 else runs[0].name
-        return comparison, images, f"<b>{what}</b>, test-time tricks, on {ds.name}"
+        return comparison, images, ResultTitle(what, f"test-time tricks, on {ds.name}")
     return job
 
 

@@ -6,6 +6,7 @@ back to the panel's views. A mixin of `TrainingPanel` (it uses the panel's widge
 from __future__ import annotations
 
 import dataclasses
+import html
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -13,6 +14,11 @@ from cnnexplorer.gui.errors import present_error
 from cnnexplorer.core.train import jobs
 from cnnexplorer.gui.workers import Worker
 
+
+
+def _title_html(title) -> str:
+    """The core's ResultTitle as the evaluation view's rich text: the subject in bold."""
+    return f"<b>{html.escape(title.subject)}</b>, {html.escape(title.detail)}"
 
 class RunActions:
     def _run_aux(self, job, on_done, what: str) -> None:
@@ -49,7 +55,7 @@ class RunActions:
 
     def _on_evaluation_done(self, out) -> None:
         result, images, title, model_path, model_name = out
-        self.evaluation.show_result(result, images, title, model_path, model_name)
+        self.evaluation.show_result(result, images, _title_html(title), model_path, model_name)
         self.tabs.setCurrentWidget(self.evaluation)
         self.status_label.setText(f"Evaluated the best model: {result.split} accuracy "
                                   f"{result.accuracy:.1%}")
@@ -65,7 +71,7 @@ class RunActions:
 
     def _on_comparison_done(self, out) -> None:
         comparison, images, title = out
-        self.evaluation.show_comparison(comparison, images, title)
+        self.evaluation.show_comparison(comparison, images, _title_html(title))
         self.tabs.setCurrentWidget(self.evaluation)
         best = comparison.best()
         self.status_label.setText(f"Compared: best {best.label}, accuracy "
