@@ -97,9 +97,36 @@ def test_json_lists_the_faces_in_original_pixels(tmp_path, capsys, cartoon_finde
     boxes = [f["box"] for f in rows[1]["faces"]]
     assert len(boxes) == 2 and boxes[0][0] > 900 and boxes[1][0] < 300  # larger first
     assert boxes[0][2] > 2 * boxes[1][2]  # at 1400x960, not at the detector's scale
-    assert rows[1]["probability"] == rows[1]["faces"][0]["probability"]
+    # the default rule, anyone smiles: the happiest face decides
+    assert rows[1]["rule"] == "any"
+    assert rows[1]["probability"] == max(f["probability"] for f in rows[1]["faces"])
+    assert rows[1]["probability"] == rows[1]["faces"][rows[1]["deciding_face"]]["probability"]
     assert rows[2]["faces"] == [] and rows[2]["decision"] == "closed"
     assert rows[2]["mode"] == "no face" and rows[2]["probability"] is None
+
+
+@pytest.mark.parametrize("rule", ["largest", "any", "all"])
+def test_faces_option_chooses_the_rule_for_several_faces(tmp_path, capsys, cartoon_finder, rule):
+    from core.test_faces import frame_with
+
+    two = write_png(tmp_path / "two.png",
+                    frame_with([(20, 60, 160, 7), (300, 100, 260, 17)]))
+    # a threshold between the two faces' probabilities, so the rules disagree
+    assert main(["predict", "--json", str(two)]) == 0
+    probs = [f["probability"] for f in json.loads(capsys.readouterr().out)["faces"]]
+    assert len(probs) == 2 and probs[0] != probs[1]
+    t = round((probs[0] + probs[1]) / 2, 6)
+    assert main(["predict", "--json", "--faces", rule, "--threshold", str(t), str(two)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    opens = [p >= t for p in probs]
+    expected = {"largest": opens[0], "any": any(opens), "all": all(opens)}[rule]
+    assert row["rule"] == rule and row["decision"] == ("open" if expected else "closed")
+    assert [f["decision"] for f in row["faces"]] == ["open" if o else "closed" for o in opens]
+    assert main(["predict", "--faces", rule, "--threshold", str(t), str(two)]) == 0
+    line = capsys.readouterr().out
+    assert "2 faces" in line and "decides" in line
+    assert main(["predict", "--faces", "most", str(two)]) == 2
+    assert "invalid choice: 'most'" in capsys.readouterr().err
 
 
 def test_a_photo_larger_than_the_decoding_size_is_reduced_and_boxes_scaled_back(

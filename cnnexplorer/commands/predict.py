@@ -1,10 +1,12 @@
 """`cnnexplorer predict`: would the Happy House door open for these images?
 
-    cnnexplorer predict [--model PATH] IMAGE... [--threshold T] [--json] [--no-face-finding]
+    cnnexplorer predict [--model PATH] IMAGE... [--threshold T] [--faces any|largest|all]
+                        [--json] [--no-face-finding]
 
 One line (or one JSON object) per image, in the order given. Faces are found first, as the
 door does (core.door.verdict): each face is cropped and judged, and the decision, `open` or
-`closed`, follows the largest face; an image with no face stays `closed` ("no face found"),
+`closed`, follows the rule for several faces (`--faces`: anyone smiles, the default; the
+largest face; everyone smiles); an image with no face stays `closed` ("no face found"),
 unless it is small enough to be a face crop already, which is then judged whole. The JSON
 lists every face with its box `[x, y, w, h]` in the original image's pixels and its
 probability. `--no-face-finding` judges each whole image, as the door did before.
@@ -22,6 +24,7 @@ import sys
 from cnnexplorer.commands.arg_types import number
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
+from cnnexplorer.core.door.rules import DEFAULT_RULE, RULES
 from cnnexplorer.core.safe_files import display_name
 from cnnexplorer.core.errors import CnnExplorerError
 from cnnexplorer.core.door.inference import (check_threshold, load_door_model, read_door_image,
@@ -33,15 +36,18 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "predict", help="judge images with the Happy House door model",
         description="Find the faces in each image, judge each with the door model and print "
-                    "the happy probability and the door's decision (open/closed), which "
-                    "follows the largest face. Uses the bundled door model unless --model is "
-                    "given.")
+                    "the happy probability and the door's decision (open/closed) by the rule "
+                    "for several faces (--faces). Uses the bundled door model unless --model "
+                    "is given.")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (png, jpg, ...)")
     p.add_argument("--model", metavar="PATH",
                    help="a .keras/.h5 model with one sigmoid output (or 2-class softmax); "
                         "default: the bundled door model")
     p.add_argument("--threshold", type=number, default=DEFAULT_THRESHOLD, metavar="T",
                    help="the door opens when the happy probability is >= T (default %(default)s)")
+    p.add_argument("--faces", choices=list(RULES), default=DEFAULT_RULE,
+                   help="several faces: open when anyone smiles (any, the default), follow "
+                        "the largest face (largest), or open only when everyone smiles (all)")
     p.add_argument("--json", action="store_true",
                    help="one JSON object per line: image, mode, faces (box [x, y, w, h] in "
                         "the image's pixels, probability, decision), probability, threshold, "
@@ -59,6 +65,8 @@ def _line(name: str, verdict, threshold: float) -> str:
         return f"{name}: closed (no face found, threshold {threshold:g})"
     how = {FACES: f"{len(verdict.faces)} face{'s' if len(verdict.faces) != 1 else ''}"}.get(
         verdict.mode, verdict.mode)
+    if len(verdict.faces) > 1:
+        how += f", {RULES[verdict.rule]}: face {verdict.deciding_index + 1} decides"
     return (f"{name}: {verdict.decision} (happy {verdict.probability:.3f}, threshold "
             f"{threshold:g}, {how})")
 
@@ -79,10 +87,11 @@ def run(args) -> int:
         try:
             if args.no_face_finding:
                 image = read_door_image(path, door.input_shape)
-                verdict = judge_image(door, image, threshold, find_faces=False)
+                verdict = judge_image(door, image, threshold, find_faces=False,
+                                      rule=args.faces)
             else:
                 image, factor = read_door_photo(path)
-                verdict = judge_image(door, image, threshold).scaled(factor)
+                verdict = judge_image(door, image, threshold, rule=args.faces).scaled(factor)
         except Exception as exc:  # noqa: BLE001 - whatever one file raises, the others go on
             failed += 1
             text = str(exc) if isinstance(exc, CnnExplorerError) else \

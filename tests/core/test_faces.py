@@ -149,23 +149,69 @@ def face_at(x, y, side):
     return Face(box, 0.9, tuple(marks), crop_box_for(box, marks))
 
 
-def test_the_largest_face_decides_and_every_face_is_judged():
+def two_faces():
+    """A synthetic frame of two faces: a small bright one (the stand-in model's smile) and a
+    large dark one, with the finder that reports them, largest first."""
     frame = np.zeros((300, 400, 3), np.uint8)
     frame[50:110, 20:80] = 250  # a small bright face
     frame[100:260, 200:360] = 30  # a large dark one
     big, small = face_at(200, 100, 160), face_at(20, 50, 60)
+    return frame, big, small
+
+
+@pytest.mark.parametrize("rule, decides, decision", [
+    ("largest", 0, "closed"), ("any", 1, "open"), ("all", 0, "closed")])
+def test_the_rule_for_several_faces_decides_and_every_face_is_judged(rule, decides, decision):
+    frame, big, small = two_faces()
     door = BrightnessDoor(channels=1)
-    verdict = judge_image(door, frame, 0.5, finder=FixedFinder([big, small]))
+    verdict = judge_image(door, frame, 0.5, finder=FixedFinder([big, small]), rule=rule)
     assert verdict.mode == FACES and verdict.faces == [big, small]
     assert len(door.seen) == 1 and door.seen[0].shape == (2, 16, 16, 1)  # one batch
     assert verdict.judged[0].crop.shape == (16, 16, 1)  # the image the model judged
     assert verdict.judged[1].probability > 0.5 > verdict.judged[0].probability
-    assert verdict.decision == "closed"  # the large dark face decides
-    assert verdict.decision_at(0.05) == "open"
+    # each face's own verdict, whatever the rule: the small bright one smiles
+    assert [j.smiles_at(0.5) for j in verdict.judged] == [False, True]
+    assert verdict.deciding_index == decides
+    assert verdict.probability == verdict.judged[decides].probability
+    assert verdict.decision == decision
+    assert verdict.decision_at(0.05) == "open" and verdict.decision_at(0.99) == "closed"
     row = verdict.as_dict()
     assert [f["box"] for f in row["faces"]] == [list(big.box), list(small.box)]
-    assert row["decision"] == "closed" and row["probability"] == pytest.approx(
-        verdict.judged[0].probability)
+    assert [f["decision"] for f in row["faces"]] == ["closed", "open"]
+    assert row["rule"] == rule and row["deciding_face"] == decides
+    assert row["decision"] == decision and row["probability"] == pytest.approx(
+        verdict.judged[decides].probability)
+    assert f"face {decides + 1} decides" in verdict.explanation()
+
+
+def test_everyone_must_smile_under_all_and_the_rule_can_change_without_the_model():
+    frame, big, small = two_faces()
+    frame[100:260, 200:360] = 200  # the large face smiles too now
+    verdict = judge_image(BrightnessDoor(), frame, 0.5, finder=FixedFinder([big, small]),
+                          rule="all")
+    assert verdict.decision == "open"
+    assert verdict.with_rule("any").decision_at(0.9) == "open"  # the brighter one, 250/255
+    assert verdict.decision_at(0.9) == "closed"  # all: the 200/255 face is under 0.9
+    from cnnexplorer.core.errors import ConfigError
+    with pytest.raises(ConfigError, match="one of any, largest, all; received 'most'"):
+        judge_image(BrightnessDoor(), frame, finder=FixedFinder([big]), rule="most")
+
+
+def test_anyone_smiling_opens_the_door_by_default_on_a_two_face_photo(finder):
+    """The issue's photo, drawn: two faces the real finder finds; the smaller one smiles."""
+    from cnnexplorer.core.door.rules import DEFAULT_RULE
+
+    frame = frame_with([(20, 60, 160, 7), (300, 100, 260, 17)])
+    # the stand-in model calls brightness happiness: the smaller face made a little brighter
+    frame[60:220, 20:180] = np.clip(frame[60:220, 20:180].astype(int) + 20, 0, 255)
+    door = BrightnessDoor(channels=3)
+    verdict = judge_image(door, frame, 0.42, finder=finder)
+    assert DEFAULT_RULE == "any" and verdict.rule == "any"
+    assert len(verdict.faces) == 2 and verdict.faces[0].box[0] > 250  # the larger is first
+    small_smiles = verdict.judged[1].smiles_at(0.42) and not verdict.judged[0].smiles_at(0.42)
+    assert small_smiles, [j.probability for j in verdict.judged]
+    assert verdict.decision == "open" and verdict.deciding_index == 1
+    assert verdict.with_rule("largest").decision == "closed"
 
 
 def test_no_face_keeps_the_door_shut_and_says_so():

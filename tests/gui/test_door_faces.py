@@ -48,6 +48,7 @@ def judge(panel, qtbot, image, tag):
 def test_faces_are_boxed_and_their_crops_shown_beside_the_frame(panel, qtbot):
     from core.test_faces import frame_with
 
+    panel.rule_combo.setCurrentIndex(panel.rule_combo.findData("largest"))
     res = judge(panel, qtbot, frame_with([(20, 60, 160, 7), (300, 100, 260, 17)]), "two")
     marks = panel.frame_view.marks()
     assert len(marks) == 2 and marks[0].deciding and not marks[1].deciding
@@ -57,9 +58,36 @@ def test_faces_are_boxed_and_their_crops_shown_beside_the_frame(panel, qtbot):
     h, w, c = panel.worker.door.input_shape
     assert tiles[1].image.shape == (h, w, c)  # exactly what the model judged
     assert res.overlay_is_crop  # the heatmap explains the deciding crop, not the frame
-    assert "most prominent face" in panel.faces_label.text()
-    assert panel.door.is_open == (res.probability >= panel.threshold_value())
+    assert "follows the largest face" in panel.faces_label.text()
+    assert panel.door.is_open == res.verdict.is_open_at(panel.threshold_value())
     assert res.probability == res.verdict.judged[0].probability
+
+
+def test_the_rule_for_several_faces_is_chosen_in_the_panel_and_each_box_says_its_verdict(
+        panel, qtbot):
+    from core.test_faces import frame_with
+
+    assert panel.rule_combo.currentData() == "any"  # the door's default
+    res = judge(panel, qtbot, frame_with([(20, 60, 160, 7), (300, 100, 260, 17)]), "pair")
+    probs = [j.probability for j in res.verdict.judged]
+    assert len(probs) == 2 and probs[0] != probs[1]
+    # a threshold between the two faces: one box green, one red, and the rules disagree
+    panel.threshold.setValue(int(round(50 * (probs[0] + probs[1]))))
+    t = panel.threshold_value()
+    assert min(probs) < t <= max(probs)
+    marks = panel.frame_view.marks()
+    assert [m.is_open for m in marks] == [p >= t for p in probs]
+    assert all(("no smile" in m.label) != m.is_open for m in marks)
+    happiest = int(np.argmax(probs))
+    assert marks[happiest].deciding and panel.door.is_open  # anyone smiles: open
+    for rule, opens, decides in (("all", False, int(np.argmin(probs))),
+                                 ("largest", probs[0] >= t, 0), ("any", True, happiest)):
+        panel.rule_combo.setCurrentIndex(panel.rule_combo.findData(rule))
+        assert panel.worker.rule == rule
+        assert panel.door.is_open == opens, rule  # decided again at once, same faces
+        assert [m.deciding for m in panel.frame_view.marks()] == [i == decides
+                                                                  for i in range(2)]
+        assert panel.verdict.prob_bar.value() == int(round(probs[decides] * 1000))
 
 
 def test_face_finding_can_be_switched_off_to_judge_the_whole_frame(panel, qtbot):

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from cnnexplorer.core.errors import ConfigError
-from cnnexplorer.core.door.inference import DoorModel, preprocess
+from cnnexplorer.core.door.inference import DoorModel, decide, preprocess
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 
 
@@ -231,7 +231,7 @@ class Inspector:
         fmap, grads = fmap.numpy()[0], grads.numpy()[0]
         prob = float(1.0 / (1.0 + np.exp(-float(score.numpy()[0]))))
         if target == "decision":
-            target = "happy" if prob >= threshold else "not happy"
+            target = "happy" if decide(prob, threshold) == "open" else "not happy"
         if target not in ("happy", "not happy"):
             raise ConfigError(f"Grad-CAM target must be 'happy', 'not happy' or 'decision'; "
                               f"received {target!r}")

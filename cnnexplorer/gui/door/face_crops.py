@@ -40,8 +40,8 @@ class FaceCrops(QWidget):
         self.setFixedWidth(TILE + 16)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.setToolTip("What the model judged: each face found, cropped brow to chin at the "
-                        "model's input size. The door follows the most prominent face (the "
-                        "largest box).")
+                        "model's input size, the largest face first; the rule for several "
+                        "faces marks the one that decides.")
 
     def set_tiles(self, tiles, empty_text: str = "") -> None:
         self._tiles = [(QPixmap.fromImage(rgb_to_qimage(np.ascontiguousarray(t.image))), t)

@@ -23,6 +23,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
+from cnnexplorer.core.door.rules import DEFAULT_RULE
 from cnnexplorer.core.errors import CnnExplorerError
 from cnnexplorer.gui.workers import Worker
 from cnnexplorer.core.data.images import resize_array
@@ -85,6 +86,7 @@ class InferenceWorker(QObject):
         self.cam_method = "hirescam"
         self.feature_layer: str | None = None
         self.threshold = DEFAULT_THRESHOLD
+        self.rule = DEFAULT_RULE  # core.door.verdict.RULES: how several faces decide
         self.find_faces = True  # False judges whole frames, as before face finding
         self.careful = False  # True judges each face with its mirror too (core.door.careful)
         self.submitted = 0
@@ -223,13 +225,14 @@ class InferenceWorker(QObject):
             careful = self.careful
             judge = CarefulDoor(door) if careful else door
             verdict = judge_image(judge, frame, self.threshold, find_faces=self.find_faces,
-                                  max_side=LIVE_SIDE if tag == "live" else STILL_SIDE)
+                                  max_side=LIVE_SIDE if tag == "live" else STILL_SIDE,
+                                  rule=self.rule)
             res = FrameResult(seq, frame, verdict.probability, 0.0, tag, verdict)
             res.careful = careful
             if self.explain and verdict.judged:
                 # Explain what the model judged: the deciding face's crop, or the frame.
                 crop = verdict.mode == FACES
-                self._look_inside(door, verdict.judged[0].crop if crop else frame, res)
+                self._look_inside(door, verdict.deciding.crop if crop else frame, res)
                 res.overlay_is_crop = crop
         except CnnExplorerError as exc:
             self._emit("errored", str(exc), tag)

@@ -10,33 +10,37 @@ from cnnexplorer.gui.door.frame_view import FaceMark
 
 
 def face_marks(verdict, threshold: float) -> list[FaceMark]:
-    """A box per face found, labelled with its probability; the first (largest) decides."""
+    """A box per face found, coloured and labelled with that face's own verdict (the verdict
+    says whether it smiles at `threshold`); the deciding face's box is drawn thicker."""
     if verdict is None or verdict.mode != FACES:
         return []
+    deciding = verdict.deciding_index
     marks = []
     for i, judged in enumerate(verdict.judged):
-        p = judged.probability
-        marks.append(FaceMark(judged.face.box, f"{i + 1}: {p:.0%}", p >= threshold, i == 0))
+        smiles = judged.smiles_at(threshold)
+        label = f"{i + 1}: {judged.probability:.0%} {'smiles' if smiles else 'no smile'}"
+        marks.append(FaceMark(judged.face.box, label, smiles, i == deciding))
     return marks
 
 
 def crop_tiles(res, threshold: float, show_heat: bool) -> list[CropTile]:
-    """The images the model judged, the deciding one first (with its heatmap when shown)."""
+    """The images the model judged, the largest face first; the heatmap (computed on the
+    deciding face) over the deciding face's tile when shown."""
     verdict = getattr(res, "verdict", None)
     if verdict is None:
         return []
+    deciding = verdict.deciding_index
     tiles = []
     for i, judged in enumerate(verdict.judged):
         image = judged.crop
-        if i == 0 and show_heat and res.overlay is not None and res.overlay_is_crop:
+        if i == deciding and show_heat and res.overlay is not None and res.overlay_is_crop:
             image = res.overlay
         if verdict.mode == FACES:
-            title = f"face {i + 1}" + (" (decides)" if i == 0 and len(verdict.judged) > 1
+            title = f"face {i + 1}" + (" (decides)" if i == deciding and len(verdict.judged) > 1
                                        else "")
         else:
             title = "whole image"
-        tiles.append(CropTile(image, judged.probability, judged.probability >= threshold,
-                              title))
+        tiles.append(CropTile(image, judged.probability, judged.smiles_at(threshold), title))
     return tiles
 
 

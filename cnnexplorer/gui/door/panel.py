@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QHBoxLayout, 
                                QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
+from cnnexplorer.core.door.rules import DEFAULT_RULE, RULES
 from cnnexplorer.gui.door.door_view import DecisionStripArea
 from cnnexplorer.gui.door.face_crops import FaceCrops
 from cnnexplorer.gui.door.frame_view import FrameView
@@ -116,13 +117,19 @@ class DoorPanel(DoorSources, QWidget):
 
         self.frame_view = FrameView()
         self.crops = FaceCrops()
-        self.faces_label = QLabel("The door looks for faces and follows the most prominent "
-                                  "one (the largest box).")
+        self.faces_label = QLabel("The door looks for faces and judges each one.")
         self.find_faces = QCheckBox("Find faces")
         self.find_faces.setChecked(True)
-        self.find_faces.setToolTip("Find every face and judge its crop; the door follows the "
-                                   "largest. Off: judge the whole frame, stretched to the "
-                                   "model's input (the door before it could find faces).")
+        self.find_faces.setToolTip("Find every face and judge its crop; the rule beside decides "
+                                   "between several. Off: judge the whole frame, stretched to "
+                                   "the model's input (the door before it could find faces).")
+        self.rule_combo = QComboBox()
+        for key, words in RULES.items():
+            self.rule_combo.addItem(words, key)
+        self.rule_combo.setCurrentIndex(self.rule_combo.findData(DEFAULT_RULE))
+        self.rule_combo.setToolTip("Several faces: the door opens when anyone smiles (the "
+                                   "default), follows the largest face, or opens only when "
+                                   "everyone smiles. Each face's box says its own verdict.")
         self.careful = QCheckBox("Careful")
         self.careful.setToolTip("Judge each face with its mirror too and average the two: the "
                                 "notes' test-time trick, for twice the model's time per face "
@@ -151,6 +158,8 @@ class DoorPanel(DoorSources, QWidget):
         faces_row = QHBoxLayout()
         faces_row.addWidget(self.faces_label, 1)
         faces_row.addWidget(self.find_faces)
+        faces_row.addWidget(QLabel("Open when"))
+        faces_row.addWidget(self.rule_combo)
         faces_row.addWidget(self.careful)
         lv.addLayout(faces_row)
         lv.addWidget(self.stats)
@@ -193,6 +202,7 @@ class DoorPanel(DoorSources, QWidget):
         self.verdict.threshold_changed.connect(self._on_threshold_changed)
         self.strip.activated.connect(self._on_strip_activated)
         self.find_faces.toggled.connect(self._on_find_faces_toggled)
+        self.rule_combo.currentIndexChanged.connect(self._on_rule_changed)
         self.careful.toggled.connect(self._on_careful_toggled)
         self.worker.result.connect(self._on_worker_result)
         self.worker.errored.connect(self._on_worker_errored)
@@ -257,7 +267,8 @@ class DoorPanel(DoorSources, QWidget):
                                   [] if whole_heat else face_marks(res.verdict, t))
         self.crops.set_tiles(crop_tiles(res, t, heat), "No face found")
         self.faces_label.setText(explanation(res))
-        return self.verdict.show_probability(res.probability)
+        is_open = res.verdict is not None and res.verdict.is_open_at(t)
+        return self.verdict.show_verdict(res.probability, is_open)
 
     def _on_strip_activated(self, res) -> None:
         """A recent decision was clicked: show that frame and its verdict again (an older
@@ -325,6 +336,18 @@ class DoorPanel(DoorSources, QWidget):
         self.worker.careful = on
         self._resubmit_still()
 
+    def _on_rule_changed(self, _index: int) -> None:
+        """Another rule for several faces: the shown verdict is decided again at once (the
+        same probabilities), and a still image is judged again for its heatmap."""
+        rule = self.rule_combo.currentData()
+        self.worker.rule = rule
+        res = self.last_result
+        if res is not None and res.verdict is not None:
+            res.verdict = res.verdict.with_rule(rule)
+            res.probability = res.verdict.probability
+            self._display(res)
+        self._resubmit_still()
+
     def _on_find_faces_toggled(self, on: bool) -> None:
         self.worker.find_faces = on
         self._resubmit_still()
@@ -346,7 +369,7 @@ class DoorPanel(DoorSources, QWidget):
         if res.heatmap is not None and res.probability is not None:
             # The heatmap explains the decision it was computed for; once the slider flips
             # the decision, say so until the re-run explains the new one.
-            now = "happy" if res.probability >= t else "not happy"
+            now = "happy" if res.verdict.is_open_at(t) else "not happy"
             if now != res.cam_target:
                 self.inside.info.setText(f"The door now says <b>{now}</b>: recomputing the "
                                          f"heatmap for it…")

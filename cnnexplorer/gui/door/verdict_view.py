@@ -1,5 +1,6 @@
 """The door's verdict column: the Happy House door, the decision, the probability bar and the
-threshold slider. Shows a probability (or "no face found") it is given; computes nothing."""
+threshold slider. Shows the decision and probability (or "no face found") it is given; decides
+nothing (core.door.verdict.DoorVerdict.decision_at does)."""
 
 from __future__ import annotations
 
@@ -60,11 +61,11 @@ class VerdictView(QWidget):
         self.threshold_label.setText(f"{value / 100.0:.2f}")
         self.threshold_changed.emit(value / 100.0)
 
-    def show_probability(self, probability: float | None) -> bool:
-        """Open or shut the door for the deciding face's probability (None: no face found,
-        the door stays shut). Returns whether the door is open."""
+    def show_verdict(self, probability: float | None, is_open: bool) -> bool:
+        """Show the door's decision as the core's verdict took it (`DoorVerdict.decision_at`)
+        with the deciding face's probability (None: no face found, the door stays shut).
+        Returns whether the door is open."""
         t = self.threshold_value()
-        is_open = probability is not None and probability >= t
         self.door.set_probability(probability, t, NO_FACE_TEXT if probability is None else "")
         self.door.set_open(is_open)
         permille = 0 if probability is None else int(round(probability * 1000))
