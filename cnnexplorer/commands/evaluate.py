@@ -12,8 +12,10 @@ from cnnexplorer.commands.skipped import report_skipped
 from cnnexplorer.core.formatting import display_text
 from cnnexplorer.core.data import load_dataset
 from cnnexplorer.core.data.adapt import adaptation_notes
+from cnnexplorer.core.door.face_data import faces_for_model
 from cnnexplorer.core.keras.model_io import load_model
 from cnnexplorer.core.train.crops_and_ensembles import Member, compare_test_time
+from cnnexplorer.core.train.fine_tune import judges_faces
 from cnnexplorer.core.train.evaluation import evaluate, evaluation_split, image_classifier_task
 from cnnexplorer.core.train.runs import open_run
 
@@ -49,6 +51,12 @@ def run(args) -> int:
     model = open_run(path).load_model("best") if path.is_dir() else load_model(path)
     dataset = load_dataset(args.dataset, image_size=args.image_size)
     report_skipped(dataset, "evaluate")
+    if judges_faces(path):
+        # a model trained from the door judges faces: it is evaluated on the faces, cut out
+        # with the door's finder as in its training (said once on stderr)
+        dataset, message = faces_for_model(dataset, image_classifier_task(model)[0])
+        print("\n".join(f"cnnexplorer evaluate: {line}" for line in message.splitlines()),
+              file=sys.stderr, flush=True)
     # Grey faces for a colour model (or the reverse) are adapted by the training rule; say
     # so once, on stderr, so that --json output stays machine-readable.
     images, _labels, _split = evaluation_split(dataset)

@@ -21,6 +21,7 @@ from cnnexplorer.core.formatting import display_text
 from cnnexplorer.core.train.config import Setting, TrainConfig, parse_augment
 from cnnexplorer.core.data import load_dataset
 from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
+from cnnexplorer.core.door.face_data import faces_for_model
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.train.distribute import resolve
 from cnnexplorer.core.train.engine import ArchSpec, train
@@ -195,6 +196,12 @@ def run(args) -> int:
         arch = from_model(args.start_from, dataset, args.freeze, arch=entry.key,
                           seed=config.seed)
         _say_if_the_door_saw(args.start_from, dataset.name, args.json)
+        if arch.arch_info.get("judges_faces"):
+            # a face judge learns from faces: every image is cut to its face first, with
+            # the door's finder, and what was done is said once on stderr
+            dataset, message = faces_for_model(dataset, arch.input_shape)
+            print("\n".join(f"cnnexplorer train: {line}" for line in message.splitlines()),
+                  file=sys.stderr, flush=True)
     else:
         arch = ArchSpec(entry.key, options)
 

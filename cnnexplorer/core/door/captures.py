@@ -27,6 +27,7 @@ from cnnexplorer.core.data.augment import AugmentConfig
 from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.data.images import ImageReadError, is_image_name, read_image
 from cnnexplorer.core.door.face_data import face_of
+from cnnexplorer.core.door.inference import DoorModel
 from cnnexplorer.core.door.prepare import prepare_face
 from cnnexplorer.core.train.config import TrainConfig
 from cnnexplorer.core.train.engine import ArchSpec, train
@@ -191,8 +192,6 @@ def train_door(start_from: str = "bundled", epochs: int = TEACH_EPOCHS, *, root=
     if start_from not in ("bundled", "scratch"):
         raise DatasetError(f"start_from must be 'bundled' or 'scratch'; received {start_from!r}")
     if start_from == "bundled":
-        from cnnexplorer.core.door.inference import DoorModel
-
         shape = DoorModel.bundled().input_shape
     else:
         shape = SCRATCH_INPUT

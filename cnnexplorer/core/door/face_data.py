@@ -21,6 +21,7 @@ import numpy as np
 
 from cnnexplorer.core.door.faces import STILL_SIDE, is_tight_crop, shared_finder
 from cnnexplorer.core.door.prepare import face_square, prepare_face
+from cnnexplorer.core.errors import DatasetError
 
 #: what the CLI and the Training panel say once when a run crops faces
 CROP_NOTE = ("the starting model judges faces: each image is cut to its largest face by the "
@@ -89,3 +90,28 @@ def face_dataset(dataset, input_shape, finder=None):
     cropped = replace(dataset, x_train=train.x, y_train=dataset.y_train[train.kept],
                       x_test=x_test, y_test=y_test)
     return cropped, parts
+
+
+def faces_for_model(dataset, input_shape, finder=None, listed: int = 20):
+    """`dataset` cut to its faces for a model that judges faces, with the one message to say
+    about it (stderr in the CLI, the run's notes in the panel): what was done, how many faces
+    were found, and the images without a face by split and index (the first `listed`).
+
+    Raises:
+        DatasetError: no face at all in the training images.
+    """
+    cropped, parts = face_dataset(dataset, input_shape, finder)
+    lines = [CROP_NOTE]
+    for split, crops in parts.items():
+        lines.append(f"{split}: " + crops.summary())
+        for what, indices in (("no face found, judged whole", crops.whole),
+                              ("no face, left out", crops.missing)):
+            if indices:
+                shown = ", ".join(f"#{i}" for i in indices[:listed])
+                more = f" and {len(indices) - listed} more" if len(indices) > listed else ""
+                lines.append(f"  {what}: {shown}{more}")
+    if len(cropped.y_train) == 0 and len(dataset.y_train):
+        raise DatasetError(f"{dataset.name}: no face found in any of its "
+                           f"{len(dataset.y_train)} training images; a model that judges "
+                           f"faces needs faces to learn from")
+    return cropped, "\n".join(lines)

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnexplorer.core.data.images import resize_array
+from cnnexplorer.core.door.prepare import face_square
 from cnnexplorer.core.errors import ModelFileError
 from cnnexplorer.paths import resource
 
@@ -100,9 +102,6 @@ def crop_face(image: np.ndarray, crop_box, size: tuple[int, int]) -> np.ndarray:
     """Cut `crop_box` out of `image` and resize it to `size` (h, w): uint8, the image's
     channels (what "Teach the door" saves). The cut and the resize are the door's own
     (`core.door.prepare`): a box past the image's edge repeats the edge pixels."""
-    from cnnexplorer.core.data.images import resize_array
-    from cnnexplorer.core.door.prepare import face_square
-
     square = face_square(image, crop_box)
     return resize_array(square, (int(size[0]), int(size[1])), "stretch")
 

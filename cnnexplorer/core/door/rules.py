@@ -1,11 +1,13 @@
 """The door's rules for several faces, in one place for the core, the GUI and the CLI.
 
-A module of its own, importing nothing at module level, so the CLI's `--faces` choices and the
+A module of its own, importing only the core's errors, so the CLI's `--faces` choices and the
 panel's rule box can name them without loading the door. The verdict applies them
 (core.door.verdict.DoorVerdict.deciding_index).
 """
 
 from __future__ import annotations
+
+from cnnexplorer.core.errors import ConfigError
 
 #: the rules for several faces: the CLI's `--faces` word -> the words the panel shows
 RULES = {
@@ -23,8 +25,6 @@ DEFAULT_RULE = "any"
 
 def check_rule(rule: str) -> str:
     """`rule` as one of RULES' keys; a clear message otherwise."""
-    from cnnexplorer.core.errors import ConfigError
-
     text = str(rule).strip().lower()
     if text not in RULES:
         raise ConfigError(f"the rule for several faces must be one of {', '.join(RULES)}; "

@@ -68,6 +68,28 @@ def resolve_start(source) -> tuple[Path, str, str | None]:
     return path, path.name, None
 
 
+def judges_faces(source) -> bool:
+    """Whether the model at `source` judges faces: the bundled door model, or a model trained
+    from one (its run's config.json says `"judges_faces": true` under "architecture"; a model
+    file inside such a run folder counts too). Such a model learned from face crops, so the
+    images it trains on, is evaluated on and judges are first cut to their face
+    (core.door.face_data)."""
+    text = str(source).strip()
+    if text.lower() in (DOOR, "bundled", "the door model"):
+        return True
+    path = Path(text).expanduser()
+    folder = path if path.is_dir() else path.parent
+    if not (folder / "config.json").is_file():
+        return False
+    from cnnexplorer.core.train.runs import open_run
+
+    try:
+        info = open_run(folder).config().get("architecture", {})
+    except Exception:  # noqa: BLE001 - not a readable run: nothing says it judges faces
+        return False
+    return bool(isinstance(info, dict) and info.get("judges_faces"))
+
+
 def freeze_layers(model, count: int) -> list[str]:
     """Make the first `count` layers (input layer not counted) non-trainable; return their
     names.
@@ -129,7 +151,10 @@ def from_model(source, dataset, freeze: int = 0, arch: str | None = None,
     notes += adaptation_notes(tuple(dataset.input_shape), shape)  # refuses unsound ones
     info = {"key": source_key or "model file", "from": str(path), "from_label": label,
             "freeze_layers": freeze, "input_shape": list(shape),
-            "classes": 1 if binary else dataset.num_classes}
+            "classes": 1 if binary else dataset.num_classes,
+            # a model started from a face judge judges faces too: marked in the run's
+            # config.json, so training, evaluation and prediction from it crop faces
+            "judges_faces": judges_faces(source)}
     if arch is not None:
         info["requested"] = arch
     return PreparedModel(model, shape, binary, notes, info, None)

@@ -43,9 +43,14 @@ def devices_job():
     return job
 
 
-def train_job(arch, dataset_source, config, start_from=None, freeze: int = 0):
+def train_job(arch, dataset_source, config, start_from=None, freeze: int = 0,
+              faces_for_model=None):
     """Train `arch` from scratch, or with `start_from` ("door", a run folder or a model
-    file) fine-tune that model's own architecture from its weights (core.train.fine_tune)."""
+    file) fine-tune that model's own architecture from its weights (core.train.fine_tune).
+
+    `faces_for_model(dataset, input_shape) -> (dataset, message)` (core.door.face_data's,
+    handed in by the panel: training sits below the door) cuts the images to their faces when
+    the starting model judges faces; its message joins the run's notes."""
     def job(on_event, stop):
         dataset = resolve_dataset(dataset_source)
         model = arch
@@ -53,6 +58,9 @@ def train_job(arch, dataset_source, config, start_from=None, freeze: int = 0):
             from cnnexplorer.core.train.fine_tune import from_model
 
             model = from_model(start_from, dataset, freeze, arch=arch.key, seed=config.seed)
+            if faces_for_model is not None and model.arch_info.get("judges_faces"):
+                dataset, message = faces_for_model(dataset, model.input_shape)
+                model.notes.extend(message.splitlines())
         return train(model, dataset, config, on_event=on_event, stop=stop)
     return job
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScroll
 
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.gui.errors import present_error
+from cnnexplorer.core.door.face_data import faces_for_model
 from cnnexplorer.core.train import jobs
 from cnnexplorer.gui.training.evaluation_view import EvaluationView
 from cnnexplorer.gui.training.form import DATA_PANEL, TrainingForm
@@ -266,7 +267,8 @@ class TrainingPanel(RunActions, QWidget):
                 return
             source = str(run.path)
         self._launch(jobs.train_job(self.arch_spec(), self.dataset_source(), config,
-                                    start_from=source, freeze=self.form.freeze.value()),
+                                    start_from=source, freeze=self.form.freeze.value(),
+                                    faces_for_model=faces_for_model),
                      "training" if source is None else "fine-tuning")
 
     def _on_start_button_clicked(self) -> None:
