@@ -91,7 +91,8 @@ def check_model_file(path: Path) -> str:
         if config_text is None:
             raise ModelFileError(f"{path}: zip archive without config.json: not a Keras model")
         # Keras builds every declared layer before reading a weight: count them first
-        stored = sum(size for member, size in sizes.items() if member.endswith(".h5"))
+        # weights are in model.weights.h5 (or .npz): count every member but the JSON ones
+        stored = sum(size for member, size in sizes.items() if member not in KERAS_JSON_MEMBERS)
         check_declared_weights(_config_json(config_text, path, "config.json"), stored, str(path))
     else:
         if head != _HDF5_SIGNATURE:
