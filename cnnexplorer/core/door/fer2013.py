@@ -4,7 +4,7 @@ learning challenge). Soft, small, every age, turned and lit every way: what SMIL
 frontal crops lack, and close to a face found in a small photo.
 
 Two layouts are read, both as public copies hold them:
-- image folders `ROOT/train/<emotion>/Training_<n>.jpg` and `ROOT/test/<emotion>/PublicTest_<n>.jpg`
+- image folders `ROOT/train/<emotion>/Training_<n>.jpg`, any size (read back at 48x48) and `ROOT/test/<emotion>/PublicTest_<n>.jpg`
   or `PrivateTest_<n>.jpg` (the layout of the common Kaggle copy);
 - the original CSV, `fer2013.csv` (`emotion,pixels,Usage`; pixels 2,304 grey levels).
 
@@ -51,6 +51,8 @@ class FerFaces:
     part: np.ndarray
     names: list[str]
     source: str
+    #: what the faces were read from (core.door.fer2013._fingerprint), for caches made of them
+    fingerprint: str = ""
 
     def select(self, part: str) -> tuple[np.ndarray, np.ndarray]:
         """The faces of one challenge part and their door labels (1 = happy)."""
@@ -129,12 +131,14 @@ def _from_folders(root: Path, workers: int) -> FerFaces:
 
 
 def _fingerprint(root: Path) -> str:
-    """What the cache was made from: the CSV's size and time, or the folder's file list."""
+    """What the cache was made from: the CSV's place, size and time, or the folder's place and
+    its files' names and sizes."""
     if root.is_file():
         st = root.stat()
         key = f"{root.resolve()}|{st.st_size}|{st.st_mtime_ns}"
     else:
-        key = "|".join(f"{p.parent.name}/{p.name}" for p, _, _ in _folder_files(root))
+        key = f"{root.resolve()}|" + "|".join(f"{p.parent.name}/{p.name}:{p.stat().st_size}"
+                                              for p, _, _ in _folder_files(root))
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
@@ -156,12 +160,15 @@ def load_fer2013(source, cache_dir=None, workers: int = 4) -> FerFaces:
         raise DatasetError(f"{root}: no such file or folder (FER-2013 image folders or "
                            f"fer2013.csv)")
     cache = None
+    fingerprint = _fingerprint(root)
     if cache_dir is not None:
-        cache = Path(cache_dir) / f"fer2013-{_fingerprint(root)}.npz"
+        cache = Path(cache_dir) / f"fer2013-{fingerprint}.npz"
         if cache.is_file():
             with np.load(cache) as z:
-                return FerFaces(z["x"], z["emotion"], z["part"], list(z["names"]), str(root))
+                return FerFaces(z["x"], z["emotion"], z["part"], list(z["names"]), str(root),
+                                fingerprint)
     faces = _from_csv(root) if root.is_file() else _from_folders(root, workers)
+    faces.fingerprint = fingerprint
     if cache is not None:
         with atomic_path(cache, ".npz") as tmp:
             np.savez(tmp, x=faces.x, emotion=faces.emotion, part=faces.part,
