@@ -98,21 +98,16 @@ def through_predict(model, images, labels, finder) -> tuple[dict, list]:
 
 def peer_whole(peer, images, labels) -> dict:
     """The peer on each crop whole (its own pipeline's framing of a face crop)."""
-    from cnnexplorer.core.data.images import scale_pixels
-    from cnnexplorer.core.door.inference import prepare_frame
+    from cnnexplorer.core.door.prepare import model_batch
 
-    x = np.stack([prepare_frame(im, peer.input_shape) for im in images])
-    return scores(labels, peer.predict_batch(scale_pixels(x)))
+    return scores(labels, peer.predict_batch(model_batch(images, peer.input_shape)))
 
 
 def peer_own_boxes(peer, images, labels, verdicts) -> dict:
     """The peer on each photo's largest found face, framed by its own rule: the detector's
     box with a PEER_MARGIN margin (no face found: probability 0)."""
-    from cnnexplorer.core.data.images import scale_pixels
-    from cnnexplorer.core.door.faces import crop_face
-    from cnnexplorer.core.door.inference import prepare_frame
+    from cnnexplorer.core.door.prepare import face_square, model_batch
 
-    h, w, _ = peer.input_shape
     p = []
     for im, v in zip(images, verdicts):
         faces = v.faces
@@ -122,8 +117,8 @@ def peer_own_boxes(peer, images, labels, verdicts) -> dict:
         x, y, bw, bh = faces[0].box
         side = max(bw, bh) * (1 + 2 * PEER_MARGIN)
         box = (x + bw / 2 - side / 2, y + bh / 2 - side / 2, side, side)
-        crop = prepare_frame(crop_face(im, box, (h, w)), peer.input_shape)
-        p.append(float(peer.predict_batch(scale_pixels(crop[None]))[0]))
+        square = face_square(im, box)
+        p.append(float(peer.predict_batch(model_batch([square], peer.input_shape))[0]))
     return scores(labels, np.array(p))
 
 
