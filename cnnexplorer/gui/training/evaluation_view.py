@@ -141,6 +141,7 @@ class EvaluationView(QWidget):
     def _show_matrix(self, result) -> None:
         cm, k = result.confusion_matrix, len(result.class_names)
         self.confusion_title.setText("<b>Confusion matrix</b>")
+        self.confusion_title.setToolTip("")
         self.confusion.setRowCount(k)
         self.confusion.setColumnCount(k)
         self.confusion.setHorizontalHeaderLabels([f"→{c}" for c in result.class_names])
@@ -160,9 +161,11 @@ class EvaluationView(QWidget):
         """Over FULL_MATRIX_CLASSES classes the result keeps no matrix: list the most
         frequent confusions instead (true class, predicted class, images)."""
         top = result.top_confusions()
-        self.confusion_title.setText(
-            f"<b>Most frequent confusions</b> ({len(top)} of {len(result.confusions):,}; the "
-            f"full matrix is shown up to {FULL_MATRIX_CLASSES} classes)")
+        self.confusion_title.setText(f"<b>Most frequent confusions</b> ({len(top)} of "
+                                     f"{len(result.confusions):,})")
+        self.confusion_title.setToolTip(f"{len(result.class_names):,} classes: the full "
+                                        f"confusion matrix is shown up to "
+                                        f"{FULL_MATRIX_CLASSES} classes")
         self.confusion.setRowCount(len(top))
         self.confusion.setColumnCount(3)
         self.confusion.setHorizontalHeaderLabels(["true", "predicted", "images"])
