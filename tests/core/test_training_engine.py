@@ -30,7 +30,7 @@ def separable(n=160, size=16, classes=2, channels=3, seed=0, test=40):
 
 
 def test_a_run_learns_and_is_saved(tmp_path):
-    ds = separable()
+    ds = separable(n=150)  # not a multiple of the batch: the last batch is smaller
     events = []
     res = train(TINY, ds, TrainConfig(epochs=4, batch_size=16, learning_rate=0.01,
                                       validation_split=0.2), on_event=events.append)
@@ -47,6 +47,16 @@ def test_a_run_learns_and_is_saved(tmp_path):
     steps = [e.global_step for e in events if isinstance(e, BatchEnd)]
     assert steps == sorted(steps) and len(set(steps)) == len(steps)
     assert all(isinstance(e.loss, float) for e in events if isinstance(e, BatchEnd))
+    # each BatchEnd carries its batch's own loss: weighted by the batches' sizes (the last one
+    # smaller) they average to the epoch's loss, as Keras computes it
+    started = events[0]
+    sizes = [16] * (started.steps_per_epoch - 1)
+    sizes.append(started.train_samples - sum(sizes))
+    assert 0 < sizes[-1] < 16  # the case an unweighted undoing of Keras' mean gets wrong
+    for epoch in range(4):
+        own = [e.loss for e in events if isinstance(e, BatchEnd) and e.epoch == epoch]
+        weighted = sum(n * loss for n, loss in zip(sizes, own)) / sum(sizes)
+        assert weighted == pytest.approx(hist[epoch]["loss"], rel=1e-4)
     # the run on disk
     run = runs.open_run(res.run.path)
     assert run.status()["status"] == "finished"
@@ -147,3 +157,21 @@ def test_augmented_training_runs_through_the_datasets_pipeline():
     assert runs.open_run(res.run.path).config()["train"]["augment"] == augment
     with pytest.raises(ConfigError, match="unknown augmentation 'wobble'"):
         parse_augment("wobble")
+
+
+def test_batch_end_carries_each_batchs_own_values_with_a_smaller_last_batch():
+    from types import SimpleNamespace
+
+    from cnnexplorer.core.train.progress import Progress
+
+    state = SimpleNamespace(config=TrainConfig(), run=None, steps=3, n_train=10, global_batch=4,
+                            total_epochs=1, val=None)
+    seen = []
+    progress = Progress(state, seen.append, None, 0, [], 60.0)
+    progress.epoch_begin(None, 0)
+    # Keras' logs: running means weighted by batch size, of own losses 1, 2, 4 (sizes 4, 4, 2)
+    for batch, mean_loss, mean_acc in ((0, 1.0, 0.5), (1, 1.5, 0.75), (2, 2.0, 0.7)):
+        progress.batch_end(SimpleNamespace(stop_training=False), batch,
+                           {"loss": mean_loss, "accuracy": mean_acc})
+    assert [round(e.loss, 6) for e in seen] == [1.0, 2.0, 4.0]  # unweighted gave 3.0 last
+    assert [round(e.accuracy, 6) for e in seen] == [0.5, 1.0, 0.5]

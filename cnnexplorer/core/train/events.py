@@ -32,8 +32,8 @@ class BatchEnd:
     batch: int  # 0-based within the epoch
     steps: int  # batches per epoch
     global_step: int  # batches since this run's first epoch (continued runs included)
-    loss: float  # running mean over the epoch so far, as Keras reports it
-    accuracy: float
+    loss: float  # this batch's own loss (not Keras' running mean over the epoch)
+    accuracy: float  # this batch's own accuracy
     images_per_s: float  # of this batch (wall clock between batch ends)
 
 

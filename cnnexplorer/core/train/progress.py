@@ -68,12 +68,31 @@ class Progress:
         self.early_stopped = False
         self.last_save = time.monotonic()
         self._t_batch = self._t_epoch = 0.0
+        self._seen, self._loss_sum, self._acc_sum = 0, 0.0, 0.0  # this epoch's, for _own_values
         self._epoch = initial_epoch
         self._global0 = initial_epoch * self.steps
 
     def epoch_begin(self, model, epoch):
         self._t_epoch = self._t_batch = time.perf_counter()
         self._epoch = epoch
+        self._seen, self._loss_sum, self._acc_sum = 0, 0.0, 0.0
+
+    def _own_values(self, batch: int, n: int, loss: float, acc: float) -> tuple[float, float]:
+        """This batch's own loss and accuracy, from Keras' running means over the epoch.
+
+        Keras weights each batch's value by its number of images in those means, so the sums
+        (images so far * mean) differ by n * this batch's value: exact for a smaller last
+        batch too (unweighted, (b+1)*mean_b - b*mean_(b-1), is not).
+        """
+        if batch == 0 or self._seen == 0:
+            self._seen, self._loss_sum, self._acc_sum = 0, 0.0, 0.0
+        seen = self._seen + n
+        loss_sum, acc_sum = seen * loss, seen * acc
+        own_loss = (loss_sum - self._loss_sum) / n
+        own_acc = min(1.0, max(0.0, (acc_sum - self._acc_sum) / n)) if math.isfinite(acc) \
+            else acc
+        self._seen, self._loss_sum, self._acc_sum = seen, loss_sum, acc_sum
+        return own_loss, own_acc
 
     def batch_end(self, model, batch, logs):
         now = time.perf_counter()
@@ -82,9 +101,10 @@ class Progress:
         loss = logs.get("loss", math.nan)
         acc = logs.get("accuracy", math.nan)
         n = min(self.batch_size, self.n_train - batch * self.batch_size) or self.batch_size
+        own_loss, own_acc = self._own_values(batch, n, loss, acc)
         self.on_event(BatchEnd(self._epoch, batch, self.steps,
                                self._global0 + (self._epoch - self.initial_epoch) * self.steps
-                               + batch, loss, acc, n / dt if dt > 0 else 0.0))
+                               + batch, own_loss, own_acc, n / dt if dt > 0 else 0.0))
         if not math.isfinite(loss):
             self.nan_at = (self._epoch, batch, loss)
             model.stop_training = True

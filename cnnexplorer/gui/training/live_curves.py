@@ -1,6 +1,6 @@
 """Live loss and accuracy curves (pyqtgraph) fed from growing numpy buffers.
 
-Events append to buffers (cheap, any rate); a QTimer redraws at 15 Hz only when something
+Events append to buffers (cheap, any rate); a QTimer redraws at REFRESH_HZ only when something
 changed, so a fast model's hundreds of batches per second never flood the GUI thread.
 Training curves are per batch (x in epochs), with an exponential-moving-average smoothing
 slider; validation is one point per epoch. Saved runs can be overlaid per epoch.
@@ -98,7 +98,6 @@ class LiveCurves(QWidget):
         # as batches arrive (recomputed in full only when the slider moves)
         self.batches = GrowingBuffer(5)
         self.epochs = GrowingBuffer(5)  # x, loss, accuracy, val_loss, val_accuracy
-        self._prev = (None, 0.0, 0.0)  # (epoch, running mean loss, accuracy) of last batch
         self._dirty = False
         self._smoothing = 0.9
 
@@ -128,7 +127,6 @@ class LiveCurves(QWidget):
     def reset(self) -> None:
         self.batches.clear()
         self.epochs.clear()
-        self._prev = (None, 0.0, 0.0)
         self._dirty = True
 
     def set_epoch_range(self, first: int, last: int) -> None:
@@ -142,15 +140,9 @@ class LiveCurves(QWidget):
         self._loss_top = None
 
     def add_batch(self, epoch: int, batch: int, steps: int, loss: float, accuracy: float):
-        """Keras reports running means over the epoch; the curve shows each batch's own
-        value, recovered as (b+1)*mean_b - b*mean_(b-1)."""
-        prev_epoch, prev_loss, prev_acc = self._prev
-        if prev_epoch != epoch or batch == 0:
-            b_loss, b_acc = loss, accuracy
-        else:
-            b_loss = (batch + 1) * loss - batch * prev_loss
-            b_acc = min(1.0, max(0.0, (batch + 1) * accuracy - batch * prev_acc))
-        self._prev = (epoch, loss, accuracy)
+        """One batch's own loss and accuracy (BatchEnd carries them): a raw point and the
+        smoothed curve's next step."""
+        b_loss, b_acc = loss, accuracy
         a = self._smoothing
         if self.batches.n:
             last = self.batches.view()[-1]
