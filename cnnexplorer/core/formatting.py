@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Iterable
 
 #: the unit ladder of counts (params, MACs, FLOPs): decimal, as papers and Keras write them
-COUNT_UNITS = (("G", 1e9), ("M", 1e6), ("k", 1e3))
+COUNT_UNITS = (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3))
 #: the unit ladder of bytes: binary, as memory is sized
-BYTE_UNITS = (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10))
+BYTE_UNITS = (("TiB", 2 ** 40), ("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10))
 
 
 def shape_text(shape: Iterable[int], spaced: bool = False) -> str:
@@ -19,29 +19,35 @@ def shape_text(shape: Iterable[int], spaced: bool = False) -> str:
     return (" x " if spaced else "x").join(str(d) for d in shape)
 
 
-def _in_units(n: float, units) -> tuple[float, str]:
-    for unit, scale in units:
-        if abs(n) >= scale:
+def _in_units(n: float, units, shown=lambda value: value) -> tuple[float, str]:
+    """`n` in the largest unit it reaches, moved up one unit when the number as written
+    (`shown`: rounded as the caller prints it) would reach the next unit: 999_996 is
+    '1.00 M', not '1000.00 k'."""
+    ladder = list(units) + [("", 1)]  # largest first
+    for i, (unit, scale) in enumerate(ladder):
+        if abs(n) >= scale or unit == "":
+            if i > 0 and abs(shown(n / scale)) >= ladder[i - 1][1] / scale:
+                return n / ladder[i - 1][1], ladder[i - 1][0]
             return n / scale, unit
-    return n, ""
+    raise AssertionError("unreachable: the ladder ends with the unit of 1")
 
 
 def readable_count(n: int | float) -> str:
     """12443648 -> '12.44 M' (two decimals: tables, totals, the CLI)."""
-    value, unit = _in_units(float(n), COUNT_UNITS)
+    value, unit = _in_units(float(n), COUNT_UNITS, lambda v: float(f"{v:.2f}"))
     return f"{value:.2f} {unit}" if unit else f"{value:.0f}"
 
 
 def compact_count(n: int | float, spaced: bool = False) -> str:
     """Three significant digits, for little room: 164000 -> '164k' (a diagram box), or with
     `spaced` '164 k' (a chart's axis ticks); 2500 -> '2.5k'."""
-    value, unit = _in_units(float(n), COUNT_UNITS)
+    value, unit = _in_units(float(n), COUNT_UNITS, lambda v: float(f"{v:.3g}"))
     return f"{value:.3g}{' ' if spaced and unit else ''}{unit}"
 
 
 def readable_bytes(n: int | float) -> str:
     """1572864 -> '1.5 MiB'."""
-    value, unit = _in_units(float(n), BYTE_UNITS)
+    value, unit = _in_units(float(n), BYTE_UNITS, lambda v: float(f"{v:.1f}"))
     return f"{value:.1f} {unit}" if unit else f"{value:.0f} B"
 
 

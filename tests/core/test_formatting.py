@@ -15,6 +15,10 @@ def test_shape_text():
     (0, "0", "0", "0"), (999, "999", "999", "999"), (2500, "2.50 k", "2.5k", "2.5 k"),
     (164_000, "164.00 k", "164k", "164 k"), (12_443_648, "12.44 M", "12.4M", "12.4 M"),
     (3.2e9, "3.20 G", "3.2G", "3.2 G"), (-2500, "-2.50 k", "-2.5k", "-2.5 k"),
+    # at a unit's edge the rounded number moves up a unit: never "1000.00 k" or "1e+03k"
+    (999_996, "1.00 M", "1M", "1 M"), (999_950, "999.95 k", "1M", "1 M"),
+    (999_994, "999.99 k", "1M", "1 M"), (-999_996, "-1.00 M", "-1M", "-1 M"),
+    (1.5e12, "1.50 T", "1.5T", "1.5 T"),
 ])
 def test_counts(n, table, box, tick):
     assert readable_count(n) == table
@@ -27,6 +31,8 @@ def test_bytes_are_binary_units():
     assert readable_bytes(1536) == "1.5 KiB"
     assert readable_bytes(3 * 2 ** 20) == "3.0 MiB"
     assert readable_bytes(2 ** 31) == "2.0 GiB"
+    assert readable_bytes(2 ** 20 - 1) == "1.0 MiB"  # was "1024.0 KiB"
+    assert readable_bytes(1023) == "1023 B"
 
 
 @pytest.mark.parametrize("new, old, text", [
