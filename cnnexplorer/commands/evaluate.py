@@ -1,21 +1,30 @@
 """`cnnexplorer evaluate MODEL DATASET`: loss, accuracy, per-class precision and recall, and
-the confusion matrix on the dataset's test split (or all of it when it has none)."""
+the confusion matrix on the dataset's test split (or all of it when it has none).
+
+`cnnexplorer evaluate door FOLDER`: the Happy door scored on a folder of labelled photos,
+judged as the door judges them (faces found, the rule for several faces, the threshold):
+per-photo verdicts, the confusion matrix, ROC AUC, the best threshold on that folder and the
+photos with no face found (core/door/folder_score.py)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from cnnexplorer.commands.arg_types import batch_size
+from cnnexplorer.commands.arg_types import batch_size, number
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.commands.skipped import report_skipped
 from cnnexplorer.core.formatting import display_text
 from cnnexplorer.core.data import load_dataset
 from cnnexplorer.core.data.adapt import adaptation_notes
 from cnnexplorer.core.door.face_data import faces_for_model
+from cnnexplorer.core.door.folder_score import score_folder
+from cnnexplorer.core.door.inference import load_door_model
+from cnnexplorer.core.door.rules import DEFAULT_RULE, RULES
+from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.keras.model_io import load_model
 from cnnexplorer.core.train.crops_and_ensembles import Member, compare_test_time
-from cnnexplorer.core.train.fine_tune import judges_faces
+from cnnexplorer.core.train.fine_tune import DOOR, judges_faces
 from cnnexplorer.core.train.evaluation import evaluate, evaluation_split, image_classifier_task
 from cnnexplorer.core.train.runs import open_run
 
@@ -25,10 +34,13 @@ def register(subparsers) -> None:
         "evaluate", help="evaluate a saved model on a dataset",
         description="Evaluate a .keras/.h5 model (or a run folder: its best model) on a "
                     "dataset's test split, or on all of it when it has no test split.",
-        epilog="example: cnnexplorer evaluate runs/happy/best.keras happy-faces --json")
+        epilog="examples: cnnexplorer evaluate runs/happy/best.keras happy-faces --json; "
+               "cnnexplorer evaluate door my_photos/ (happy/ and not_happy/ folders, or "
+               "names ending _1 / _0)")
     p.add_argument("model", metavar="MODEL", nargs="+",
                    help=".keras or .h5 file, or a run folder; two or more: their ensemble "
-                        "(probabilities averaged) beside each one alone")
+                        "(probabilities averaged) beside each one alone; 'door': score the "
+                        "Happy door on DATASET, a folder of labelled photos")
     p.add_argument("dataset", metavar="DATASET", help="built-in name or path")
     p.add_argument("--crops", type=int, default=1, metavar="1|2|10",
                    help="test-time crops, probabilities averaged: 1 the image, 2 with its "
@@ -41,10 +53,20 @@ def register(subparsers) -> None:
                    help="resize the dataset's images to SxS when loading")
     p.add_argument("--json", action="store_true",
                    help="print {loss, accuracy, per_class, confusion_matrix} as JSON")
+    door = p.add_argument_group("evaluate door FOLDER")
+    door.add_argument("--door-model", metavar="PATH",
+                      help="the door model to score (default: the bundled one)")
+    door.add_argument("--threshold", type=number, default=DEFAULT_THRESHOLD, metavar="T",
+                      help="the door opens at happy probability >= T (default %(default)s)")
+    door.add_argument("--faces", choices=list(RULES), default=DEFAULT_RULE,
+                      help="several faces: anyone smiles (any, the default), the largest "
+                           "face, or everyone smiles (all)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if args.model == [DOOR] and not Path(DOOR).exists():
+        return run_door(args)
     if len(args.model) > 1 or args.crops > 1:
         return run_test_time_tricks(args)
     path = Path(args.model[0])
@@ -94,6 +116,19 @@ def render_result(name: str, result) -> str:
         lines += [f"  {display_text(c['true'])} -> {display_text(c['predicted'])}: {c['count']}"
                   for c in top]
     return "\n".join(lines) + "\n"
+
+
+def run_door(args) -> int:
+    """`evaluate door FOLDER`: the door's score on labelled photos (see the module doc)."""
+    door = load_door_model(args.door_model)  # ModelFileError: one line, exit 2 (cli.main)
+    score = score_folder(door, args.dataset, args.threshold, args.faces)
+    for _path, error in score.unreadable:
+        print(f"cnnexplorer evaluate: {error}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(json_text(score.as_dict()) + "\n")
+    else:
+        sys.stdout.write(score.report() + "\n")
+    return 0
 
 
 def run_test_time_tricks(args) -> int:

@@ -224,3 +224,29 @@ def test_a_greyscale_model_judges_colour_frames_through_the_same_channel_rule(pa
     assert panel.crops.tiles()[0].image.ndim == 3  # the heatmap over the grey crop
     assert res.heatmap is not None and res.overlay_is_crop
     assert len(panel.frame_view.marks()) == 1
+
+
+def test_score_a_folder_runs_off_the_gui_thread_and_shows_the_report(panel, qtbot, tmp_path):
+    from test_cli_train_from_faces import frames
+
+    x = frames(4, blanks=(3,))
+    for i in range(4):
+        folder = tmp_path / "labelled" / ("smile" if i % 2 else "nosmile")
+        folder.mkdir(parents=True, exist_ok=True)
+        write_png(folder / f"p{i}.png", x[i])
+    scoring = panel.folder_scoring
+    assert panel.score_btn.isVisible()
+    assert scoring.start(tmp_path / "labelled")
+    qtbot.waitUntil(lambda: scoring.last_score is not None, timeout=WAIT_MS)
+    score = scoring.last_score
+    assert len(score.photos) == 4 and score.rule == panel.rule_combo.currentData()
+    assert score.threshold == panel.threshold_value()
+    assert [p.split("/")[-1] for p in score.no_face] == ["p3.png"]
+    assert scoring.report.isVisible()
+    assert "confusion matrix" in scoring.report.text.toPlainText()
+    assert f"accuracy {score.accuracy:.3f} on 4 photos" in panel.message.text()
+    # a folder that names no class: said on the message line, the panel goes on
+    (tmp_path / "bad" / "cats").mkdir(parents=True)
+    write_png(tmp_path / "bad" / "cats" / "a.png", x[0])
+    assert scoring.start(tmp_path / "bad")
+    qtbot.waitUntil(lambda: "names no class" in panel.message.text(), timeout=WAIT_MS)

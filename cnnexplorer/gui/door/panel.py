@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QHBoxLayout, 
 from cnnexplorer.core.door.rules import DEFAULT_RULE, RULES
 from cnnexplorer.gui.door.door_view import DecisionStripArea
 from cnnexplorer.gui.door.face_crops import FaceCrops
+from cnnexplorer.gui.door.folder_scoring import FolderScoring
 from cnnexplorer.gui.door.frame_view import FrameView
 from cnnexplorer.gui.door.judged import crop_tiles, explanation, face_marks
 from cnnexplorer.gui.door.inference_worker import InferenceWorker
@@ -79,6 +80,7 @@ class DoorPanel(DoorSources, QWidget):
         self._error_shown = False  # the message line shows an error of an earlier action
         self._fps_times: deque[float] = deque(maxlen=30)
         self._frame_ms: dict[str, float] = {}  # smoothed ms per frame, "plain" / "careful"
+        self.folder_scoring = FolderScoring(self)
         self._build()
         self._connect()
         app = QApplication.instance()
@@ -104,7 +106,12 @@ class DoorPanel(DoorSources, QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.camera_combo.setMinimumContentsLength(14)
         bar = QHBoxLayout()
-        for w in (self.open_files_btn, self.open_folder_btn, self.paste_btn):
+        self.score_btn = QPushButton("Score a folder…")
+        self.score_btn.setToolTip("Score the door on a folder of labelled photos (happy/ and "
+                                  "not_happy/, or names ending _1 / _0): each photo judged as "
+                                  "the door judges it, with the confusion matrix, ROC AUC, the "
+                                  "best threshold and the faces not found")
+        for w in (self.open_files_btn, self.open_folder_btn, self.paste_btn, self.score_btn):
             bar.addWidget(w)
         bar.addSpacing(12)
         bar.addWidget(QLabel("Camera"))
@@ -195,6 +202,7 @@ class DoorPanel(DoorSources, QWidget):
     def _connect(self) -> None:
         self.open_files_btn.clicked.connect(self._on_open_files_clicked)
         self.open_folder_btn.clicked.connect(self._on_open_folder_clicked)
+        self.score_btn.clicked.connect(self.folder_scoring.ask)
         self.paste_btn.clicked.connect(self.paste)
         QShortcut(QKeySequence.StandardKey.Paste, self, activated=self.paste)
         self.camera_btn.toggled.connect(self._on_camera_toggled)
@@ -408,6 +416,7 @@ class DoorPanel(DoorSources, QWidget):
         """
         self.stop_source()
         self.teach.shutdown()
+        self.folder_scoring.shutdown()
         self.worker.shutdown()
 
     def closeEvent(self, event) -> None:
