@@ -79,3 +79,22 @@ def test_class_names_with_terminal_escapes_are_printed_as_text():
     assert "\\x1b[31mred\\x1b[0m" in text and "two\\nlines" in text
     assert len(text.splitlines()) == len(render_result("set", metrics_from_probabilities(
         _probs(np.array([0, 0, 1, 0]), 2), y, ["a", "b"])).splitlines())
+
+
+def test_predict_in_chunks_writes_each_chunk_in_place():
+    from cnnexplorer.core.train.evaluation import predict_in_chunks
+
+    calls = []
+
+    class Model:  # outputs the mean pixel of each image, as 3 "class scores"
+        def predict(self, x, batch_size, verbose):
+            calls.append(len(x))
+            assert x.dtype == np.float32 and x.max() <= 1.0
+            mean = x.reshape(len(x), -1).mean(axis=1)
+            return np.stack([mean, 1 - mean, mean * 0], axis=1).astype(np.float32)
+
+    x = np.arange(10 * 4 * 4 * 3, dtype=np.int64).reshape(10, 4, 4, 3) % 256
+    out = predict_in_chunks(Model(), x.astype(np.uint8), (4, 4, 3), batch_size=2, chunk=4)
+    assert calls == [4, 4, 2]
+    expected = (x.astype(np.float32) / 255).reshape(10, -1).mean(axis=1)
+    np.testing.assert_allclose(out[:, 0], expected, rtol=1e-6)

@@ -179,6 +179,24 @@ def evaluate(model, dataset, batch_size: int = 64, split: str | None = None) -> 
     if len(y) == 0:
         raise TrainingError(f"{dataset.name}: the {name} split holds no images; nothing to "
                             f"evaluate")
-    xf = scale_pixels(adapt_images(x, tuple(shape)))
-    raw = model.predict(xf, batch_size=batch_size, verbose=0)
+    raw = predict_in_chunks(model, x, tuple(shape), batch_size)
     return metrics_from_probabilities(class_probabilities(raw), y, dataset.class_names, name)
+
+
+#: images adapted, scaled and predicted at a time by `predict_in_chunks`
+PREDICT_CHUNK = 4096
+
+
+def predict_in_chunks(model, x: np.ndarray, shape: tuple, batch_size: int,
+                      chunk: int = PREDICT_CHUNK) -> np.ndarray:
+    """The model's outputs for uint8 images `x`, PREDICT_CHUNK images at a time, written into
+    one array: neither the float32 copy of every image nor Keras' list of batch outputs
+    beside their concatenation (20,000 images x 10,000 classes: 800 MB each) is ever whole."""
+    out = None
+    for start in range(0, len(x), chunk):
+        part = model.predict(scale_pixels(adapt_images(x[start:start + chunk], shape)),
+                             batch_size=batch_size, verbose=0)
+        if out is None:
+            out = np.empty((len(x),) + tuple(part.shape[1:]), part.dtype)
+        out[start:start + len(part)] = part
+    return out
