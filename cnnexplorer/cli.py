@@ -64,10 +64,19 @@ def _printable_streams() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(argv)
+        code = _main(argv)
     except KeyboardInterrupt:  # Ctrl-C while parsing or importing: no traceback
         print("cnnexplorer: interrupted", file=sys.stderr)
-        return 130
+        code = 130
+    disk_full = sys.modules.get("cnnexplorer.core.disk_full")
+    if argv is None and disk_full is not None and disk_full.hdf5_write_failed:
+        # the program itself (not a caller in Python): HDF5's exit handler crashes on the
+        # objects a write to a full disk left (a segmentation fault after our message), so
+        # end without the C exit handlers
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(code)
+    return code
 
 
 def _main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.safe_files import writing
+
 APP_NAME = "cnnexplorer"
 
 
@@ -52,8 +55,7 @@ def data_dir() -> Path:
         from platformdirs import user_data_dir
 
         path = Path(user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(path, "data folder")
 
 
 def cache_dir() -> Path:
@@ -65,11 +67,18 @@ def cache_dir() -> Path:
         from platformdirs import user_cache_dir
 
         path = Path(user_cache_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(path, "cache folder")
 
 
 def runs_dir() -> Path:
-    path = data_dir() / "runs"
-    path.mkdir(parents=True, exist_ok=True)
+    return _made(data_dir() / "runs", "runs folder")
+
+
+def _made(path: Path, what: str) -> Path:
+    """`path`, created if need be; a read-only or full place is our error naming it (and the
+    variable that chose it), not an internal error."""
+    source = ("CNNEXPLORER_HOME" if home_dir() is not None else
+              "XDG_CACHE_HOME" if what == "cache folder" else "XDG_DATA_HOME")
+    with writing(path, ConfigError, f"create the {what} (from {source} or the default)"):
+        path.mkdir(parents=True, exist_ok=True)
     return path

@@ -26,6 +26,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnnexplorer.core.disk_full import (collect_failed_writes, disk_full_path, failed_inside_hdf5,
+                                        model_bytes, quiet_failed_writes, require_space)
 from cnnexplorer.core.errors import CnnExplorerError, TrainingError
 from cnnexplorer.core.safe_files import check_regular, read_text
 
@@ -44,12 +46,6 @@ class Restored:
     notes: list = field(default_factory=list)  # what the user should know (a fallback)
 
 
-def backup_files(backup: Path) -> list[Path]:
-    """The backup's weight and metadata files that exist (latest and previous)."""
-    names = (WEIGHTS, METADATA, WEIGHTS + PREVIOUS, METADATA + PREVIOUS)
-    return [backup / n for n in names if (backup / n).exists()]
-
-
 def restore(run, model, total_epochs: int, scope) -> Restored:
     """Put the state of interrupted `run` into `model` (compiled, built); what it holds.
 
@@ -63,7 +59,9 @@ def restore(run, model, total_epochs: int, scope) -> Restored:
             is unchanged.
     """
     backup = run.backup_path
-    if backup_files(backup):
+    # the metadata is written after the weights: without it no backup was completed (the
+    # first one failed, a full disk), and the run goes on from its own saved files
+    if any((backup / name).exists() for name in (METADATA, METADATA + PREVIOUS)):
         history = run.backup_history()
         problems = []
         for suffix, source in (("", "backup"), (PREVIOUS, "previous backup")):
@@ -182,6 +180,23 @@ def RunBackup(keras, backup: Path):  # noqa: N802 - stands for the class it make
 
             def on_train_end(self, logs=None):
                 pass
+
+            def _save_model(self):
+                where, inside = None, False
+                with quiet_failed_writes():
+                    try:
+                        # the previous copy is made, then the latest rewritten in place
+                        require_space(backup.parent, model_bytes(self.model), copies=2)
+                        super()._save_model()
+                    except Exception as exc:  # noqa: BLE001 - a full disk is ours to say
+                        where = disk_full_path(exc, str(backup))
+                        if where is None:
+                            raise
+                        inside = failed_inside_hdf5(exc)
+                if where is not None:
+                    collect_failed_writes(inside_hdf5=inside)
+                    # the previous copy (.bkp) is whole: a resume falls back to it
+                    raise TrainingError(f"the disk is full ({where})")
 
         _RUN_BACKUP_CLASS = _RunBackup
     return _RUN_BACKUP_CLASS(str(backup), double_checkpoint=True, delete_checkpoint=False)

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from cnnexplorer.core.data.base import require_training_images
+from cnnexplorer.core.disk_full import (collect_failed_writes, disk_full_path,
+                                        failed_inside_hdf5, quiet_failed_writes)
 from cnnexplorer.core.train import runs as runs_mod
 from cnnexplorer.core.train.runs import check_same_run
 from cnnexplorer.core.errors import ConfigError, TrainingError
@@ -301,26 +303,50 @@ def _fit(state: TrainingState, stop) -> tuple[str, str]:
                             shuffle=state.fit_y is not None,  # a pipeline shuffles itself
                             verbose=0, callbacks=state.callbacks)
     except Exception as exc:  # noqa: BLE001 - out of memory, a bad layer at run time: the run says why
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
         state.keep_backup = True  # fit did not end: the backup stays, to resume from
-        return "failed", f"training failed: {type(exc).__name__}: {first}"
-    return progress.outcome()
+        full = disk_full_path(exc, str(state.run.path))
+        inside = failed_inside_hdf5(exc)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        failure = f"training failed: {type(exc).__name__}: {first}"
+    else:
+        return progress.outcome()
+    # the exception (and the files its frames held) is gone now
+    collect_failed_writes(inside_hdf5=inside)
+    return "failed", failure if full is None else _disk_full_message(state, full)
+
+
+def _disk_full_message(state: TrainingState, path: str) -> str:
+    done = len(state.progress.history)
+    return (f"the disk is full ({path}) after {done} epoch{'s' if done != 1 else ''}; free "
+            f"some space and resume the run from its last saved epoch: cnnexplorer train "
+            f"--resume {state.run.path}")
 
 
 def _finish(state: TrainingState, status: str, message: str) -> TrainResult:
     """Save the checkpoints, leave the model at its last good weights, record the outcome."""
     run, progress, model = state.run, state.progress, state.model
-    saved = False
+    saved, full, inside = False, None, False
     try:
-        progress.save_checkpoints(model)
+        with quiet_failed_writes():
+            progress.save_checkpoints(model)
         saved = True
         if progress.good_weights is not None:
             model.set_weights(progress.good_weights)
     except Exception as exc:  # noqa: BLE001 - a failed save is reported in the run's result
         status = "failed"
-        message = (message + "; " if message else "") + f"could not save the model: {exc}"
+        full = disk_full_path(exc, str(run.path))
+        inside = failed_inside_hdf5(exc)
+        if full is not None:
+            message = _disk_full_message(state, full)
+        else:
+            message = (message + "; " if message else "") + f"could not save the model: {exc}"
+    if not saved:
+        collect_failed_writes(inside_hdf5=inside)
     # (save_checkpoints wrote history.json with the models: never an epoch they lack)
-    run.set_status(status, message, len(progress.history))
+    try:
+        run.set_status(status, message, len(progress.history))
+    except OSError:  # a full disk: status.json keeps "running", read as interrupted later
+        pass
     if saved and not state.keep_backup:
         # only now that last.keras, best.keras and history.json hold what it held
         shutil.rmtree(run.backup_path, ignore_errors=True)

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from cnnexplorer.core.disk_full import model_bytes, require_space
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd
 
 
@@ -155,7 +156,9 @@ class Progress:
             model.stop_training = True
 
     def save_checkpoints(self, model):
-        """Write last.keras (last good weights) and best.keras, each atomically."""
+        """Write last.keras (last good weights) and best.keras, each atomically; a disk
+        without room for them is refused before any is written (`DiskFullError`)."""
+        require_space(self.run.path, model_bytes(model))
         current = model.get_weights()
         try:
             if self.good_weights is not None:

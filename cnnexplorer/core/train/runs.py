@@ -27,9 +27,9 @@ from pathlib import Path
 
 from cnnexplorer.core.errors import ConfigError, ModelFileError
 from cnnexplorer.core.safe_files import atomic_write_bytes, read_text, writing
+from cnnexplorer.core.train.run_lock import pid_alive
 from cnnexplorer import paths
 from cnnexplorer.core.keras.model_io import clean_stale_temps, export_model, load_model, save_model
-from cnnexplorer.core.train.run_lock import pid_alive
 from cnnexplorer.core.train.scores import best_epoch
 
 STATUSES = ("running", "finished", "stopped", "failed")
@@ -114,7 +114,7 @@ class Run:
         """Status as written, except a "running" run whose process is gone reads "stopped"."""
         st = _read_json(self.path / "status.json", {}) or {}
         if st.get("status") == "running" and st.get("pid") != os.getpid() \
-                and not _pid_alive(st.get("pid")):
+                and not pid_alive(st.get("pid")):
             st = {**st, "status": "stopped",
                   "message": "interrupted: the program ended during training"}
         return st
@@ -192,7 +192,10 @@ def _slug(text: str) -> str:
 
 def create_run(config: dict, root=None, name: str | None = None, path=None) -> Run:
     """A new run folder (unique name: date-time, architecture, dataset) with its config."""
-    with writing(path or root or "the runs folder", ConfigError, "create the run folder"):
+    if path is None and root is None:
+        root = paths.runs_dir()  # names its own folder when it cannot be made
+    with writing(path or root, ConfigError, "create the run folder in"
+                 if path is None else "create the run folder"):
         return _create_run(config, root, name, path)
 
 
