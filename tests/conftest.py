@@ -2,10 +2,15 @@
 
 import os
 import sys
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Never the user's runs and settings, not even for a module- or session-scoped fixture made
+# before the per-test folder below (a window built by one read the user's saved tab and
+# laid out another one): a folder of the session's own from the start.
+os.environ["CNNEXPLORER_HOME"] = tempfile.mkdtemp(prefix="cnnexplorer-tests-")
 
 import pytest  # noqa: E402
 

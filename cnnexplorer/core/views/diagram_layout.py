@@ -23,6 +23,7 @@ from typing import Iterable
 
 from cnnexplorer.core.arch.course_words import PLAIN_BLOCK, course_words
 from cnnexplorer.core.arch.graph import Network
+from cnnexplorer.core.arch.receptive_field import receptive_fields
 from cnnexplorer.core.formatting import compact_count, shape_text
 from cnnexplorer.core.views.kind_colours import kind_fill
 
@@ -188,6 +189,7 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
     """Lay out `network` with the given block paths collapsed to one box each."""
     collapsed = set(collapsed)
     words = course_words(network)
+    fields = receptive_fields(network)
     g = _ViewGraph(network, collapsed)
     rank = _ranks(g)
     trunk = _trunk(g, rank)
@@ -288,6 +290,13 @@ def layout_network(network: Network, collapsed: Iterable[str] = (),
             role = words.role(n.name)
             if role:  # the course's word first: "shortcut: Conv2D 1x1/2, 256"
                 sub = f"{role}: {sub}"
+            rf = fields.get(n.name)
+            if rf is not None and not rf.whole_input and n.kind != "Input":
+                # the receptive field where the box has room for it (the tooltip has it always)
+                with_field = f"{sub}, RF {rf.size[0]}" if rf.size[0] == rf.size[1] else \
+                    f"{sub}, RF {rf.text()}"
+                if len(with_field) <= 34:
+                    sub = with_field
             boxes.append(Box(v, x, top, BOX_W, BOX_H, _ellipsize(n.name, 24),
                              _ellipsize(sub, 34), n.kind, (n.name,), n.block,
                              kind_color(n.kind)))

@@ -35,6 +35,7 @@ from cnnexplorer.core.views.diagram_layout import (
 )
 from cnnexplorer.core.views.diagram_svg import FRAME_STROKES, TITLE_H, render_svg
 from cnnexplorer.core.arch.graph import Network
+from cnnexplorer.core.arch.receptive_field import receptive_fields
 from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui import settings
@@ -60,6 +61,7 @@ class DiagramView(QGraphicsView):
         self.setBackgroundBrush(QBrush(QColor("white")))
         self.setAccessibleName("Block diagram")
         self._network: Network | None = None
+        self._fields: dict = {}  # receptive field by layer name, for the tooltips
         self._title: str | None = None
         self._collapsed: set[str] = set()
         self._layout: DiagramLayout | None = None
@@ -99,6 +101,7 @@ class DiagramView(QGraphicsView):
         """
         previous = self._network
         self._network, self._title = network, title
+        self._fields = receptive_fields(network) if network is not None else {}
         known: set[str] = set()
         if network is not None:
             known = set(all_blocks(network))
@@ -279,8 +282,11 @@ class DiagramView(QGraphicsView):
             return (f"Block {b.block}: {len(b.layers)} layers. Double-click to expand it.")
         node = self._network.node(b.layers[0])
         macs = "not counted" if node.macs is None else f"{node.macs:,}"
+        rf = self._fields.get(node.name) if self._fields else None
+        field = f"\nreceptive field {rf.text()}" if rf is not None else ""
         return (f"{node.name} ({node.kind})\noutput {shape_text(node.output_shape)}"
-                f"\nparams {node.params:,}\nMACs {macs}\nDouble-click to collapse its block.")
+                f"\nparams {node.params:,}\nMACs {macs}{field}\n"
+                f"Double-click to collapse its block.")
 
     def _place_highlight(self, ensure_visible: bool) -> None:
         if self._highlight is not None:

@@ -311,7 +311,11 @@ class LayerTableModel(QAbstractItemModel):
             return item.row.name if item.row else ""
         if role == _TIP:
             if item.row is not None:
-                return item.row.summary
+                # the receptive field: in the working under the table and here, not as a
+                # column (at 1440 px every column must stay on screen)
+                rf = item.row.receptive_field
+                field = f"receptive field {rf.text()}" if rf else ""
+                return "; ".join(t for t in (item.row.summary, field) if t)
             return f"{item.subtotal.kind} {item.path}: subtotal of " \
                    f"{item.subtotal.layers} layers" if item.subtotal else item.path
         return None

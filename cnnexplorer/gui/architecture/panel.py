@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (QFrame, QLabel, QScrollArea, QSplitter, QTextBrow
 
 from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.cost import CostReport, cost_report
+from cnnexplorer.core.arch.working import layer_working
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.gui import settings
 from cnnexplorer.gui.errors import present_error
 from cnnexplorer.gui.session import ArchitectureChoice, Session
 from cnnexplorer.gui.architecture.layer_table import LAYER_NAME_ROLE
+from cnnexplorer.gui.architecture.working_view import WorkingView
 from cnnexplorer.gui.architecture.table_box import LayerTableBox
 from cnnexplorer.gui.architecture.config_form import ConfigForm
 from cnnexplorer.gui.architecture.export import EXPORT_FORMATS, ExportMixin  # noqa: F401 (re-exported)
@@ -123,8 +125,15 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self.totals = TotalsView()
         self.totals.set_batch_size(settings.read_int("architecture/batch", 32))
         self.totals.batch_changed.connect(self._on_totals_batch_changed)
+        self.working = WorkingView()  # the selected layer's formulas, filled in
+        table_and_working = QSplitter(Qt.Orientation.Vertical)
+        table_and_working.addWidget(table_box)
+        table_and_working.addWidget(self.working)
+        table_and_working.setStretchFactor(0, 4)
+        table_and_working.setStretchFactor(1, 1)
+        table_and_working.setSizes([480, 150])
         top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(table_box)
+        top.addWidget(table_and_working)
         totals_scroll = QScrollArea()  # a short window scrolls the totals, never squeezes them
         totals_scroll.setWidgetResizable(True)
         totals_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -345,6 +354,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
             self.select_layer(selected)
         elif not self.table.currentIndex().isValid() and charts is not None:
             charts.highlight(None)
+        self.show_working(self.selected_layer())  # its numbers under the new configuration
 
     def show_opened_model(self, entry, network, report: CostReport) -> None:
         """Show an opened model file (see model_open.py) the way a zoo entry is shown."""
@@ -365,9 +375,19 @@ class ArchitecturePanel(ExportMixin, QWidget):
         return self.table_box.select_layer(name)
 
     def _on_table_current_changed(self, current: QModelIndex, _previous) -> None:
+        name = current.data(LAYER_NAME_ROLE) or None
         if self._charts is not None:
-            self._charts.highlight(current.data(LAYER_NAME_ROLE) or None)
-        self.diagram.select_layer(current.data(LAYER_NAME_ROLE) or None)
+            self._charts.highlight(name)
+        self.diagram.select_layer(name)
+        self.show_working(name)
+
+    def show_working(self, name: str | None) -> None:
+        """The working of layer `name` under the table (the hint for a block row or none)."""
+        report = self._report
+        if name is None or report is None or name not in report.network:
+            self.working.show_working(None)
+            return
+        self.working.show_working(layer_working(report.network, name, report))
 
     def _on_charts_layer_clicked(self, name: str) -> None:
         self.select_layer(name)
