@@ -631,7 +631,7 @@ def scenario_data_reload(m: Monkey) -> None:
     data = m.panel("Data")
     m.choose(data.builtin, data.builtin.findData("happy-faces"), "built-in set")
     m.click(data.load_builtin_button)
-    m.rec.answers.extend([str(f / "tiny.h5"), str(f / "faces")])
+    m.rec.answers.extend([str(f / "tiny.h5"), str(f / "classes")])
     m.click(data.open_file_button)
     m.click(data.open_folder_button)
     _wait_for_dataset_loads(m)

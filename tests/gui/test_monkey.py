@@ -72,17 +72,14 @@ def test_switch_panels_models_and_runs_while_training_then_close_while_training(
     run_monkey("training", tmp_path)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 17 item 3 (Evaluate works only once: "
-                                        "'Internal C++ object (TrainingWorker) already "
-                                        "deleted'), owned by the 'workers' change")
+# issue 17 item 3: the first Evaluate worked, every later one raised "Internal C++ object
+# (TrainingWorker) already deleted" (fixed by the one worker abstraction, gui/workers.py)
 def test_evaluate_the_same_run_three_times(tmp_path):
     run_monkey("evaluate3", tmp_path)
 
 
-@pytest.mark.xfail(strict=False, reason="found by the monkey: a dataset opened while another "
-                                        "loads aborts the app ('QThread: Destroyed while "
-                                        "thread is still running', DatasetLoader), owned by "
-                                        "the 'workers' change (one worker abstraction)")
+# found by the monkey before gui/workers.py landed: "QThread: Destroyed while thread is still
+# running" aborted the app when a dataset was opened while the generated faces still loaded
 def test_open_a_dataset_while_another_loads(tmp_path):
     run_monkey("data_reload", tmp_path)
 
