@@ -46,9 +46,9 @@ def main(argv=None) -> int:
     from cnnexplorer.core.views.diagram_svg import render_svg
     from cnnexplorer.gui.architecture.diagram_view import DiagramView
 
-    from cnnexplorer.gui.pyside_refcount import immortalize_singletons
+    from cnnexplorer.gui.pyside_check import require
 
-    immortalize_singletons()  # as gui/app.py does (PySide6 6.12 on Python 3.11)
+    require()  # as gui/app.py does: not PySide6 6.12 on Python 3.11
     app = QApplication.instance() or QApplication([])
     view = DiagramView()
     view.resize(900, 800)

@@ -93,9 +93,9 @@ def gui_fps(frames, seconds: float, fps: float, explain: bool) -> dict:
     from cnnexplorer.gui.door.panel import DoorPanel
     from cnnexplorer.gui.session import Session
 
-    from cnnexplorer.gui.pyside_refcount import immortalize_singletons
+    from cnnexplorer.gui.pyside_check import require
 
-    immortalize_singletons()  # as gui/app.py does (PySide6 6.12 on Python 3.11)
+    require()  # as gui/app.py does: not PySide6 6.12 on Python 3.11
     app = QApplication.instance() or QApplication([])
     panel = DoorPanel(Session())
     panel.resize(1400, 850)

@@ -110,9 +110,9 @@ def bench_changes(keys: list[str], n: int, keras_baseline: bool,
     from cnnexplorer.gui.architecture.panel import ArchitecturePanel
     from cnnexplorer.gui.session import Session
 
-    from cnnexplorer.gui.pyside_refcount import immortalize_singletons
+    from cnnexplorer.gui.pyside_check import require
 
-    immortalize_singletons()  # as gui/app.py does (PySide6 6.12 on Python 3.11)
+    require()  # as gui/app.py does: not PySide6 6.12 on Python 3.11
     app = QApplication.instance() or QApplication([])
     session = Session()
     panel = ArchitecturePanel(session)

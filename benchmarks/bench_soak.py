@@ -78,10 +78,10 @@ def gui_soak(frames: list[np.ndarray], n: int, every: int, warmup: int) -> dict:
 
     from cnnexplorer.gui import gc_guard
     from cnnexplorer.gui.door.panel import DoorPanel
-    from cnnexplorer.gui.pyside_refcount import immortalize_singletons
+    from cnnexplorer.gui.pyside_check import require
     from cnnexplorer.gui.session import Session
 
-    immortalize_singletons()  # as gui/app.py does
+    require()  # as gui/app.py does: not PySide6 6.12 on Python 3.11
     app = QApplication.instance() or QApplication([])
     gc_guard.install(app)  # as the app: collection on the GUI thread only
     panel = DoorPanel(Session())

@@ -136,10 +136,10 @@ def gui_fit(arch_key, ds, batch, epochs, measure_stalls=False):
     from cnnexplorer.core.train.events import EpochEnd, TrainStarted
     from cnnexplorer.core.train.config import TrainConfig
     from cnnexplorer.gui.training.panel import TrainingPanel
-    from cnnexplorer.gui.pyside_refcount import immortalize_singletons
+    from cnnexplorer.gui.pyside_check import require
     from cnnexplorer.gui.session import ArchitectureChoice, Session
 
-    immortalize_singletons()
+    require()  # as gui/app.py does: not PySide6 6.12 on Python 3.11
     app = QApplication.instance() or QApplication([])
     if "panel" not in _PANEL:  # one window for the whole benchmark, as a user would have
         session = Session()

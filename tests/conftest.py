@@ -14,9 +14,10 @@ os.environ["CNNEXPLORER_HOME"] = tempfile.mkdtemp(prefix="cnnexplorer-tests-")
 
 import pytest  # noqa: E402
 
-from cnnexplorer.gui.pyside_refcount import immortalize_singletons  # noqa: E402
+from cnnexplorer.gui.pyside_check import problem  # noqa: E402
 
-immortalize_singletons()  # as the app does at start-up, before any Qt object exists
+if problem():  # as the app does: a PySide6 that frees None would abort the run midway
+    pytest.exit(problem(), returncode=2)
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,9 @@ import os
 import sys
 import time
 
-from cnnexplorer.gui import gc_guard, workers
+from cnnexplorer.gui import crash_log, gc_guard, workers
 from cnnexplorer.gui.errors import configure_logging, install_excepthooks
+from cnnexplorer.gui.pyside_check import problem
 
 _T0 = time.perf_counter()
 
@@ -24,9 +25,6 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from cnnexplorer.gui.pyside_refcount import immortalize_singletons
-
-    immortalize_singletons()  # before any Qt object: a PySide6 6.12 bug on Python 3.11
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
@@ -43,10 +41,19 @@ def create_application(argv: list[str] | None = None):
 
 
 def run_app(argv: list[str] | None = None) -> int:
-    """Open the main window and run the event loop; returns the exit code."""
+    """Open the main window and run the event loop; returns the exit code (2: a PySide6
+    that cannot run this Python, said in one line on stderr)."""
+    reason = problem()
+    if reason:
+        print(reason, file=sys.stderr)
+        return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     app = create_application(argv)
     from cnnexplorer.gui.main_window import MainWindow
+
+    unclean = crash_log.start()  # from here a crash writes its trace into the log file
+    if unclean is not None:
+        print(unclean.message(), file=sys.stderr)
 
     # pyqtgraph (0.7 s) and the other panels load after the first paint: see MainWindow
     window = MainWindow(deferred=True)
@@ -60,5 +67,9 @@ def run_app(argv: list[str] | None = None) -> int:
             print(f"setup-finished {time.perf_counter() - _T0:.4f}", flush=True)
             window.close()
         window.setup_finished.connect(_ready)
+    if unclean is not None:
+        crash_log.show_notice(window, unclean.message())  # said once: its marker is gone
     window.show()
-    return int(app.exec())
+    code = int(app.exec())
+    crash_log.finish()  # a clean close: the next start has nothing to say
+    return code

@@ -28,7 +28,7 @@ from cnnexplorer.core.errors import (
     ShapeError,
     TrainingError,
 )
-from cnnexplorer.paths import data_dir
+from cnnexplorer.gui import crash_log
 
 log = logging.getLogger("cnnexplorer.gui")
 
@@ -190,7 +190,8 @@ def uninstall_excepthooks() -> None:
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """Log to stderr and to <data dir>/logs/cnnexplorer.log (rotated). Idempotent."""
+    """Log to stderr and to <data dir>/logs/cnnexplorer.log (rotated; `crash_log` sends
+    faulthandler's traces to the same file). Idempotent."""
     from logging.handlers import RotatingFileHandler
 
     root = logging.getLogger("cnnexplorer")
@@ -202,11 +203,14 @@ def configure_logging(level: int = logging.INFO) -> None:
     stream.setFormatter(fmt)
     stream.setLevel(logging.WARNING)
     root.addHandler(stream)
+    class LogFileHandler(RotatingFileHandler):
+        def doRollover(self):  # noqa: N802 (logging's name)
+            super().doRollover()
+            crash_log.retarget_after_rollover()  # faulthandler's traces follow the new file
+
     try:
-        folder = data_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(folder / "cnnexplorer.log", maxBytes=1_000_000,
-                                      backupCount=2, encoding="utf-8")
+        handler = LogFileHandler(crash_log.log_path(), maxBytes=1_000_000, backupCount=2,
+                                 encoding="utf-8")
         handler.setFormatter(fmt)
         root.addHandler(handler)
     except OSError as exc:  # a read-only home must not stop the app

@@ -7,11 +7,8 @@ from PySide6.QtWidgets import QMainWindow
 from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.train import runs
 from cnnexplorer.core.train.events import TrainStarted
-from cnnexplorer.gui.pyside_refcount import immortalize_singletons
 from cnnexplorer.gui.session import ArchitectureChoice, Session
 from cnnexplorer.gui.training.panel import TrainingPanel
-
-immortalize_singletons()
 
 
 def tiny_dataset(n=64, size=16):

@@ -1,0 +1,114 @@
+"""A crash leaves word (issue 17, crash 4): faulthandler writes the trace into the app's log
+file, and the next start says once, on stderr and in the window, that the app closed
+unexpectedly and where the log is."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from PySide6.QtWidgets import QMainWindow
+
+from cnnexplorer.gui import crash_log
+
+RUN = textwrap.dedent("""
+    import faulthandler, sys
+    from cnnexplorer.gui import crash_log
+
+    report = crash_log.start()
+    print("report:", report.message() if report else None, flush=True)
+    if sys.argv[1] == "crash":
+        faulthandler._sigsegv()  # a real segmentation fault, as a C library would cause
+    crash_log.finish()
+""")
+
+
+def _run(mode: str, home) -> subprocess.CompletedProcess:
+    env = dict(os.environ, CNNEXPLORER_HOME=str(home))
+    return subprocess.run([sys.executable, "-c", RUN, mode], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_a_segfault_leaves_its_trace_in_the_log_and_is_said_once(tmp_path):
+    crashed = _run("crash", tmp_path)
+    assert crashed.returncode != 0 and "report: None" in crashed.stdout
+    log = tmp_path / "data" / "logs" / "cnnexplorer.log"
+    text = log.read_text()
+    assert "Fatal Python error: Segmentation fault" in text
+    assert 'File "<string>", line 8' in text  # the Python stack of the crashing line
+    markers = list(log.parent.glob("running-*.json"))
+    assert len(markers) == 1  # left behind: the run never reached finish()
+    pid = json.loads(markers[0].read_text())["pid"]
+
+    after = _run("clean", tmp_path)
+    assert after.returncode == 0
+    said = after.stdout.split("report: ", 1)[1]
+    assert said.startswith("CNN Explorer closed unexpectedly last time")
+    assert f"process {pid})" in said and str(log) in said
+
+    again = _run("clean", tmp_path)
+    assert "report: None" in again.stdout  # said once, not at every start
+    assert list(log.parent.glob("running-*.json")) == []
+
+
+def test_a_left_marker_is_reported_once_and_a_live_one_is_not(tmp_path):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    # a run that was killed (pid 2**22 + 1 is above Linux's default pid_max: never alive)
+    dead = 2 ** 22 + 1
+    (folder / f"running-{dead}.json").write_text(json.dumps(
+        {"pid": dead, "started": "2026-12-03 09:12:33"}))
+    (folder / f"running-{dead + 1}.json").write_text("{cut sh")  # died writing its marker
+    alive = os.getppid()  # another window open right now
+    (folder / f"running-{alive}.json").write_text(json.dumps(
+        {"pid": alive, "started": "2026-12-03 09:30:00"}))
+    report = crash_log.previous_unclean_exit(folder)
+    assert report is not None and report.pid == dead and report.started == "2026-12-03 09:12:33"
+    assert report.log == folder / "cnnexplorer.log"
+    assert "closed unexpectedly" in report.message() and str(folder) in report.message()
+    assert sorted(p.name for p in folder.iterdir()) == [f"running-{alive}.json"]
+    assert crash_log.previous_unclean_exit(folder) is None  # once
+
+
+def test_the_notice_is_a_bar_in_the_window_that_goes_when_dismissed(qtbot):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    bar = crash_log.show_notice(window, "CNN Explorer closed unexpectedly last time (...)")
+    qtbot.waitUntil(bar.isVisible)
+    assert bar.label.text().startswith("CNN Explorer closed unexpectedly")
+    assert window.toolBarArea(bar).name == "TopToolBarArea"
+    bar.dismiss_button.click()
+    assert not bar.isVisible()
+    qtbot.waitUntil(lambda: window.findChildren(type(bar)) == [])  # deleted (deleteLater)
+
+
+PROBE = textwrap.dedent("""
+    import sys
+    from cnnexplorer.gui.app import run_app
+    sys.exit(run_app([]))
+""")
+
+
+def test_the_app_says_it_on_stderr_once_after_an_unclean_exit(tmp_path):
+    """The whole start-up path: a marker left by a killed run, the real window (closed by
+    the start-up probe once its panels are built)."""
+    folder = tmp_path / "data" / "logs"
+    folder.mkdir(parents=True)
+    dead = 2 ** 22 + 3
+    (folder / f"running-{dead}.json").write_text(json.dumps(
+        {"pid": dead, "started": "2026-12-03 09:12:33"}))
+    env = dict(os.environ, CNNEXPLORER_HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen",
+               CNNEXPLORER_STARTUP_PROBE="1")
+    runs = [subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                           env=env, timeout=600) for _ in range(2)]
+    for out in runs:
+        assert out.returncode == 0, out.stderr[-3000:]
+    first, second = (out.stderr.count("closed unexpectedly last time") for out in runs)
+    assert (first, second) == (1, 0)
+    assert f"process {dead}" in runs[0].stderr and str(folder / "cnnexplorer.log") in \
+        runs[0].stderr
+    assert list(folder.glob("running-*.json")) == []  # both closed cleanly
