@@ -68,7 +68,8 @@ def run_app(argv: list[str] | None = None) -> int:
             window.close()
         window.setup_finished.connect(_ready)
     if unclean is not None:
-        crash_log.show_notice(window, unclean.message())  # said once: its marker is gone
+        # said once: its marker is gone
+        crash_log.show_notice(window, unclean.short(), unclean.message())
     window.show()
     code = int(app.exec())
     crash_log.finish()  # a clean close: the next start has nothing to say

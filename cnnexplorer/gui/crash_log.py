@@ -57,6 +57,11 @@ class UncleanExit:
     pid: int
     log: Path
 
+    def short(self) -> str:
+        """One line for the window's bar (the full message is its tooltip)."""
+        return (f"CNN Explorer closed unexpectedly last time (started {self.started}). "
+                f"Log: {self.log}")
+
     def message(self) -> str:
         return (f"CNN Explorer closed unexpectedly last time (the run started {self.started}, "
                 f"process {self.pid}). What it wrote before closing, including a crash trace "
@@ -152,16 +157,20 @@ def retarget_after_rollover() -> None:
     old.close()
 
 
-def show_notice(window, text: str):
-    """A dismissable bar at the top of `window` (a QMainWindow) saying `text`; returns it."""
+def show_notice(window, text: str, details: str = ""):
+    """A dismissable bar at the top of `window` (a QMainWindow) saying `text` on one line,
+    `details` in its tooltip; returns it."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLabel, QToolBar, QToolButton
+    from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QToolButton
 
     bar = QToolBar("Closed unexpectedly", window)
     bar.setObjectName("unclean_exit_notice")  # saveState() wants a name
     bar.setMovable(False)
+    # one line: a tool bar lays a word-wrapped label out as a tall narrow column
     label = QLabel(text)
-    label.setWordWrap(True)
+    label.setToolTip(details or text)
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    label.setContentsMargins(6, 2, 6, 2)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     bar.addWidget(label)
     dismiss = QToolButton()

@@ -16,10 +16,10 @@ import logging
 import sys
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QLabel, QMainWindow,
+                               QMessageBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from cnnexplorer import __version__
 from cnnexplorer.gui import settings, workers
@@ -403,5 +403,9 @@ class MainWindow(QMainWindow):
         self._tf_poll.stop()
         self.save_settings()
         self.shutdown_panels()  # each panel asks its workers to stop; none waits
+        # The wait can last a training batch or a Keras import that cannot be interrupted:
+        # the window goes now, the process ends when the workers have.
+        self.hide()
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self.workers_stopped = workers.stop_and_wait()  # the one wait (gui/workers.py)
         super().closeEvent(event)

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from PySide6.QtWidgets import QMainWindow
 
@@ -77,9 +78,13 @@ def test_the_notice_is_a_bar_in_the_window_that_goes_when_dismissed(qtbot):
     window = QMainWindow()
     qtbot.addWidget(window)
     window.show()
-    bar = crash_log.show_notice(window, "CNN Explorer closed unexpectedly last time (...)")
+    report = crash_log.UncleanExit("2026-12-03 09:12:33", 4242, Path("/home/u/logs/x.log"))
+    bar = crash_log.show_notice(window, report.short(), report.message())
     qtbot.waitUntil(bar.isVisible)
-    assert bar.label.text().startswith("CNN Explorer closed unexpectedly")
+    assert bar.label.text() == ("CNN Explorer closed unexpectedly last time (started "
+                                "2026-12-03 09:12:33). Log: /home/u/logs/x.log")
+    assert "process 4242" in bar.label.toolTip()
+    assert bar.height() < 3 * bar.label.fontMetrics().height()  # one line, not a column
     assert window.toolBarArea(bar).name == "TopToolBarArea"
     bar.dismiss_button.click()
     assert not bar.isVisible()

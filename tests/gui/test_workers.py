@@ -166,6 +166,8 @@ def test_no_qthread_subclass_and_no_other_worker_kind_outside_the_worker_module(
         text = path.read_text(encoding="utf-8")
         if "create_worker" in text or "thread_worker" in text or "QThreadPool" in text:
             names.append("superqt worker / thread pool")
+        if "gui" in path.relative_to(package).parts and "threading.Thread(" in text:
+            names.append("a thread of its own")
         if names:
             found[str(path.relative_to(package))] = names
     assert found == {}
