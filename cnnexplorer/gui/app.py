@@ -12,9 +12,8 @@ import os
 import sys
 import time
 
-from cnnexplorer.gui import crash_log, gc_guard, workers
+from cnnexplorer.gui import crash_log, gc_guard, pyside_check, workers
 from cnnexplorer.gui.errors import configure_logging, install_excepthooks
-from cnnexplorer.gui.pyside_check import problem
 
 _T0 = time.perf_counter()
 
@@ -43,7 +42,7 @@ def create_application(argv: list[str] | None = None):
 def run_app(argv: list[str] | None = None) -> int:
     """Open the main window and run the event loop; returns the exit code (2: a PySide6
     that cannot run this Python, said in one line on stderr)."""
-    reason = problem()
+    reason = pyside_check.problem()
     if reason:
         print(reason, file=sys.stderr)
         return 2

@@ -71,6 +71,10 @@ def test_run_app_refuses_in_one_line_with_exit_code_2(monkeypatch, capsys):
 
     reason = pyside_check.problem((3, 11, 7), (6, 12, 0))
     monkeypatch.setattr(pyside_check, "problem", lambda: reason)
+
+    def must_not_start(argv=None):
+        raise AssertionError("run_app went on to start the app")
+    monkeypatch.setattr(app, "create_application", must_not_start)
     assert app.run_app([]) == 2
     assert capsys.readouterr().err == reason + "\n"
 
