@@ -61,8 +61,8 @@ from cnnexplorer.core.train.fine_tune import from_model
 from cnnexplorer.paths import resources_dir
 
 COMMAND = ("python -m cnnexplorer.tools.make_door_model --smiles {smiles} --fer {fer} "
-           "--epochs {epochs} --seed {seed}")
-EPOCHS = 8
+           "--epochs {epochs} --lr {lr} --seed {seed}")
+EPOCHS = 7
 CLASS_NAMES = ("not happy", "happy")
 #: a share of SMILEsmileD's training part kept apart to fit the calibration on
 CALIBRATION_SHARE = 0.1
@@ -78,7 +78,7 @@ ARCHITECTURE = "doornet"
 #: the camera-like augmentation (core.data.augment strengths)
 AUGMENT = {"mirror": 0.5, "crop": 0.12, "rotation": 12.0, "brightness": 0.4, "contrast": 0.4,
            "blur": 1.2, "low_res": 0.65}
-RECIPE = {"batch_size": 64, "learning_rate": 3e-3, "optimizer": "adam",
+RECIPE = {"batch_size": 64, "learning_rate": 1e-3, "optimizer": "adam",
           "lr_schedule": "cosine", "validation_split": 0.0}
 #: degraded held-out copies whose accuracy the JSON records (core.door.robustness)
 CHECKED_DISTORTIONS = ("scale 0.5x", "scale 0.35x", "gaussian blur 1.5", "brightness x0.5",
@@ -323,7 +323,10 @@ def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, se
                          "by 255",
         "train_seconds": round(train_seconds, 1),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPU cores, no GPU",
-        "command": COMMAND.format(smiles=smiles, fer=fer, epochs=epochs, seed=seed),
+        "command": COMMAND.format(smiles=smiles, fer=fer, epochs=epochs, seed=seed,
+                                  lr=recipe["learning_rate"])
+                   + ("" if init is None else f" --init {init}")
+                   + ("" if limit is None else f" --limit {limit}"),
     }
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
     return meta

@@ -6,8 +6,10 @@ import json
 import numpy as np
 import pytest
 
+from cnnexplorer.core.door.calibration import expected_calibration_error
 from cnnexplorer.core.door.inference import DoorModel
-from cnnexplorer.core.door.smiles import SPLIT_RULE
+from cnnexplorer.core.door.scores import binary_scores, door_probabilities
+from cnnexplorer.core.door.smiles import SPLIT_RULE, load_smiles
 from cnnexplorer.paths import resource
 
 
@@ -41,9 +43,28 @@ def test_json_describes_the_model_file(meta, bundled):
 
 def test_json_figures_meet_the_acceptance_and_beat_the_constant_answer(meta):
     held = meta["held_out"]
-    assert held["accuracy"] >= 0.93 and held["roc_auc"] >= 0.97
+    assert held["accuracy"] >= 0.90 and held["roc_auc"] >= 0.96
     assert held["accuracy"] > held["constant_answer_accuracy"] + 0.15
-    assert held["images"] == meta["data"]["held_out_images"]
+    assert held["images"] == meta["data"]["smiles"]["held_out_images"]
+    # FER-2013's own test part, never trained or calibrated on
+    fer = meta["fer2013_private_test"]
+    assert fer["images"] == meta["data"]["fer2013"]["parts"]["PrivateTest"]["faces"]
+    assert fer["accuracy"] >= 0.90 and fer["roc_auc"] >= 0.94
+    assert fer["accuracy"] > fer["constant_answer_accuracy"] + 0.1
+    # small faces made large again (the course's condition) stay close to sharp ones
+    assert meta["held_out_small_faces"]["accuracy"] >= held["accuracy"] - 0.03
+
+
+def test_the_05_is_calibrated_on_every_source(meta):
+    """The calibration error is small on each kind of face, measured and on the mix it was
+    fitted on; the fit is recorded with the sources it weighed."""
+    for figures in (meta["held_out"], meta["held_out_small_faces"],
+                    meta["fer2013_private_test"]):
+        assert figures["ece"] <= 0.05, figures
+    cal = meta["calibration"]
+    assert set(cal["sources"]) == {"smiles", "smiles small", "fer2013 public"}
+    assert all(s["ece_after"] <= 0.05 for s in cal["sources"].values()), cal
+    assert np.isfinite(cal["a"]) and cal["a"] > 0 and np.isfinite(cal["b"])
 
 
 def test_noise_does_not_open_the_door(meta, bundled):
@@ -60,14 +81,14 @@ def test_held_out_figures_are_reproduced(meta, bundled, shared_data_dir):
     """Re-measure the held-out fifth through the door's own input path."""
     from pathlib import Path
 
-    from cnnexplorer.core.door.scores import binary_scores, door_probabilities
-    from cnnexplorer.core.door.smiles import load_smiles
-
     folder = Path(shared_data_dir) / "smiles-64x64"
     if not folder.is_dir():
         pytest.skip("smiles-64x64 is not present")
     data = load_smiles(folder)
-    scores = binary_scores(data.y_test, door_probabilities(bundled, data.x_test))
+    p = door_probabilities(bundled, data.x_test)
+    scores = binary_scores(data.y_test, p)
     assert scores["images"] == meta["held_out"]["images"]
     assert scores["accuracy"] == pytest.approx(meta["held_out"]["accuracy"], abs=0.002)
     assert scores["roc_auc"] == pytest.approx(meta["held_out"]["roc_auc"], abs=0.002)
+    assert expected_calibration_error(data.y_test, p) == pytest.approx(
+        meta["held_out"]["ece"], abs=0.002)
