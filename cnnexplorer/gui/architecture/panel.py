@@ -148,6 +148,8 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self._bottleneck = None
         self._charts_slot = PendingSlot("Drawing the charts...")
         self._bottleneck_slot = PendingSlot("Preparing the comparison...")
+        self._compare = None
+        self._compare_slot = PendingSlot("Preparing the case studies...")
         costs = QSplitter(Qt.Orientation.Vertical)
         costs.addWidget(top)
         costs.addWidget(self._charts_slot)
@@ -161,6 +163,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self.views.addTab(self.diagram_pane, "Diagram")
         self.model_files = ModelFileOpener(self, session)  # File > Open model, drag and drop
         self.views.addTab(self._bottleneck_slot, "1x1 bottleneck comparison")
+        self.views.addTab(self._compare_slot, "Case studies")
         self.views.setCurrentIndex(settings.read_int("architecture/view", 0))
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -186,6 +189,7 @@ class ArchitecturePanel(ExportMixin, QWidget):
 
         # pyqtgraph-based views: loaded after the window's first paint (measured, issue 13)
         from cnnexplorer.gui.architecture.bottleneck import BottleneckView
+        from cnnexplorer.gui.architecture.compare_view import CompareView
         from cnnexplorer.gui.architecture.cost_charts import CostCharts
 
         pg.setConfigOptions(antialias=True)
@@ -196,6 +200,8 @@ class ArchitecturePanel(ExportMixin, QWidget):
         self._charts, self._bottleneck = charts, BottleneckView()
         self._charts_slot.fill(charts)
         self._bottleneck_slot.fill(self._bottleneck)
+        self._compare = CompareView(self.totals.batch_size())
+        self._compare_slot.fill(self._compare)
         if self._report is not None:
             charts.set_report(self._report)
             charts.highlight(self.selected_layer())
@@ -205,6 +211,12 @@ class ArchitecturePanel(ExportMixin, QWidget):
         """The cost charts (`CostCharts`), built now if `finish_setup` has not run yet."""
         self.finish_setup()
         return self._charts
+
+    @property
+    def compare(self):
+        """The case studies side by side (`CompareView`), built on first use."""
+        self.finish_setup()
+        return self._compare
 
     @property
     def bottleneck(self):
@@ -404,6 +416,8 @@ class ArchitecturePanel(ExportMixin, QWidget):
 
     def _on_totals_batch_changed(self, value: int) -> None:
         settings.app_settings().setValue("architecture/batch", value)
+        if self._compare is not None:
+            self._compare.set_batch_size(value)
 
     # -- state -----------------------------------------------------------------------------
     def report(self) -> CostReport | None:

@@ -1,0 +1,50 @@
+"""The Architecture panel's "Case studies": the ticked networks side by side, each row the
+core's (and `cnnexplorer compare`'s) numbers, marks on the chart for those with an accuracy."""
+
+from cnnexplorer.core.arch.case_studies import compare_networks
+from cnnexplorer.core.keras.sources import load_network
+from cnnexplorer.core.keras.model_setup import ArchSpec
+from cnnexplorer.gui.architecture.compare_view import CASE_STUDIES, CompareView
+
+
+def test_the_five_case_studies_by_default_with_the_core_numbers(qtbot):
+    view = CompareView(batch_size=16)
+    qtbot.addWidget(view)
+    assert view.checked_keys() == list(CASE_STUDIES)
+    assert view.table.rowCount() == 5
+    expected = compare_networks([(k, load_network(k)[1].title, load_network(k)[0])
+                                 for k in CASE_STUDIES], 16)
+    assert [(r.key, r.params, r.macs, r.training_memory) for r in view.rows] == \
+        [(r.key, r.params, r.macs, r.training_memory) for r in expected]
+    assert view.table.item(2, 4).text() == "16"  # VGG-16's depth
+    # LeNet-5 has no published ImageNet figure: listed, not on the chart
+    assert view.table.item(0, 8).text() == "-"
+    assert "LeNet-5" in view.note.text()
+    view.set_batch_size(64)
+    assert view.rows[2].training_memory > expected[2].training_memory
+
+
+def test_ticking_and_accuracy_from_saved_runs(qtbot):
+    import numpy as np
+
+    from cnnexplorer.core.data.base import Dataset
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.core.train.engine import train
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 32)
+    x = (rng.random((32, 12, 12, 3)) * 255).astype(np.uint8)
+    data = Dataset("tiny-set", ["a", "b"], x, y)
+    train(ArchSpec("happymodel", {"filters": 2, "kernel": 3, "padding": 1}), data,
+          TrainConfig(epochs=1, batch_size=16, validation_split=0.25))
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.set_checked(["happymodel", "vgg16"])
+    assert [r.key for r in view.rows] == ["vgg16", "happymodel"]  # the zoo's order
+    index = view.source.findData("tiny-set")
+    assert index > 0
+    view.source.setCurrentIndex(index)
+    rows = {r.key: r for r in view.rows}
+    assert rows["happymodel"].accuracy is not None
+    assert "validation accuracy of its best model" in rows["happymodel"].accuracy_source
+    assert rows["vgg16"].accuracy is None  # no run of it on that set: no published figure
