@@ -12,8 +12,8 @@ from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.gui.architecture.panel import ArchitecturePanel
 from cnnexplorer.gui.session import Session
-from cnnexplorer.gui.architecture.layer_table import (COLUMNS, KERNEL, LAYER_NAME_ROLE, NAME,
-                                                     SHAPE, SORT_ROLE, STRIDE, TYPE)
+from cnnexplorer.gui.architecture.layer_table import (COLUMNS, LAYER_NAME_ROLE, NAME, SHAPE,
+                                                     SORT_ROLE, TYPE)
 from waits import THREAD_MS, UI_MS
 
 
@@ -317,18 +317,17 @@ def _cell(panel, layer, column):
     return index.siblingAtColumn(column).data()
 
 
-def test_kernel_and_stride_are_columns_not_only_a_tooltip(panel):
+def test_kernel_and_stride_are_in_the_table_not_only_a_tooltip(panel):
     """Issue 17: kernel and stride appeared only in a row's tooltip."""
     panel.select_entry("googlenet")
-    assert (COLUMNS[KERNEL], COLUMNS[STRIDE]) == ("f", "s")
-    assert (_cell(panel, "conv1", KERNEL), _cell(panel, "conv1", STRIDE)) == ("7x7", "2")
-    assert (_cell(panel, "pool1", KERNEL), _cell(panel, "pool1", STRIDE)) == ("3x3", "2")
-    assert (_cell(panel, "inception_3a_3x3_reduce", KERNEL),
-            _cell(panel, "inception_3a_3x3_reduce", STRIDE)) == ("1x1", "1")
-    assert (_cell(panel, "predictions", KERNEL), _cell(panel, "predictions", STRIDE)) == ("", "")
-    panel.grouped.setChecked(False)
-    panel.table.sortByColumn(KERNEL, Qt.SortOrder.DescendingOrder)  # the 7x7 first
-    assert panel.proxy.index(0, 0).data(LAYER_NAME_ROLE) == "conv1"
+    assert _cell(panel, "conv1", TYPE) == "Conv2D 7x7, s=2"
+    assert _cell(panel, "pool1", TYPE) == "MaxPooling2D 3x3, s=2"
+    assert _cell(panel, "inception_3a_3x3_reduce", TYPE) == "Conv2D 1x1 (3x3 reduce)"
+    assert _cell(panel, "inception_3a_3x3", TYPE) == "Conv2D 3x3"  # not "3x3 (3x3)"
+    assert _cell(panel, "inception_3a_pool", TYPE) == "MaxPooling2D 3x3 (pool)"  # s=1 unsaid
+    assert _cell(panel, "predictions", TYPE) == "Dense"
+    panel.select_entry("resnet50_course")
+    assert _cell(panel, "res3a_branch1", TYPE) == "Conv2D 1x1, s=2 (shortcut)"
 
 
 @pytest.mark.parametrize("key, longest", [("googlenet", "inception_3a_pool_proj"),
@@ -357,7 +356,29 @@ def test_name_and_type_fit_their_text_and_the_user_can_widen_them(qtbot, key, lo
         for r in p.report().rows)
     assert widest_type < header.sectionSize(TYPE)
     assert not p.table.horizontalScrollBar().isVisible()  # and every column on screen
-    header.resizeSection(NAME, 520)  # the user drags the edge
+    _drag_section_edge(header, NAME, 520 - header.sectionSize(NAME))  # the user widens Name
+    assert header.sectionSize(NAME) == 520
     p.form.classes_box.setValue(10)  # a recompute ...
     p.select_entry("vgg16")  # ... or another network keeps the user's width
+    p.table_box.resize(1000, 600)  # ... and so does a narrower window
     assert header.sectionSize(NAME) == 520
+
+
+def _drag_section_edge(header, section, dx):
+    """Press on the right edge of `section` in the header, move by `dx`, release: a drag."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    port = header.viewport()
+    edge = header.sectionViewportPosition(section) + header.sectionSize(section) - 1
+    y = header.height() / 2
+    for kind, x, held in ((QEvent.Type.MouseButtonPress, edge, Qt.MouseButton.LeftButton),
+                          (QEvent.Type.MouseMove, edge + dx / 2, Qt.MouseButton.LeftButton),
+                          (QEvent.Type.MouseMove, edge + dx, Qt.MouseButton.LeftButton),
+                          (QEvent.Type.MouseButtonRelease, edge + dx, Qt.MouseButton.NoButton)):
+        at = QPointF(x, y)
+        button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else \
+            Qt.MouseButton.LeftButton
+        QApplication.sendEvent(port, QMouseEvent(kind, at, QPointF(port.mapToGlobal(at)),
+                                                 button, held, Qt.KeyboardModifier.NoModifier))

@@ -20,18 +20,17 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: the layer name of a layer row, "" for a block row
 LAYER_NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 
-COLUMNS = ("Name", "Type", "f", "s", "Output n_H x n_W x n_C", "Params", "MACs",
-           "% of MACs", "Activations")
-_HEADER_TIPS = ("layer name (as in Keras)", "layer kind",
-                "kernel: the f x f window a convolution or pooling slides (the course's f)",
-                "stride: how far the window moves each step (the course's s)",
+COLUMNS = ("Name", "Type", "Output n_H x n_W x n_C", "Params", "MACs", "% of MACs",
+           "Activations")
+_HEADER_TIPS = ("layer name (as in Keras)",
+                "layer kind; for a convolution or pooling its f x f window and stride s "
+                "(s=1 unsaid), e.g. 'Conv2D 7x7, s=2'",
                 "output shape of one image",
                 "parameters, trainable + non-trainable (BatchNorm moving statistics)",
                 "multiply-accumulates for one image; FLOPs = 2 x MACs",
                 "share of the network's MACs", "memory of this output for one image, float32")
-NAME, TYPE, KERNEL, STRIDE, SHAPE = range(5)  # the columns other modules size or read
-NUMERIC = {5, 6, 7, 8}  # right-aligned
-CENTRED = {KERNEL, STRIDE}  # short settings between texts: centred, apart from both
+NAME, TYPE, SHAPE = range(3)  # the columns other modules size or read
+NUMERIC = {3, 4, 5, 6}  # right-aligned
 _COLUMN_COUNT = len(COLUMNS)
 # Roles and the alignment as plain ints, made once: data() runs for every visible cell and
 # role on each paint, and building an enum flag there (AlignRight | AlignVCenter) costs more
@@ -43,10 +42,8 @@ _TIP = int(Qt.ItemDataRole.ToolTipRole)
 _SORT = int(SORT_ROLE)
 _NAME = int(LAYER_NAME_ROLE)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 #: the alignment of each column's cells (None: the default, left)
-_ALIGNMENT = tuple(_RIGHT if c in NUMERIC else _CENTRE if c in CENTRED else None
-                   for c in range(_COLUMN_COUNT))
+_ALIGNMENT = tuple(_RIGHT if c in NUMERIC else None for c in range(_COLUMN_COUNT))
 _PAINTED_ROLES = {_DISPLAY, _ALIGN, _FONT}
 
 
@@ -102,13 +99,26 @@ def _group(report: CostReport, grouped: bool) -> tuple[_Item, dict[str, _Item]]:
     return root, by_name
 
 
-def _pair_text(pair: tuple[int, int] | None, square: bool = True) -> str:
-    """A kernel as "3x3" (square=True), a stride as "2" (or "2x1" when the axes differ)."""
-    if pair is None:
-        return ""
-    if pair[0] == pair[1] and not square:
-        return str(pair[0])
-    return f"{pair[0]}x{pair[1]}"
+def kind_text(row: LayerRow) -> str:
+    """The Type cell: the kind, the window and stride of a convolution or pooling (issue 17:
+    they were only in the tooltip), and the course's word for the layer's part.
+
+    "Conv2D 7x7, s=2", "MaxPooling2D 3x3, s=2", "Conv2D 1x1 (3x3 reduce)" (s=1 unsaid).
+    In this cell rather than two columns of their own: at 1440 px every column must stay
+    on screen (issue 13), and two more left Name and Type no room at all.
+    """
+    text = row.type
+    role = row.role
+    if row.kernel is not None:
+        window = f"{row.kernel[0]}x{row.kernel[1]}"
+        text += f" {window}"
+        if role == window:  # an Inception branch called by its kernel: said once
+            role = ""
+        stride = row.stride or (1, 1)
+        if stride != (1, 1):
+            text += f", s={stride[0]}" if stride[0] == stride[1] else \
+                f", s={stride[0]}x{stride[1]}"
+    return f"{text} ({role})" if role else text  # the course's word for it
 
 
 class LayerTableModel(QAbstractItemModel):
@@ -328,9 +338,8 @@ class LayerTableModel(QAbstractItemModel):
     def _display(self, item: _Item, col: int) -> str:
         r, s = item.row, item.subtotal
         if r is not None:
-            kind = f"{r.type} ({r.role})" if r.role else r.type  # the course's word for it
-            return (r.name, kind, _pair_text(r.kernel), _pair_text(r.stride, square=False),
-                    shape_text(r.output_shape, spaced=True), f"{r.params:,}",
+            return (r.name, kind_text(r), shape_text(r.output_shape, spaced=True),
+                    f"{r.params:,}",
                     "not counted" if r.macs is None else f"{r.macs:,}",
                     f"{100 * r.mac_share:.2f} %" if r.macs else "",
                     readable_bytes(r.activation_bytes))[col]
@@ -338,7 +347,7 @@ class LayerTableModel(QAbstractItemModel):
             return item.label if col == 0 else ""
         total = self._report.totals.macs if self._report else 0
         share = s.macs / total if total else 0.0
-        return (item.label, f"{s.kind} ({s.layers})", "", "", "", f"{s.params:,}",
+        return (item.label, f"{s.kind} ({s.layers})", "", f"{s.params:,}",
                 f"{s.macs:,}" + ("+" if s.macs_lower_bound else ""),
                 f"{100 * share:.2f} %" if s.macs else "",
                 readable_bytes(s.activation_bytes))[col]
@@ -349,18 +358,15 @@ class LayerTableModel(QAbstractItemModel):
             return item.label.lower()
         if col == TYPE:
             return r.type if r else ""
-        if col in (KERNEL, STRIDE):
-            pair = (r.kernel if col == KERNEL else r.stride) if r else None
-            return pair[0] * pair[1] if pair else -1
         if col == SHAPE:
             if r is None:
                 return -1
             shape = r.output_shape
             return shape[0] * (shape[1] if len(shape) > 1 else 1) * 100000 + shape[-1]
         if r is not None:
-            return (r.params, r.macs or 0, r.mac_share, r.activation_bytes)[col - 5]
+            return (r.params, r.macs or 0, r.mac_share, r.activation_bytes)[col - 3]
         if s is not None:
-            return (s.params, s.macs, s.macs, s.activation_bytes)[col - 5]
+            return (s.params, s.macs, s.macs, s.activation_bytes)[col - 3]
         return 0
 
 

@@ -1,7 +1,7 @@
 """The layer table with its bar (summary, "Group by block", "Network order", Export), and the
 table state that survives a recompute: which blocks are open, which layer is current.
 
-Columns: the number columns (kernel f, stride s, params, MACs ...) fit their contents, so
+Columns: the number columns (params, MACs ...) fit their contents, so
 "% of MACs" and "Activations" stay on screen at 1440 px with the zoo column and the totals
 beside the table (issue 13, defect 3). Name and Type are the user's to widen or narrow
 (issue 17: they stretched, so "inception_3a_pool_proj" read "inception_p…" with no way to
@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 
 from cnnexplorer.core.arch.cost import CostReport
 from cnnexplorer.gui.architecture.layer_table import (
-    KERNEL,
     LAYER_NAME_ROLE,
     NAME,
     SHAPE,
-    STRIDE,
     TYPE,
     LayerSortProxy,
     LayerTableModel,
@@ -90,15 +88,12 @@ class LayerTableBox(QWidget):
         header.setSectionResizeMode(SHAPE, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(SHAPE, self.fontMetrics().horizontalAdvance("224 x 224 x 1024")
                                   + 16)
-        # f and s: room for AlexNet's 11x11 kernel and a 2x1 stride, apart from their
-        # neighbours (fitted to contents they touched the shape column's numbers)
-        for col, widest in ((KERNEL, "11x11"), (STRIDE, "2x1")):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(col, self.fontMetrics().horizontalAdvance(widest) + 18)
         self._content_widths = (MIN_TEXT_COLUMN, MIN_TEXT_COLUMN)  # Name, Type
         self._user_sized = False  # the user dragged Name or Type: keep their widths
-        self._sizing = False  # our own resizes, told apart from the user's
+        self._sizing = False  # our own resizes (Qt's lazy layout resizes them too)
+        self._header_held = False  # a mouse button is down on the header: a drag
         header.sectionResized.connect(self._on_section_resized)
+        header.viewport().installEventFilter(self)
         self.table.viewport().installEventFilter(self)
         self.grouped = QCheckBox("Group by block")
         self.grouped.setChecked(True)
@@ -192,12 +187,20 @@ class LayerTableBox(QWidget):
     def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
         if column not in (NAME, TYPE):
             self.fit_text_columns()  # a number column fitted its contents: share again
-        elif not self._sizing:
-            self._user_sized = True  # a drag on the header (or a double-click on its edge)
+        elif self._header_held and not self._sizing:
+            # the user's drag (or double-click on the edge); Qt's own relayouts, which
+            # also resize the sections, happen with no button down on the header
+            self._user_sized = True
 
     def eventFilter(self, watched, event):  # noqa: N802 (Qt override)
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+        kind = event.type()
+        if watched is self.table.viewport() and kind == QEvent.Type.Resize:
             self.fit_text_columns()
+        elif watched is self.table.header().viewport():
+            if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
+                self._header_held = True
+            elif kind == QEvent.Type.MouseButtonRelease:
+                self._header_held = False
         return super().eventFilter(watched, event)
 
     def _expanded_paths(self) -> set[str]:
