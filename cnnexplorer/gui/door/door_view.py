@@ -44,7 +44,9 @@ class DoorView(QWidget):
         self._anim = QPropertyAnimation(self, b"openness", self)
         self._anim.setDuration(350)
         self._anim.setEasingCurve(QEasingCurve.Type.OutCubic)
-        self.setMinimumSize(220, 260)
+        # 200 wide: the door's column beside the faces row (with its rule picker) and the
+        # tabs must leave the panel under 1,010 px (no sideways scroll at 1024x700)
+        self.setMinimumSize(200, 260)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Happy House door")
 
