@@ -101,6 +101,7 @@ class CompareView(QWidget):
         self.plot.setLabel("left", "accuracy (%)")
         self.plot.setLogMode(x=True, y=False)
         self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.plot.getPlotItem().getViewBox().setDefaultPadding(0.12)  # room for the marks
         self.note = QLabel("")
         self.note.setWordWrap(True)
 
@@ -191,6 +192,7 @@ class CompareView(QWidget):
                      "-" if r.accuracy is None else f"{r.accuracy:.1%}", r.accuracy_source)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if 1 < j < 9:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
@@ -210,9 +212,12 @@ class CompareView(QWidget):
             self.plot.addItem(pg.ScatterPlotItem(
                 x=xs, y=ys, size=sizes, pen=pg.mkPen("#1f4e79"),
                 brush=pg.mkBrush(31, 119, 180, 110)))
+            right = max(xs)
             for r, x, y in zip(shown, xs, ys):
+                # the rightmost mark's label goes to its left, inside the plot
                 label = pg.TextItem(f"{r.title.split(' (')[0]}\n{readable_count(r.params)} "
-                                    f"params", color="#222", anchor=(0, 1))
+                                    f"params", color="#222",
+                                    anchor=(1, 1) if x == right and len(xs) > 1 else (0, 1))
                 label.setPos(x, y)
                 self.plot.addItem(label)
         missing = [r.title for r in rows if r.accuracy is None]
