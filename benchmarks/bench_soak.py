@@ -10,7 +10,11 @@ Resident memory (VmRSS) is sampled every `--every` frames after a warm-up (Tenso
 calls allocate for good). Pass: growth after warm-up under 50 MB, and no trend: the
 least-squares slope over the second half under 1 MB per 1,000 frames.
 
-    python benchmarks/bench_soak.py [--frames 10000] [--gui-frames 1000]
+3. Resume (issue 19, `soak_resume.py`): `--resume-kills N` kill -9s of a training run at
+   random moments (during training and inside its saves), each followed by a resume; after
+   every kill the saved model is no worse than the last saved one.
+
+    python benchmarks/bench_soak.py [--frames 10000] [--gui-frames 1000] [--resume-kills 50]
 """
 
 from __future__ import annotations
@@ -137,9 +141,16 @@ def main() -> int:
     parser.add_argument("--gui-frames", type=int, default=1_000)
     parser.add_argument("--every", type=int, default=250, help="RSS sample interval (core)")
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--resume-kills", type=int, default=0,
+                        help="kill -9 and resume a training run this many times (issue 19)")
     args = parser.parse_args()
-    frames = camera_frames(16)
+    frames = camera_frames(16) if args.frames or args.gui_frames else []
     results = []
+    if args.resume_kills:
+        from soak_resume import report_resume, resume_soak
+
+        results.append(resume_soak(args.resume_kills))
+        report_resume(results[-1])
     if args.frames:
         results.append(core_soak(frames, args.frames, args.every, args.warmup))
         report(results[-1])
