@@ -103,3 +103,21 @@ def test_a_runs_folder_that_cannot_be_made_is_named(tmp_path, monkeypatch, capsy
     assert main(["train", "happymodel", str(np_file), "--epochs", "1"]) == 2
     err = capsys.readouterr().err
     assert "read-only" in err and str(tmp_path / "ro") in err and "internal error" not in err
+
+
+def test_a_cache_folder_that_cannot_be_made_is_named(tmp_path, monkeypatch):
+    from cnnexplorer import paths
+
+    monkeypatch.delenv("CNNEXPLORER_HOME")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "ro"))
+    real_mkdir = type(tmp_path).mkdir
+
+    def read_only(self, *args, **kwargs):
+        if str(self).startswith(str(tmp_path / "ro")):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(tmp_path), "mkdir", read_only)
+    with pytest.raises(ConfigError, match=r"cannot create the cache folder \(from "
+                                          r"XDG_CACHE_HOME or the default\) .*read-only"):
+        paths.cache_dir()
