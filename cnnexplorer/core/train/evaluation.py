@@ -199,4 +199,6 @@ def predict_in_chunks(model, x: np.ndarray, shape: tuple, batch_size: int,
         if out is None:
             out = np.empty((len(x),) + tuple(part.shape[1:]), part.dtype)
         out[start:start + len(part)] = part
+    if out is None:  # no images: no outputs, in the model's output shape
+        return np.empty((0,) + tuple(model.output_shape[1:]), np.float32)
     return out
