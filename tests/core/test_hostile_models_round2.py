@@ -93,3 +93,52 @@ def test_a_model_declaring_more_than_memory_is_refused(monkeypatch):
     with pytest.raises(ModelFileError, match=r"declares 1,000 weights \(4,000 bytes as "
                                              r"float32\); more than 1,000"):
         declared_size.check_declared_weights(config, 10**9, "m.keras")
+
+
+def test_inspect_answers_from_the_config_alone_and_agrees_with_keras(tmp_path, monkeypatch):
+    """A .keras whose layers the kinds all translate is read without building the model:
+    the same table (names, kinds, wiring, blocks, shapes, params, MACs) as Keras' import."""
+    import keras
+
+    from cnnexplorer.core.keras import importer, sources
+    from cnnexplorer.core.keras.config_network import network_from_keras_file
+
+    inputs = keras.Input((24, 24, 3))
+    x = keras.layers.Conv2D(8, 3, padding="same")(inputs)
+    x = keras.layers.BatchNormalization(trainable=False)(x)
+    x = keras.layers.DepthwiseConv2D(3)(x)
+    shortcut = keras.layers.Conv2D(8, 1)(keras.layers.Cropping2D(1)(inputs))
+    x = keras.layers.Flatten()(keras.layers.MaxPooling2D()(keras.layers.Add()([x, shortcut])))
+    head = keras.Sequential([keras.Input((968,)), keras.layers.Dense(10),
+                             keras.layers.Dense(3, activation="softmax")], name="head")
+    path = tmp_path / "m.keras"
+    keras.Model(inputs, head(x)).save(path)
+
+    def rows(network):
+        return [(n.name, n.kind, n.inputs, n.block, n.output_shape, n.trainable_params,
+                 n.non_trainable_params, n.macs) for n in network.nodes]
+
+    from_config = network_from_keras_file(path)
+    assert from_config is not None
+    assert rows(from_config) == rows(importer.import_model(path))
+    bn = next(n for n in from_config.nodes if n.kind == "BatchNormalization")
+    assert (bn.trainable_params, bn.non_trainable_params) == (0, 32)  # frozen: all fixed
+
+    def never(*args, **kwargs):
+        raise AssertionError("inspect asked Keras for a file its config answers")
+
+    monkeypatch.setattr(sources, "import_model", never)
+    network, meta = sources.load_network(str(path))
+    assert rows(network) == rows(from_config) and meta.classes == 3
+
+
+def test_a_layer_the_kinds_do_not_know_falls_back_to_keras(tmp_path):
+    import keras
+
+    from cnnexplorer.core.keras.config_network import network_from_keras_file
+
+    inputs = keras.Input((8, 8, 3))
+    out = keras.layers.Dense(2)(keras.layers.GaussianNoise(0.1)(keras.layers.Flatten()(inputs)))
+    path = tmp_path / "noise.keras"
+    keras.Model(inputs, out).save(path)
+    assert network_from_keras_file(path) is None

@@ -14,7 +14,8 @@ from typing import Any
 from cnnexplorer.core.errors import ConfigError, ModelFileError
 from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.core.arch.graph import Network
-from cnnexplorer.core.keras.model_io import is_model_path
+from cnnexplorer.core.keras.config_network import network_from_keras_file
+from cnnexplorer.core.keras.model_io import check_model_file, is_model_path
 from cnnexplorer.core.keras.importer import import_model
 
 
@@ -65,7 +66,10 @@ def _file_source(path: str, input_shape, classes, options) -> tuple[Network, Sou
     # The one place the architecture package reaches into Keras: a model file can only be
     # read by Keras. Imported here so that choosing a zoo entry never loads TensorFlow.
 
-    network = import_model(path)
+    # The file is checked first (zip bomb, declared sizes); a .keras whose layers the kinds
+    # all translate is read from its config.json without Keras, anything else with Keras.
+    check_model_file(Path(path))
+    network = network_from_keras_file(Path(path)) or import_model(path)
     out = network.output_shapes[0]
     file_classes = out[-1] if len(out) == 1 else None
     if input_shape is not None and tuple(input_shape) != tuple(network.input_shape):
