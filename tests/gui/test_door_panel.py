@@ -238,7 +238,9 @@ def test_burst_captures_ten_frames_from_a_stream(panel, qtbot):
     teach.burst.setChecked(True)
     teach.happy_btn.click()
     qtbot.waitUntil(lambda: teach.refresh_counts()["happy"] == 10, timeout=WAIT_MS)
-    qtbot.wait(400)  # the burst is over: no eleventh frame
+    # the burst is over (its timer stopped, none left), so no eleventh frame can come
+    qtbot.waitUntil(lambda: not teach._burst_timer.isActive(), timeout=WAIT_MS)
+    assert teach._burst_left == 0
     assert teach.refresh_counts() == {"happy": 10, "not_happy": 0}
     panel.stop_source()
 

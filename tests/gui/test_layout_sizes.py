@@ -2,6 +2,7 @@
 1440x900, no sideways scrolling of any panel at 1024x700, controls that stay put."""
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QScrollArea
 
 from cnnexplorer.gui.architecture.layer_table import NUMERIC, SHAPE
@@ -24,10 +25,16 @@ def window(qapp, tmp_path_factory):
     home.undo()
 
 
+def _flush_layouts():
+    """Run the posted layout requests now (no waiting on a clock for them)."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    QCoreApplication.processEvents()
+
+
 def _settle(qtbot, window, width, height):
     window.resize(width, height)
     qtbot.waitUntil(lambda: window.width() == width and window.height() == height, timeout=5000)
-    qtbot.wait(50)  # layouts are posted events
+    _flush_layouts()
 
 
 @pytest.mark.parametrize("title", ["Architecture", "Data", "Training", "Happy door"])
@@ -82,11 +89,11 @@ def test_controls_stay_put_when_an_error_appears_and_clears(window, qtbot):
         return box.mapTo(arch, box.rect().topLeft()).y()
     before = y()
     arch.form.show_error("input 16x16x3 is too small: layer 'pool2' would output 0x0x192")
-    qtbot.wait(50)
+    _flush_layouts()
     assert arch.form.error_text()
     assert y() == before
     arch.form.clear_error()
-    qtbot.wait(50)
+    _flush_layouts()
     assert y() == before
 
 
@@ -121,7 +128,7 @@ def test_training_evaluation_fits_at_1024x700(window, qtbot, k):
     view.show_result(metrics_from_probabilities(probs, y, names), None,
                      "<b>a run</b>, the best model: epoch 4 of 10 (lowest validation loss)")
     panel.tabs.setCurrentWidget(view)
-    qtbot.wait(50)
+    _flush_layouts()
     qtbot.waitUntil(lambda: view.per_class.isVisible(), timeout=5000)
 
     def whole(widget):
