@@ -1,5 +1,6 @@
 """The zoo as data: course order, keys, options, invalid configurations (no Keras here)."""
 
+import re
 
 import pytest
 
@@ -17,6 +18,9 @@ COURSE_ORDER = ("LeNet-5", "AlexNet", "VGG-16", "Residual networks", "1x1 convol
 # The course's hand-written specs; other families (e.g. the imported keras.applications
 # entries, which build a Keras model to get their spec) are tested where they are written.
 COURSE_ENTRIES = [e for e in entries() if e.family in COURSE_ORDER]
+#: "25.6 M parameters", "3.86 G MACs", "1.58 G multiply-adds" in a description
+_TYPED_COST = re.compile(r"([0-9]+(?:\.[0-9]+)?) ?([kMG]) (parameters|MACs|multiply-adds)")
+_UNIT = {"k": 1e3, "M": 1e6, "G": 1e9}
 
 
 def test_keys_exist():
@@ -44,7 +48,13 @@ def test_entry_defaults_build_and_describe_themselves(entry):
     net = entry.network()
     report = cost_report(net)
     assert net.input_shape == entry.default_input
-    assert len(entry.description) > 150 and entry.title
+    assert entry.description and entry.title
+    # a cost typed in the description is the one the app computes, to the digits written
+    for typed in _TYPED_COST.finditer(entry.description):
+        number, unit, what = typed.group(1), typed.group(2), typed.group(3)
+        computed = report.totals.params if what == "parameters" else report.totals.macs
+        decimals = len(number.partition(".")[2])
+        assert round(computed / _UNIT[unit], decimals) == float(number), typed.group(0)
     assert report.totals.params > 0 and report.totals.macs > 0
     assert not report.totals.macs_lower_bound
     if entry.default_classes is not None:
