@@ -169,7 +169,7 @@ def test_sorting_and_network_order(panel):
     top = panel.proxy.index(0, 0).data(LAYER_NAME_ROLE)
     report = panel.report()
     assert top == max(report.rows, key=lambda r: r.macs or 0).name
-    panel._on_network_order_clicked()
+    panel.table_box.network_order.click()  # the button the user presses
     assert _leaf_names(panel.proxy) == [r.name for r in report.rows]
 
 

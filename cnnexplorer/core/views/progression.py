@@ -49,9 +49,6 @@ class Progression:
         trunk = set(self.trunk)
         return tuple(s for s in self.segments if not (s[0] in trunk and s[1] in trunk))
 
-    def names_at(self, x: int) -> list[str]:
-        return [p.name for p in self.points if p.x == x]
-
 
 def shape_progression(network: Network) -> Progression:
     """Image-shaped (H x W x C) layers at their depth, wired as in the network.

@@ -408,9 +408,6 @@ class ArchitecturePanel(ExportMixin, QWidget):
         if self._report is not None:
             self._show_report(self._report, expand_default=True)
 
-    def _on_network_order_clicked(self) -> None:
-        self.table_box.restore_network_order()
-
     def _on_log_scale_toggled(self, on: bool) -> None:
         settings.app_settings().setValue("architecture/log_scale", on)
 

@@ -46,11 +46,6 @@ class FrameView(QWidget):
         self._marks = tuple(marks)
         self.update()
 
-    def set_marks(self, marks) -> None:
-        """Redraw the face boxes over the same frame (the threshold moved)."""
-        self._marks = tuple(marks)
-        self.update()
-
     def marks(self) -> tuple[FaceMark, ...]:
         return self._marks
 
