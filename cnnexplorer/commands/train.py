@@ -68,6 +68,11 @@ def register(subparsers) -> None:
                    help="go on with an interrupted run from its last finished epoch, with its "
                         "own architecture, dataset and settings (this machine); --epochs N "
                         "sets its total (at least the epochs done), --distribute its devices")
+    p.add_argument("--preset", choices=("plain-vs-residual",),
+                   help="plain-vs-residual: train plain_net, then residual_net of the same "
+                        "depth, with the Training panel's preset settings (the notes' claim; "
+                        "docs/training.md); each run ends with its own final line (with "
+                        "--json its run_dir and history)")
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then the result")
     p.set_defaults(func=run)
 
@@ -175,7 +180,34 @@ def _what_to_train(args):
     return entry, options, config, args.dataset, args.image_size, args.out
 
 
+def run_preset(args) -> int:
+    """`train --preset plain-vs-residual`: the panel's preset, from the shell. Each network
+    trains as `train ARCH DATASET` would with the preset's settings and options (a setting
+    or option given on the command line wins); the exit code is the worse of the two."""
+    from cnnexplorer.core.train import recommended
+
+    if args.arch or args.resume or args.start_from or args.out:
+        raise ConfigError("train --preset plain-vs-residual trains plain_net and residual_net "
+                          "itself; give no ARCH, --resume, --from or --out (DATASET may "
+                          "replace the preset's)")
+    rec = recommended.PLAIN_VS_RESIDUAL
+    codes = []
+    for key in ("plain_net", "residual_net"):
+        one = argparse.Namespace(**vars(args))
+        one.arch, one.dataset, one.preset = key, args.dataset or rec.dataset, None
+        given = {item.split("=", 1)[0] for item in args.options}
+        one.options = [f"{k}={v}" for k, v in rec.options.items() if k not in given] + \
+            list(args.options)
+        for name, value in rec.settings.items():
+            if name != "augment" and getattr(one, name, None) is None:
+                setattr(one, name, value)
+        codes.append(run(one))
+    return max(codes)
+
+
 def run(args) -> int:
+    if getattr(args, "preset", None):
+        return run_preset(args)
     entry, options, config, spec, image_size, run_dir = _what_to_train(args)
     if not args.resume and not args.json:
         _, rec = config_from_args(args)
