@@ -196,3 +196,16 @@ def test_a_tensorflow_command_prints_only_our_output(faces):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert proc.stdout.startswith(f"{faces[0]}: ")
+
+
+def test_model_option_takes_a_run_folder_like_evaluate(faces, tmp_path, capsys):
+    import shutil
+
+    from cnnexplorer.core.train import runs
+    from cnnexplorer.paths import bundled_door_model
+
+    run = runs.create_run({"architecture": {"key": "doornet"}}, root=tmp_path, name="r")
+    shutil.copy(bundled_door_model(), run.best_model_path)
+    assert main(["predict", "--model", str(run.path), "--json", *map(str, faces)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 3 and all("probability" in o for o in out)

@@ -20,6 +20,7 @@ code is then 2.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from cnnexplorer.commands.arg_types import number
 from cnnexplorer.commands.json_output import json_text
@@ -27,6 +28,7 @@ from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.door.rules import DEFAULT_RULE, RULES
 from cnnexplorer.core.safe_files import display_name
 from cnnexplorer.core.errors import CnnExplorerError
+from cnnexplorer.core.train.runs import open_run
 from cnnexplorer.core.door.inference import (check_threshold, load_door_model, read_door_image,
                                              read_door_photo)
 from cnnexplorer.core.door.verdict import FACES, NO_FACE, judge_image
@@ -41,7 +43,8 @@ def register(subparsers) -> None:
                     "is given.")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (png, jpg, ...)")
     p.add_argument("--model", metavar="PATH",
-                   help="a .keras/.h5 model with one sigmoid output (or 2-class softmax); "
+                   help="a .keras/.h5 model with one sigmoid output (or 2-class softmax), "
+                        "or a run folder (its best model, as evaluate and --from take it); "
                         "default: the bundled door model")
     p.add_argument("--threshold", type=number, default=DEFAULT_THRESHOLD, metavar="T",
                    help="the door opens when the happy probability is >= T (default %(default)s)")
@@ -73,7 +76,10 @@ def _line(name: str, verdict, threshold: float) -> str:
 
 def run(args) -> int:
     threshold = check_threshold(args.threshold)
-    door = load_door_model(args.model)  # ModelFileError -> one line, exit 2 (cli.main)
+    model = args.model
+    if model is not None and Path(model).is_dir():  # a run folder: its best model
+        model = open_run(Path(model)).model_path("best")
+    door = load_door_model(model)  # ModelFileError -> one line, exit 2 (cli.main)
     if args.careful:
         from cnnexplorer.core.door.careful import CarefulDoor
 
