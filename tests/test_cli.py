@@ -308,3 +308,12 @@ def test_an_unexpected_exception_is_one_line_unless_debugging(capsys, monkeypatc
     monkeypatch.setenv("CNNEXPLORER_DEBUG", "1")
     with pytest.raises(RuntimeError):
         main(["inspect", "resnet50"])
+
+
+def test_inspect_a_photo_says_it_is_an_image_not_an_unknown_architecture(capsys):
+    from cnnexplorer.cli import main
+
+    assert main(["inspect", "photo.jpg"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "photo.jpg: an image, not an architecture" in err and "unknown" not in err
+    assert len(err.splitlines()) == 1

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from cnnexplorer.core.errors import ConfigError, ModelFileError
+from cnnexplorer.core.file_kinds import (HDF5_SUFFIXES, IMAGE_EXTENSIONS, MODEL_SUFFIXES,
+                                         NPZ_SUFFIXES)
 from cnnexplorer.core.formatting import shape_text
 from cnnexplorer.core.arch.graph import Network
 from cnnexplorer.core.keras.config_network import network_from_keras_file
@@ -87,6 +89,10 @@ def _file_source(path: str, input_shape, classes, options) -> tuple[Network, Sou
 def _zoo_entry(arch: str):
     from cnnexplorer.core.arch import zoo
 
+    if str(arch).lower().endswith(IMAGE_EXTENSIONS + HDF5_SUFFIXES + NPZ_SUFFIXES):
+        what = "an image" if str(arch).lower().endswith(IMAGE_EXTENSIONS) else "a dataset file"
+        raise ConfigError(f"{arch}: {what}, not an architecture; give a zoo key (the list "
+                          f"of architectures) or a model file ({', '.join(MODEL_SUFFIXES)})")
     try:
         return zoo.get(arch)
     except ConfigError:
