@@ -28,7 +28,7 @@ from cnnexplorer.core.train.engine import ArchSpec, train
 from cnnexplorer.core.train.evaluation import evaluate
 from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
 from cnnexplorer.core.train.fine_tune import resolve_start
-from cnnexplorer.core.train.recommended import recommended
+from cnnexplorer.core.train.recommended import recommended, small_set_settings
 from cnnexplorer.paths import bundled_door_model
 
 
@@ -112,12 +112,13 @@ def add_setting_options(parser) -> None:
                                      f"the recommended setting{range_note})")
 
 
-def config_from_args(args):
+def config_from_args(args, train_images: int | None = None):
     """(TrainConfig, the Recommendation used or None): the settings given on the command line;
     for the others, the recommended ones for ARCH on DATASET (core/train/recommended.py, what
-    the Training panel fills in), else TrainConfig's defaults."""
+    the Training panel fills in), else, for a small set of `train_images` images, the
+    small-set settings (recommended.SMALL_SET), else TrainConfig's defaults."""
     rec = recommended(args.arch or "", args.dataset)
-    base = dict(rec.settings) if rec is not None else {}
+    base = dict(rec.settings) if rec is not None else (small_set_settings(train_images) or {})
     settings = {}
     for name, (setting, default) in TrainConfig.settings().items():
         if setting.flag:
@@ -221,6 +222,8 @@ def run(args) -> int:
     _resolve_stoppable(resolve, config.distribute)
     dataset = load_dataset(spec, image_size=image_size)
     report_skipped(dataset, "train")  # the files left out, named (stderr)
+    if not args.resume:
+        config = _small_set_config(args, config, len(dataset.y_train))
     out = sys.stdout
     if getattr(args, "start_from", None):
         from cnnexplorer.core.train.fine_tune import from_model
@@ -289,6 +292,21 @@ def run(args) -> int:
         print(f"cnnexplorer train: error: {result.message}", file=sys.stderr)
         return 2
     return 130 if result.status == "stopped" else 0
+
+
+def _small_set_config(args, config, train_images: int):
+    """The config for a small training set: what was not given from recommended.SMALL_SET
+    (said once, on stdout unless --json) when no measured recommendation covers the run."""
+    small, rec = config_from_args(args, train_images)
+    if rec is not None or small_set_settings(train_images) is None:
+        return config
+    if not args.json:
+        print(f"a small set ({train_images} training images): settings not given are the "
+              f"small-set ones: epochs {small.epochs}, batch size {small.batch_size}, "
+              f"{small.lr_schedule} schedule, validation split {small.validation_split:g}, "
+              f"augmentation {','.join(small.augment) or 'none'} (docs/training.md, "
+              f"'Small sets')")
+    return small
 
 
 def _say_if_the_door_saw(start_from: str, dataset_name: str, as_json: bool) -> None:

@@ -52,7 +52,9 @@ class FaceCrops:
         n = len(self.kept) + len(self.missing)
         text = f"{len(self.kept) - len(self.whole)} of {n} {what} cropped to their face"
         if self.whole:
-            text += f"; {len(self.whole)} small ones without a face found judged whole"
+            n = len(self.whole)
+            text += (f"; {n} small {'one' if n == 1 else 'ones'} without a face found, "
+                     f"judged whole")
         if self.missing:
             text += f"; {len(self.missing)} without a face left out"
         return text

@@ -124,6 +124,29 @@ PLAIN_VS_RESIDUAL = Recommendation(
            "accuracy climbs (0.27 after 5 epochs)")
 
 
+#: a training set of at most this many images is small: what is not given comes from
+#: SMALL_SET (unless a measured Recommendation covers the architecture and dataset)
+SMALL_SET_MAX = 500
+#: the settings a tool should pick for a small set (a hundred photos of the course's house),
+#: measured against the course notebook's own recipe (Adam, 20 epochs, batch 16, the last
+#: epoch kept) in the same run: benchmarks/door.md, "Small data", and
+#: benchmarks/bench_small_house.py. Why each: augmentation (mirror, a 10% crop, 10 degrees,
+#: light) makes a hundred photos look like more; 40 epochs on a cosine schedule let the
+#: augmented set be learned and then settle; a fifth held out for validation picks the best
+#: epoch (best.keras), which the last epoch of a small set often is not.
+SMALL_SET = {"epochs": 40, "batch_size": 16, "learning_rate": 1e-3, "optimizer": "adam",
+             "validation_split": 0.2, "lr_schedule": "cosine",
+             "augment": {"mirror": 0.5, "crop": 0.1, "rotation": 10.0, "brightness": 0.2,
+                         "contrast": 0.2}}
+
+
+def small_set_settings(train_images: int | None) -> dict | None:
+    """SMALL_SET for a training set of at most SMALL_SET_MAX images, else None."""
+    if train_images is None or train_images > SMALL_SET_MAX:
+        return None
+    return {**SMALL_SET, "augment": dict(SMALL_SET["augment"])}
+
+
 def recommended(architecture: str, dataset: str | None) -> Recommendation | None:
     """The measured recommendation for a zoo key on a dataset name, or None."""
     for rec in RECOMMENDED:
