@@ -105,6 +105,32 @@ def test_with_no_setting_given_the_cli_trains_with_the_panels_recommendation():
     assert set(config.augment) == {"mirror"}
 
 
+def test_a_small_set_gets_the_small_set_settings_for_what_is_not_given(npz, tmp_path,
+                                                                        capsys):
+    """Issue 22: a hundred photos want augmentation, more epochs on a cosine schedule and the
+    best epoch by validation (benchmarks/door.md, 'Small data'); given settings still win."""
+    from cnnexplorer.core.train.recommended import SMALL_SET, SMALL_SET_MAX, small_set_settings
+
+    out = tmp_path / "small"
+    assert main(["train", "happymodel", str(npz), "--epochs", "1", "--set", "filters=4",
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "a small set (120 training images)" in text and "cosine schedule" in text
+    saved = json.loads((out / "config.json").read_text())["train"]
+    assert saved["epochs"] == 1  # given
+    assert saved["batch_size"] == SMALL_SET["batch_size"] and saved["lr_schedule"] == "cosine"
+    assert saved["validation_split"] == SMALL_SET["validation_split"]
+    assert set(saved["augment"]) == set(SMALL_SET["augment"])
+    out2 = tmp_path / "given"
+    assert main(["train", "happymodel", str(npz), "--epochs", "1", "--set", "filters=4",
+                 "--augment", "mirror", "--schedule", "constant", "--out", str(out2),
+                 "--json"]) == 0
+    saved = json.loads((out2 / "config.json").read_text())["train"]
+    assert set(saved["augment"]) == {"mirror"} and saved["lr_schedule"] == "constant"
+    assert saved["batch_size"] == SMALL_SET["batch_size"]
+    assert small_set_settings(SMALL_SET_MAX + 1) is None and small_set_settings(None) is None
+
+
 def _test_only_file(path, n=12, seed=0):
     """A course-style test file on its own (test_set_x, test_set_y as a row, list_classes)."""
     import h5py
