@@ -136,10 +136,11 @@ SMALL_SET_MAX = 500
 #: epoch (best.keras), which the last epoch of a small set often is not (a fifth held out
 #: left too few to learn from: 0.78 against 0.81 for the notebook over three draws, and
 #: early stopping after 10 epochs without progress stopped too soon: 0.73).
-SMALL_SET = {"epochs": 40, "batch_size": 16, "learning_rate": 1e-3, "optimizer": "adam",
-             "validation_split": 0.1, "lr_schedule": "cosine",
-             "augment": {"mirror": 0.5, "crop": 0.1, "rotation": 10.0, "brightness": 0.2,
-                         "contrast": 0.2}}
+SMALL_SET: dict = {"epochs": 40, "batch_size": 16, "learning_rate": 1e-3,
+                   "optimizer": "adam",
+                   "validation_split": 0.1, "lr_schedule": "cosine",
+                   "augment": {"mirror": 0.5, "crop": 0.1, "rotation": 10.0,
+                               "brightness": 0.2, "contrast": 0.2}}
 
 
 def small_set_settings(train_images: int | None) -> dict | None:
