@@ -82,7 +82,8 @@ def test_the_layer_table_uses_the_courses_words(qtbot):
     model = LayerTableModel()
     model.set_report(cost_report(build("resnet50_course")), True)
     shortcut = model.index_of_layer("res2a_branch1")
-    assert model.index(shortcut.row(), 1, shortcut.parent()).data() == "Conv2D (shortcut)"
+    # the course's word after the kind and its window (the kernel, issue 17)
+    assert model.index(shortcut.row(), 1, shortcut.parent()).data() == "Conv2D 1x1 (shortcut)"
     block = shortcut.parent()  # the res2a row
     assert block.data() == "res2a"
     assert model.index(block.row(), 1, block.parent()).data() == "convolutional block (12)"
