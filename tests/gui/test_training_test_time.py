@@ -1,26 +1,17 @@
 """The Evaluation tab's test-time tricks: the ticked runs compared alone, as an ensemble and
 with their crops, the table and the best row's confusion matrix shown (issue 21)."""
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
-from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.keras.model_setup import ArchSpec
 from cnnexplorer.core.train.config import TrainConfig
 from cnnexplorer.core.train.engine import train
 from cnnexplorer.gui.session import ArchitectureChoice, Session
 from cnnexplorer.gui.training.panel import TrainingPanel
+from test_training_panel import tiny_dataset
 from waits import THREAD_MS
-
-
-def tiny_dataset(n=48, size=12):
-    rng = np.random.default_rng(3)
-    y = rng.integers(0, 2, n)
-    x = (rng.random((n, size, size, 3)) * 60).astype(np.uint8)
-    x[y == 1, 3:9, 3:9] += 150
-    return Dataset("tiny", ["no", "yes"], x, y, x[:16], y[:16])
 
 
 @pytest.fixture
