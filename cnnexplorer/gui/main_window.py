@@ -16,7 +16,7 @@ import logging
 import sys
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QEventLoop, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QLabel, QMainWindow,
                                QMessageBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget)
@@ -81,6 +81,19 @@ class EmptyState(QWidget):
 def make_panel(spec: PanelSpec, session: Session) -> QWidget:
     """Import and build one panel (the module is imported only when the panel is built)."""
     return getattr(importlib.import_module(spec.module), spec.cls)(session)
+
+
+# The size the window opens at the first time (later starts restore the saved geometry).
+PREFERRED_FIRST_SIZE = QSize(1440, 900)
+
+
+def first_run_size(screen) -> QSize:
+    """1440x900, or less where the screen has less room: a window larger than a 1024x700
+    screen opens with its right and bottom edges (buttons, columns, the working pane) out of
+    reach, and without a window manager nothing pulls it back."""
+    if screen is None:
+        return QSize(PREFERRED_FIRST_SIZE)
+    return PREFERRED_FIRST_SIZE.boundedTo(screen.availableGeometry().size())
 
 
 class MainWindow(QMainWindow):
@@ -369,7 +382,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 900)
+            self.resize(first_run_size(self.screen()))
         state = s.value("main_window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

@@ -6,7 +6,7 @@ import sys
 import threading
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QRect, QTimer
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from cnnexplorer.core.errors import ConfigError
@@ -68,7 +68,7 @@ def test_window_opens_with_four_panels_and_closes_cleanly(window, qtbot):
 
 REAL_WINDOW = """
 import sys, threading
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QRect, QTimer
 
 main_thread_imports = []
 
@@ -220,3 +220,34 @@ def test_exceptions_escaping_slots_and_threads_reach_the_presenter(window, qtbot
         assert window.isVisible()
     finally:
         errors.uninstall_excepthooks()
+
+
+class _ScreenOf:
+    """Stands in for a QScreen of a given free area (only availableGeometry is read)."""
+
+    def __init__(self, width, height):
+        self._rect = QRect(0, 0, width, height)
+
+    def availableGeometry(self):  # noqa: N802 - QScreen's name
+        return self._rect
+
+
+@pytest.mark.parametrize("free, expected", [((1024, 700), (1024, 700)), ((1920, 1050), (1440, 900)),
+                                            ((1280, 1024), (1280, 900))])
+def test_the_first_window_fits_the_screen_it_opens_on(free, expected):
+    size = main_window.first_run_size(_ScreenOf(*free))
+    assert (size.width(), size.height()) == expected
+
+
+def test_a_window_without_saved_geometry_opens_no_larger_than_its_screen(qtbot, monkeypatch):
+    # the offscreen screen is smaller than 1440x900, as a 1024x700 laptop panel is
+    settings_store = main_window.settings.app_settings()
+    settings_store.remove("main_window/geometry")  # another test's window may have saved one
+    w = MainWindow()
+    qtbot.addWidget(w)
+    free = w.screen().availableGeometry().size()
+    assert free.width() < 1440 or free.height() < 900, "the test needs a screen below 1440x900"
+    assert w.width() <= max(free.width(), w.minimumSizeHint().width())
+    assert w.height() <= max(free.height(), w.minimumSizeHint().height())
+    assert (w.width(), w.height()) != (1440, 900)
+    w.close()
