@@ -96,7 +96,8 @@ def test_with_no_setting_given_the_cli_trains_with_the_panels_recommendation():
     rec = recommended("happymodel", "happy-faces")
     args = build_parser("train").parse_args(["train", "happymodel", "happy-faces"])
     config, used = config_from_args(args)
-    assert used is rec and config == rec.config() and config.batch_size == 16
+    assert used.recommendation is rec and config == rec.config()
+    assert config.batch_size == 16
     # a setting given wins; the others stay recommended
     args = build_parser("train").parse_args(["train", "happymodel", "happy-faces",
                                              "--batch-size", "8", "--augment", "mirror"])

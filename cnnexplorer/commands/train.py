@@ -28,7 +28,7 @@ from cnnexplorer.core.train.engine import ArchSpec, train
 from cnnexplorer.core.train.evaluation import evaluate
 from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
 from cnnexplorer.core.train.fine_tune import resolve_start
-from cnnexplorer.core.train.recommended import recommended, small_set_settings
+from cnnexplorer.core.train.recommended import starting_settings
 from cnnexplorer.paths import bundled_door_model
 
 
@@ -113,12 +113,12 @@ def add_setting_options(parser) -> None:
 
 
 def config_from_args(args, train_images: int | None = None):
-    """(TrainConfig, the Recommendation used or None): the settings given on the command line;
-    for the others, the recommended ones for ARCH on DATASET (core/train/recommended.py, what
-    the Training panel fills in), else, for a small set of `train_images` images, the
-    small-set settings (recommended.SMALL_SET), else TrainConfig's defaults."""
-    rec = recommended(args.arch or "", args.dataset)
-    base = dict(rec.settings) if rec is not None else (small_set_settings(train_images) or {})
+    """(TrainConfig, the StartingSettings used or None): the settings given on the command
+    line; for the others, what `recommended.starting_settings` decides (the rule the
+    Training panel applies too): the recommended ones for ARCH on DATASET, else, for a small
+    set of `train_images` images, the small-set settings, else TrainConfig's defaults."""
+    start = starting_settings(args.arch or "", args.dataset, train_images)
+    base = start.settings if start is not None else {}
     settings = {}
     for name, (setting, default) in TrainConfig.settings().items():
         if setting.flag:
@@ -126,7 +126,7 @@ def config_from_args(args, train_images: int | None = None):
             settings[name] = given if given is not None else base.get(name, default)
     augment = (parse_augment(args.augment) if args.augment else
                dict(base.get("augment", {})))
-    return TrainConfig(**settings, augment=augment), rec
+    return TrainConfig(**settings, augment=augment), start
 
 
 def _epoch_line(e) -> str:
@@ -211,7 +211,8 @@ def run(args) -> int:
         return run_preset(args)
     entry, options, config, spec, image_size, run_dir = _what_to_train(args)
     if not args.resume and not args.json:
-        _, rec = config_from_args(args)
+        _, start = config_from_args(args)
+        rec = start.recommendation if start is not None else None
         if rec is not None:
             print(f"settings not given: the recommended ones for {rec.architecture} on "
                   f"{rec.dataset} (as the Training panel): epochs {config.epochs}, batch size "
@@ -297,14 +298,12 @@ def run(args) -> int:
 def _small_set_config(args, config, train_images: int):
     """The config for a small training set: what was not given from recommended.SMALL_SET
     (said once, on stdout unless --json) when no measured recommendation covers the run."""
-    small, rec = config_from_args(args, train_images)
-    if rec is not None or small_set_settings(train_images) is None:
+    small, start = config_from_args(args, train_images)
+    if start is None or start.recommendation is not None:
         return config
     if not args.json:
         print(f"a small set ({train_images} training images): settings not given are the "
-              f"small-set ones: epochs {small.epochs}, batch size {small.batch_size}, "
-              f"{small.lr_schedule} schedule, validation split {small.validation_split:g}, "
-              f"augmentation {','.join(small.augment) or 'none'} (docs/training.md, "
+              f"small-set ones: {start.settings_text(small)} (docs/training.md, "
               f"'Small sets')")
     return small
 

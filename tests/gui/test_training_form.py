@@ -51,3 +51,53 @@ def test_the_training_form_shows_the_note_for_the_door_on_such_a_set(qtbot, tmp_
     assert "trained with happy-faces too" in form.start_note.text()
     form.set_dataset("digits")
     assert form.start_note.isHidden()
+
+
+def _bars(n: int):
+    """A Data panel set of `n` training images (12x12, two classes)."""
+    import numpy as np
+
+    from cnnexplorer.core.data.base import Dataset
+
+    rng = np.random.default_rng(0)
+    y = np.arange(n) % 2
+    x = (rng.random((n, 12, 12, 3)) * 255).astype(np.uint8)
+    return Dataset(f"bars{n}", ["a", "b"], x, y, x[:8], y[:8])
+
+
+def test_the_form_applies_the_small_set_rule_the_cli_applies(qtbot, tmp_path):
+    """Issue 22: `cnnexplorer train` took recommended.SMALL_SET for a set of at most 500
+    training images while the Training panel kept its defaults (20 epochs... no augmentation)
+    for the same set. Both now ask core.train.recommended.starting_settings."""
+    from dataclasses import replace
+
+    from cnnexplorer.cli import build_parser
+    from cnnexplorer.commands.train import config_from_args
+    from cnnexplorer.core.data.augment import AugmentConfig
+    from cnnexplorer.core.train.recommended import SMALL_SET, SMALL_SET_MAX
+
+    form = TrainingForm()
+    qtbot.addWidget(form)
+    form.augment_requested.connect(form.show_augment)  # the session's round trip
+    form.set_architecture("happymodel")
+    form.set_session_dataset(_bars(120))
+    args = build_parser("train").parse_args(["train", "happymodel", str(tmp_path / "b.npz")])
+    cli, start = config_from_args(args, 120)
+    assert start is not None and start.recommendation is None  # the small-set rule
+    # every setting and the augmentation, as the CLI takes them
+    assert replace(form.config(), augment={}) == replace(cli, augment={})
+    assert (cli.epochs, cli.lr_schedule) == (SMALL_SET["epochs"], "cosine")
+    assert form.augment.isChecked()
+    assert form.config().augment_config() == cli.augment_config() == \
+        AugmentConfig.from_dict(SMALL_SET["augment"])
+    text = form.expectation.text()
+    assert "Small set</b> (120 training images" in text and "epochs 40" in text
+
+    # a set above the limit: no rule applies, in the CLI or here; what the form shows stays
+    form.epochs.setValue(7)
+    form.set_session_dataset(_bars(SMALL_SET_MAX + 2))
+    assert config_from_args(args, SMALL_SET_MAX + 2)[1] is None
+    assert form.epochs.value() == 7 and "No measured recommendation" in form.expectation.text()
+    # a measured recommendation still comes first (a built-in set is never small)
+    form.set_dataset("happy-faces")
+    assert "Recommended</b>" in form.expectation.text() and not form.augment.isChecked()

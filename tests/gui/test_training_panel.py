@@ -198,8 +198,15 @@ def test_augmentation_is_one_setting_with_the_data_panel(panel, qtbot):
     from cnnexplorer.core.data.augment import AugmentConfig
     from cnnexplorer.gui.data.panel import DataPanel
 
+    from cnnexplorer.core.train.recommended import SMALL_SET
+
     data = DataPanel(panel.session)
     qtbot.addWidget(data)
+    # the fixture's 96 images are a small set: its augmentation is on, in both panels
+    small = AugmentConfig.from_dict(SMALL_SET["augment"])
+    assert panel.session.augment == small and panel.form.augment.isChecked()
+    assert data.augment.config() == small
+    panel.form.augment.setChecked(False)  # off in Training
     assert panel.session.augment is None and not panel.form.augment.isChecked()
     assert not data.augment.config().enabled  # the sliders agree: all off
     data.augment.set_config(AugmentConfig.course_default())  # the Data panel's button

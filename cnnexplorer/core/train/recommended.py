@@ -144,10 +144,52 @@ SMALL_SET: dict = {"epochs": 40, "batch_size": 16, "learning_rate": 1e-3,
 
 
 def small_set_settings(train_images: int | None) -> dict | None:
-    """SMALL_SET for a training set of at most SMALL_SET_MAX images, else None."""
-    if train_images is None or train_images > SMALL_SET_MAX:
+    """SMALL_SET for a training set of 1 to SMALL_SET_MAX images, else None (an unknown
+    count, or no training images at all: a test-only set trains nothing)."""
+    if train_images is None or not 0 < train_images <= SMALL_SET_MAX:
         return None
     return {**SMALL_SET, "augment": dict(SMALL_SET["augment"])}
+
+
+@dataclass(frozen=True)
+class StartingSettings:
+    """The settings a run starts from where the user gives none, and why: a measured
+    Recommendation for the architecture and dataset, or else the small-set rule.
+
+    Attributes:
+        settings: TrainConfig fields (`augment` a dict of strengths).
+        recommendation: the measured Recommendation, or None when the small-set rule chose.
+        train_images: the training images counted for the small-set rule (None: not known).
+    """
+
+    settings: dict
+    recommendation: Recommendation | None = None
+    train_images: int | None = None
+
+    def config(self) -> TrainConfig:
+        return TrainConfig(**self.settings)
+
+    def settings_text(self, config: TrainConfig | None = None) -> str:
+        """'epochs 40, batch size 16, cosine schedule, validation split 0.1, augmentation
+        mirror,crop,...': these settings, or `config` (where some given settings won)."""
+        cfg = config or self.config()
+        return (f"epochs {cfg.epochs}, batch size {cfg.batch_size}, {cfg.lr_schedule} "
+                f"schedule, validation split {cfg.validation_split:g}, augmentation "
+                f"{','.join(cfg.augment) or 'none'}")
+
+
+def starting_settings(architecture: str, dataset: str | None,
+                      train_images: int | None) -> StartingSettings | None:
+    """The one rule for the settings a user does not give, shared by `cnnexplorer train`
+    and the Training panel: the measured recommendation for ARCH on DATASET when there is
+    one, else the small-set settings for a training set of at most SMALL_SET_MAX images,
+    else None (TrainConfig's defaults, or whatever the panel shows, stay)."""
+    rec = recommended(architecture, dataset)
+    if rec is not None:
+        return StartingSettings({**rec.settings, "augment": dict(rec.settings.get("augment", {}))},
+                                rec, train_images)
+    small = small_set_settings(train_images)
+    return None if small is None else StartingSettings(small, None, train_images)
 
 
 def recommended(architecture: str, dataset: str | None) -> Recommendation | None:

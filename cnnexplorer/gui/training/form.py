@@ -2,8 +2,10 @@
 dataset, where the weights start (scratch, the door model, a saved run: fine-tuning) and
 the hyperparameters -> a core TrainConfig.
 
-Picking an architecture or a dataset that has a measured recommendation
-(core.train.recommended) fills the settings in and shows what to expect. Augmentation is the
+Picking an architecture or a dataset fills the settings in by the rule `cnnexplorer train`
+applies to settings not given (core.train.recommended.starting_settings): a measured
+recommendation for the pair, else the small-set settings for a Data panel set of at most
+SMALL_SET_MAX training images; the line under the choices says which and what to expect. Augmentation is the
 session's one setting (the Data panel's sliders): the checkbox here turns it on and off and
 the line under it shows the strengths, the same as the Data panel.
 """
@@ -19,7 +21,7 @@ from cnnexplorer.core.train.distribute import plan as distribution_plan
 from cnnexplorer.core.data import builtin_names
 from cnnexplorer.core.data.augment import AugmentConfig
 from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
-from cnnexplorer.core.train.recommended import recommended
+from cnnexplorer.core.train.recommended import SMALL_SET_MAX, starting_settings
 
 DATA_PANEL = "__session__"
 #: "start from" choices: (label, key); the key is what `start_from_key` returns
@@ -190,6 +192,7 @@ class TrainingForm(QWidget):
         i = self.dataset_combo.findData(DATA_PANEL if dataset is not None else current)
         self.dataset_combo.setCurrentIndex(max(0, i))
         self._dataset_name = dataset.name if dataset is not None else None
+        self._dataset_train_images = len(dataset.y_train) if dataset is not None else None
         self._on_choice_changed()
 
     def set_dataset(self, key: str) -> None:
@@ -219,22 +222,37 @@ class TrainingForm(QWidget):
         key = self.dataset_key()
         return self._dataset_name if key == DATA_PANEL else key
 
+    def train_images(self) -> int | None:
+        """The chosen set's training images, for the small-set rule: the Data panel's set is
+        loaded and counted; a built-in set is generated only when a run starts (None here:
+        each has more than SMALL_SET_MAX, 600 at least, so the rule never picks it)."""
+        return self._dataset_train_images if self.dataset_key() == DATA_PANEL else None
+
     # -- recommendations -----------------------------------------------------------------
     def _on_choice_changed(self) -> None:
-        rec = recommended(self.architecture_key() or "", self.dataset_name())
-        if rec is None:
+        start = starting_settings(self.architecture_key() or "", self.dataset_name(),
+                                  self.train_images())
+        if start is None:
             self.expectation.setText("<small>No measured recommendation for this pair: the "
                                      "settings below are kept.</small>")
-        else:
-            self.apply(rec)
+        elif start.recommendation is not None:
+            self.apply(start.settings)
             self.expectation.setText(f"<small><b>Recommended</b> (filled in): "
-                                     f"{rec.expectation()}.</small>")
+                                     f"{start.recommendation.expectation()}.</small>")
+        else:
+            self.apply(start.settings)
+            self.expectation.setText(
+                f"<small><b>Small set</b> ({start.train_images} training images, at most "
+                f"{SMALL_SET_MAX}): the small-set settings, filled in as cnnexplorer train "
+                f"takes them: {start.settings_text()}. The best epoch by validation is kept "
+                f"(docs/training.md, 'Small sets').</small>")
         self._show_start_note()
         self.choice_changed.emit()
 
-    def apply(self, rec) -> None:
-        """Fill in a Recommendation's settings (augmentation included)."""
-        cfg = rec.config()
+    def apply(self, settings: dict) -> None:
+        """Fill in TrainConfig settings (augmentation included; the others keep their
+        defaults)."""
+        cfg = TrainConfig(**settings)
         self.epochs.setValue(cfg.epochs)
         self.batch_size.setValue(cfg.batch_size)
         self.lr.setValue(cfg.learning_rate)
@@ -251,7 +269,7 @@ class TrainingForm(QWidget):
         to expect."""
         self.set_architecture(rec.architecture)
         self.set_dataset(DATA_PANEL if rec.dataset == self._dataset_name else rec.dataset)
-        self.apply(rec)
+        self.apply(rec.settings)
         opts = ", ".join(f"{k}={v}" for k, v in options.items())
         self.expectation.setText(f"<small><b>Preset</b>: plain_net then residual_net "
                                  f"({opts}) on {rec.dataset}: {rec.expectation()}.</small>")
