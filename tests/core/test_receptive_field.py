@@ -35,15 +35,60 @@ def test_published_figures(key, layer, expected):
     assert fields_of(key)[layer].size == (expected, expected)
 
 
-def test_single_path_networks_match_a_hand_count():
-    # LeNet-5 (classic): 5x5 conv, 2x2/2 pool, 5x5 conv, 2x2/2 pool, 5x5 conv
-    f = fields_of("lenet5")
-    assert f["c5"].size[0] == hand_count([(5, 1), (2, 2), (5, 1), (2, 2), (5, 1)])
-    # VGG-16: five stages of 3x3 convs (2, 2, 3, 3, 3), each closed by a 2x2/2 pool
+def assert_every_layer_matches_a_hand_count(network, windows: dict[str, tuple[int, int]]):
+    """Walk `network` layer by layer: the layers named in `windows` slide a (kernel, stride)
+    window, every other one keeps the field before it (activations, LRN, Dropout), and from
+    the Flatten on every layer sees the whole input. Returns the hand counts in order."""
+    fields = receptive_fields(network)
+    whole = network.input_shape[:2]
     chain: list[tuple[int, int]] = []
-    for convs in (2, 2, 3, 3, 3):
-        chain += [(3, 1)] * convs + [(2, 2)]
-    assert fields_of("vgg16")["block5_pool"].size[0] == hand_count(chain)
+    sizes = []
+    flattened = False
+    for node in network.nodes:
+        field = fields[node.name]
+        if node.name in windows:
+            chain.append(windows[node.name])
+            sizes.append(hand_count(chain))
+        flattened = flattened or node.kind == "Flatten"
+        if flattened:
+            assert field.whole_input and field.size == whole, node.name
+            continue
+        assert not field.whole_input, node.name
+        assert field.size == (hand_count(chain),) * 2, node.name
+        jump = 1
+        for _, stride in chain:
+            jump *= stride
+        assert field.jump == (jump, jump), node.name
+    assert len(chain) == len(windows), "a window layer is missing from the network"
+    return sizes
+
+
+def test_every_lenet5_layer_matches_a_hand_count():
+    # classic LeNet-5: 5x5 conv, 2x2/2 pool, 5x5 conv, 2x2/2 pool, 5x5 conv
+    windows = {"c1": (5, 1), "s2": (2, 2), "c3": (5, 1), "s4": (2, 2), "c5": (5, 1)}
+    sizes = assert_every_layer_matches_a_hand_count(zoo.get("lenet5").network(), windows)
+    assert sizes == [5, 6, 14, 16, 32]
+
+
+def test_every_vgg16_layer_matches_a_hand_count():
+    # five stages of 3x3 convs (2, 2, 3, 3, 3), each closed by a 2x2/2 pool
+    windows = {}
+    for stage, convs in enumerate((2, 2, 3, 3, 3), start=1):
+        windows.update({f"block{stage}_conv{i}": (3, 1) for i in range(1, convs + 1)})
+        windows[f"block{stage}_pool"] = (2, 2)
+    sizes = assert_every_layer_matches_a_hand_count(zoo.get("vgg16").network(), windows)
+    assert sizes[-1] == 212  # Araujo et al.'s VGG-16 figure
+
+
+def test_every_alexnet_layer_matches_a_hand_count():
+    # the paper's figure 2 (kernel, stride), LRN on so that its layers are walked too
+    windows = {"conv1": (11, 4), "pool1": (3, 2), "conv2": (5, 1), "pool2": (3, 2),
+               "conv3": (3, 1), "conv4": (3, 1), "conv5": (3, 1), "pool5": (3, 2)}
+    network = zoo.get("alexnet").network(options={"lrn": True})
+    sizes = assert_every_layer_matches_a_hand_count(network, windows)
+    assert sizes == [11, 19, 51, 67, 99, 131, 163, 195]  # Araujo et al.'s AlexNet ends at 195
+    assert [n.name for n in network.nodes][-6:] == ["flatten", "fc6", "drop6", "fc7", "drop7",
+                                                   "fc8"]
 
 
 def test_after_global_pooling_the_whole_input_is_seen():
@@ -59,40 +104,80 @@ def test_every_cost_row_carries_its_field():
     assert all(r.receptive_field is not None for r in report.rows)
 
 
-def brute_force_fields(network, layer_names):
-    """For each named layer, the rows and columns of input pixels that change its centre
-    position when they change: built in Keras with positive weights, every max pool made an
-    average pool (the same window, and a gradient that reaches every pixel of it)."""
+def narrowed(network):
+    """`network` with one filter per convolution and one linear unit per Dense: the field
+    does not depend on the channel counts, and one channel makes the count cheap."""
     import dataclasses
 
-    import keras
+    from cnnexplorer.core.arch.kinds.convolution import Conv2D
+    from cnnexplorer.core.arch.kinds.dense import Dense
 
-    from cnnexplorer.core.arch.kinds.pooling import AveragePooling2D, MaxPooling2D
-    from cnnexplorer.core.keras.build import build_keras_model
+    def narrow(layer):
+        if isinstance(layer, Conv2D):
+            return dataclasses.replace(layer, filters=1)
+        if isinstance(layer, Dense):  # linear: a softmax over one unit never changes
+            return dataclasses.replace(layer, units=1, activation=None)
+        return layer
 
-    nodes = tuple(dataclasses.replace(n, layer=AveragePooling2D(
-        pool_size=n.layer.pool_size, strides=n.layer.strides, padding=n.layer.padding))
-        if isinstance(n.layer, MaxPooling2D) else n for n in network.nodes)
-    model = build_keras_model(dataclasses.replace(network, nodes=nodes))
+    return dataclasses.replace(network, nodes=tuple(
+        dataclasses.replace(n, layer=narrow(n.layer)) for n in network.nodes))
+
+
+def perturbed_lines(network, axis: int) -> dict[str, np.ndarray]:
+    """Brute force, independent of core/arch/receptive_field.py: for every layer, the input
+    rows (axis 0) or columns (axis 1) whose pixels change that layer's centre position.
+
+    The network is built in Keras (narrowed) with positive kernels (1 / fan-in), zero biases
+    and BatchNorm as the identity, and fed all-zero images with one whole row (or column)
+    set to 1, one image per line. Every layer's output is then zero wherever the line does
+    not reach and positive wherever it does (ReLU and max pooling keep a positive value), so
+    "changed" is "nonzero", with no rounding to hide a faint path."""
+    from cnnexplorer.core.keras.build import build_keras_model, import_keras
+
+    keras = import_keras()
+    model = build_keras_model(narrowed(network))
     for w in model.weights:
-        w.assign(np.full(w.shape, 0.01 if "variance" not in w.path else 1.0, np.float32))
-    import tensorflow as tf
+        kind = w.path.rsplit("/", 1)[-1]
+        if kind == "kernel":
+            value = 1.0 / int(np.prod(w.shape[:-1]))
+        else:
+            value = 1.0 if kind in ("gamma", "moving_variance") else 0.0
+        w.assign(np.full(w.shape, value, np.float32))
+    names = [n.name for n in network.nodes]
+    probe = keras.Model(model.inputs, [model.get_layer(n).output for n in names])
+    lines = network.input_shape[axis]
+    reached: dict[str, list[np.ndarray]] = {n: [] for n in names}
+    for start in range(0, lines, 64):
+        chunk = np.arange(start, min(lines, start + 64))
+        x = np.zeros((len(chunk), *network.input_shape), np.float32)
+        if axis == 0:
+            x[np.arange(len(chunk)), chunk] = 1.0
+        else:
+            x[np.arange(len(chunk)), :, chunk] = 1.0
+        for name, out in zip(names, probe.predict_on_batch(x)):
+            if out.ndim == 4:  # every channel of the centre position (a Concatenate's
+                out = out[:, out.shape[1] // 2, out.shape[2] // 2]  # come from every path)
+            reached[name].append(out.reshape(len(chunk), -1).sum(axis=1) > 0)
+    return {n: np.nonzero(np.concatenate(r))[0] for n, r in reached.items()}
 
-    out = {}
-    probe = keras.Model(model.inputs, [model.get_layer(n).output for n in layer_names])
-    x = tf.ones((1, *network.input_shape))
-    with tf.GradientTape(persistent=True) as tape:
-        tape.watch(x)
-        outputs = probe(x)
-        outputs = outputs if isinstance(outputs, list) else [outputs]
-        # every channel of the centre position: a Concatenate's channels come from
-        # different paths, and its field is the largest of theirs
-        centres = [tf.reduce_sum(o[0, o.shape[1] // 2, o.shape[2] // 2]) for o in outputs]
-    for name, centre in zip(layer_names, centres):
-        g = np.abs(tape.gradient(centre, x).numpy()[0]).sum(axis=-1)
-        rows, cols = np.nonzero(g)
-        out[name] = (rows.max() - rows.min() + 1, cols.max() - cols.min() + 1)
-    return out
+
+def assert_fields_match_brute_force(network, axis: int, names=None):
+    """Every named layer's field (all by default) along `axis` equals the perturbation count.
+    The count must not touch the border (a field clipped by the image would look smaller),
+    except after global pooling or Flatten, which must see every line."""
+    computed = receptive_fields(network)
+    lines = network.input_shape[axis]
+    counted = perturbed_lines(network, axis)
+    checked = 0
+    for name in names or counted:
+        field, seen = computed[name], counted[name]
+        if field.whole_input:
+            assert (seen.min(), seen.max(), len(seen)) == (0, lines - 1, lines), name
+        else:
+            assert 0 < seen.min() and seen.max() < lines - 1, f"{name}: clipped, {seen}"
+            assert seen.max() - seen.min() + 1 == field.size[axis], (name, field, seen)
+        checked += 1
+    return checked
 
 
 def branched_network():
@@ -118,18 +203,29 @@ def branched_network():
     return b.build(x)
 
 
-@pytest.mark.slow
 def test_branched_fields_match_a_brute_force_count():
     network = branched_network()
     names = ["stem", "res_b", "res_short", "res_add", "pool", "inc_3x3", "inc_5x5",
              "inc_concat", "after"]
+    assert_fields_match_brute_force(network, 0, names)
     computed = receptive_fields(network)
-    counted = brute_force_fields(network, names)
-    for name in names:
-        assert computed[name].size == counted[name], name
     # the join takes the largest path: the 3x3 path beats the 1x1 shortcut
     assert computed["res_add"].size == computed["res_b"].size
     assert computed["res_short"].size[0] < computed["res_b"].size[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key, long_side", [
+    # long enough that the deepest centre field (515, 483, 715) is not clipped; the short
+    # side only has to leave the last layers a centre position
+    ("resnet50_course", 640), ("resnet50", 576), ("googlenet", 800)])
+def test_every_layer_of_the_branched_zoo_nets_matches_a_brute_force_count(key, long_side):
+    for axis in (0, 1):
+        shape = [64, 64, 3]
+        shape[axis] = long_side
+        network = zoo.get(key).network(input_shape=tuple(shape))
+        checked = assert_fields_match_brute_force(network, axis)
+        assert checked == len(network.nodes)
 
 
 def test_inspect_json_names_each_layers_field():
