@@ -53,7 +53,7 @@ def test_train_json_then_evaluate(npz, tmp_path, capsys):
     (["train", "nosuchnet", "digits"], "unknown architecture 'nosuchnet'"),
     (["train", "happymodel", "{npz}", "--optimizer", "adagrad"], "optimizer must be one of"),
     (["train", "happymodel", "{npz}", "--augment", "wobble"], "unknown augmentation 'wobble'"),
-    (["train", "happymodel", "{npz}", "--set", "filters=-3"], "filters must be at least 1"),
+    (["train", "happymodel", "{npz}", "--set", "filters=-3"], "option filters must be 1..4096"),
     (["train", "happymodel", "{npz}", "--set", "filters=4", "--set", "filters=8"], "set twice"),
     (["train", "happymodel", "{npz}", "--set", "filters="], "no value"),
     (["train", "happymodel", "{npz}", "--lr", "nan"], "finite number"),

@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 
-from cnnexplorer.commands.arg_types import number, parse_set, positive_int
+from cnnexplorer.commands.arg_types import parse_set, positive_int
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.commands.skipped import report_skipped
 from cnnexplorer.core.formatting import display_text
@@ -78,21 +78,13 @@ def register(subparsers) -> None:
 
 
 def _setting_type(setting: Setting):
-    """An argparse type that reads one TrainConfig setting and checks it against its limits."""
+    """An argparse type that reads one TrainConfig setting by its declaration (its one
+    validator, so the message is the one the Training panel and the zoo's --set give)."""
     def read(text: str):
-        if setting.choices:
-            value = text.strip().lower()
-        else:
-            try:
-                value = int(text) if setting.is_integer else number(text)
-            except (ValueError, argparse.ArgumentTypeError):
-                kind = "an integer" if setting.is_integer else "a finite number"
-                raise argparse.ArgumentTypeError(f"{setting.label} must be {kind}; received "
-                                                 f"{text!r}") from None
-        problem = setting.problem(value)
-        if problem:
-            raise argparse.ArgumentTypeError(f"{problem}; received {text!r}")
-        return value
+        try:
+            return setting.parse(text)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
     read.__name__ = setting.label  # argparse names the type in some messages
     return read

@@ -1,27 +1,49 @@
-"""The Training form's widgets are made from TrainConfig's declared settings."""
+"""The Training form's widgets are made from TrainConfig's declared settings, by the builder
+the Architecture panel's zoo options use too (gui/widgets/setting_control.py)."""
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
+import pytest
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
+from cnnexplorer.core.arch import zoo
 from cnnexplorer.core.train.config import TrainConfig
 from cnnexplorer.gui.training.form import TrainingForm, setting_widget
+from cnnexplorer.gui.widgets.setting_control import control_value, setting_control
+
+
+def _check_control(setting, widget, default):
+    """The control shows the default, offers the choices, and every value it can take is one
+    the declaration accepts, with its ends close to the declared ones."""
+    if setting.kind == "bool":
+        assert isinstance(widget, QCheckBox)
+        assert control_value(setting, widget) is bool(default)
+        return
+    if setting.kind == "choice":
+        assert isinstance(widget, QComboBox)
+        assert [widget.itemText(i) for i in range(widget.count())] == \
+            [str(c) for c in setting.choices]
+        assert control_value(setting, widget) == default
+        return
+    assert isinstance(widget, QSpinBox if setting.is_integer else QDoubleSpinBox), setting.key
+    assert control_value(setting, widget) == default
+    for end in (widget.minimum(), widget.maximum()):
+        assert setting.parse(end) == pytest.approx(end), (setting.key, end)
+    slack = 1.01 if setting.is_integer else 1.01 * 10.0 ** -setting.decimals
+    if setting.minimum is not None:
+        assert abs(widget.minimum() - setting.minimum) <= slack
+    top = setting.form_maximum if setting.maximum is None else setting.maximum
+    if top is not None:
+        assert abs(widget.maximum() - top) <= slack
 
 
 def test_each_widget_has_the_declared_range_and_default(qtbot):
     for name, (setting, default) in TrainConfig.settings().items():
-        widget = setting_widget(name)
-        if setting.choices:
-            assert isinstance(widget, QComboBox)
-            assert [widget.itemText(i) for i in range(widget.count())] == list(setting.choices)
-            assert widget.currentText() == default
-            continue
-        assert isinstance(widget, QSpinBox if setting.is_integer else QDoubleSpinBox), name
-        assert widget.value() == default
-        # every value the box can take is one the config accepts, and the ends are close
-        for end in (widget.minimum(), widget.maximum()):
-            assert setting.problem(int(end) if setting.is_integer else end) is None, (name, end)
-        assert abs(widget.minimum() - setting.minimum) <= 1.01 * 10.0 ** -setting.decimals
-        top = setting.form_maximum if setting.maximum is None else setting.maximum
-        assert abs(widget.maximum() - top) <= 1.01 * 10.0 ** -setting.decimals
+        _check_control(setting, setting_widget(name), default)
+
+
+@pytest.mark.parametrize("entry", zoo.entries(), ids=lambda e: e.key)
+def test_each_zoo_option_control_comes_from_the_same_builder(qtbot, entry):
+    for option in entry.options:
+        _check_control(option, setting_control(option), option.default)
 
 
 def test_the_form_at_its_defaults_gives_the_default_config(qtbot):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from cnnexplorer.core.errors import ConfigError, refuse_unknown_fields
+from cnnexplorer.core.setting import Setting
 from cnnexplorer.core.train.distribute import DISTRIBUTIONS
 from cnnexplorer.core.data.augment import AugmentConfig, TYPICAL
 
@@ -13,79 +13,11 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
 
 
-@dataclass(frozen=True)
-class Setting:
-    """How one TrainConfig field is entered and checked: the one place its limits live.
-
-    `TrainConfig.validate`, the Training form's widgets (gui/training/form.py) and the
-    options of `cnnexplorer train` (commands/train.py) are all made from these.
-
-    Attributes:
-        label: the form's row label and the phrase of error messages ("batch size").
-        flag: the `cnnexplorer train` option, e.g. "--lr"; None: not on the command line.
-        minimum, maximum: the allowed range; `open_min` / `open_max` exclude that end
-            (a learning rate above 0, a validation fraction below 1). None: unbounded.
-        form_maximum: where there is no maximum, the largest value the form's box offers
-            (a diverging learning rate stays possible from the command line, for teaching).
-        step, decimals: the form's spin-box step and shown decimals (decimals 0: an integer).
-        choices: the allowed words of a text setting (lower case).
-    """
-
-    label: str
-    help: str = ""
-    flag: str | None = None
-    metavar: str = "X"
-    minimum: float | None = None
-    maximum: float | None = None
-    open_min: bool = False
-    open_max: bool = False
-    form_maximum: float | None = None
-    step: float = 1
-    decimals: int = 0
-    choices: tuple[str, ...] = ()
-
-    @property
-    def is_integer(self) -> bool:
-        return not self.choices and self.decimals == 0
-
-    def _number(self, value: float) -> str:
-        return str(int(value)) if self.is_integer else f"{value:g}"
-
-    def range_text(self) -> str:
-        """What is allowed, as the end of "X must be ...": "1..65536", "in [0, 1)"."""
-        if self.choices:
-            return f"one of {', '.join(self.choices)}"
-        lo = "" if self.minimum is None else self._number(self.minimum)
-        hi = "" if self.maximum is None else self._number(self.maximum)
-        if self.open_min and self.minimum == 0:
-            return "a positive number" + (f" up to {hi}" if hi else "")
-        if not hi:
-            return f"{'above' if self.open_min else 'at least'} {lo}"
-        if self.is_integer and not (self.open_min or self.open_max):
-            return f"{lo}..{hi}"
-        return f"in {'(' if self.open_min else '['}{lo}, {hi}{')' if self.open_max else ']'}"
-
-    def problem(self, value) -> str | None:
-        """Why `value` is not allowed (a sentence naming the setting), or None when it is."""
-        if self.choices:
-            return None if value in self.choices else f"{self.label} must be {self.range_text()}"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-                self.is_integer and not isinstance(value, int)):
-            kind = "an integer" if self.is_integer else "a number"
-            return f"{self.label} must be {kind}"
-        if not math.isfinite(value):
-            return f"{self.label} must be a finite number"
-        below = self.minimum is not None and (value <= self.minimum if self.open_min
-                                              else value < self.minimum)
-        above = self.maximum is not None and (value >= self.maximum if self.open_max
-                                              else value > self.maximum)
-        if below or above:
-            return f"{self.label} must be {self.range_text()}"
-        return None
-
-
-def _setting(default, **meta):
-    return field(default=default, metadata={"setting": Setting(**meta)})
+def _setting(default, label: str, **meta):
+    """A TrainConfig field declared by a `Setting` (its key is filled in by `settings()`);
+    messages name it by its label ("batch size must be 1..65536")."""
+    return field(default=default, metadata={
+        "setting": Setting("", label, default, said_as=label, **meta)})
 
 
 @dataclass
@@ -98,39 +30,39 @@ class TrainConfig:
         mixed_precision: float16 compute on a GPU that benefits; ignored on CPU.
     """
 
-    epochs: int = _setting(10, label="epochs", flag="--epochs", metavar="N",
+    epochs: int = _setting(10, "epochs", flag="--epochs", metavar="N",
                            minimum=1, maximum=100_000)
-    batch_size: int = _setting(32, label="batch size", flag="--batch-size", metavar="B",
+    batch_size: int = _setting(32, "batch size", flag="--batch-size", metavar="B",
                                help="images per replica (per device); each step takes B x "
                                     "replicas images (the global batch): B on one device",
                                minimum=1, maximum=65_536)
     learning_rate: float = _setting(
-        1e-3, label="learning rate", flag="--lr", help="learning rate", minimum=0,
+        1e-3, "learning rate", kind="float", flag="--lr", help="learning rate", minimum=0,
         open_min=True, form_maximum=10.0, step=0.0005, decimals=5)
-    optimizer: str = _setting("adam", label="optimizer", flag="--optimizer", metavar="NAME",
-                              help="adam, sgd or rmsprop", choices=OPTIMIZERS)
-    momentum: float = _setting(0.9, label="momentum", flag="--momentum", metavar="M",
+    optimizer: str = _setting("adam", "optimizer", kind="choice", flag="--optimizer",
+                              metavar="NAME", help="adam, sgd or rmsprop", choices=OPTIMIZERS)
+    momentum: float = _setting(0.9, "momentum", kind="float", flag="--momentum", metavar="M",
                                help="for sgd (Nesterov off); Adam and RMSprop ignore it",
                                minimum=0, maximum=1, open_max=True, step=0.05, decimals=3)
     validation_split: float = _setting(
-        0.1, label="validation split", flag="--validation-split", metavar="F",
+        0.1, "validation split", kind="float", flag="--validation-split", metavar="F",
         help="fraction of the training images held out, stratified per class (0 for none)",
         minimum=0, maximum=1, open_max=True, step=0.05, decimals=2)
-    seed: int = _setting(0, label="seed", flag="--seed", metavar="S",
+    seed: int = _setting(0, "seed", flag="--seed", metavar="S",
                          help="random seed of the validation split, the shuffling and the "
                               "initial weights", minimum=0, maximum=2 ** 31 - 1)
     early_stopping: int = _setting(
-        0, label="early stopping patience", flag="--early-stopping", metavar="P",
+        0, "early stopping patience", flag="--early-stopping", metavar="P",
         help="stop after P epochs without improvement of the validation loss (training loss "
              "without a validation split); 0: off. The best weights stay in best.keras",
         minimum=0, maximum=1000)
     lr_schedule: str = _setting(
-        "constant", label="learning-rate schedule", flag="--schedule", metavar="NAME",
+        "constant", "learning-rate schedule", kind="choice", flag="--schedule", metavar="NAME",
         help="learning-rate schedule: constant, cosine (to 0 over the epochs), step (x0.1 at "
              "1/2 and 3/4 of the epochs) or plateau (x0.5 after 2 epochs without improvement)",
         choices=SCHEDULES)
     distribute: str = _setting(
-        "auto", label="distribution", flag="--distribute", metavar="CHOICE",
+        "auto", "distribution", kind="choice", flag="--distribute", metavar="CHOICE",
         help="none (one device), mirrored (every local GPU), multiworker (the machines in "
              "TF_CONFIG, each running this same command with the same --out; the chief's "
              "--out receives the run) or auto (mirrored when more than one GPU is visible, "
@@ -139,23 +71,19 @@ class TrainConfig:
     mixed_precision: bool = False
 
     def __post_init__(self):
-        self.optimizer = str(self.optimizer).strip().lower()
-        self.lr_schedule = str(self.lr_schedule).strip().lower()
-        self.distribute = str(self.distribute).strip().lower()
         self.validate()
 
     @classmethod
     def settings(cls) -> dict[str, tuple[Setting, object]]:
         """{field name: (its Setting, its default)} for every declared setting, in order."""
-        return {f.name: (f.metadata["setting"], f.default) for f in fields(cls)
-                if "setting" in f.metadata}
+        return {f.name: (replace(f.metadata["setting"], key=f.name), f.default)
+                for f in fields(cls) if "setting" in f.metadata}
 
     def validate(self) -> "TrainConfig":
+        """Each setting read by its declaration (text as its type, a choice in its own
+        case), or ConfigError naming the first one that is wrong."""
         for name, (setting, _) in self.settings().items():
-            value = getattr(self, name)
-            problem = setting.problem(value)
-            if problem:
-                raise ConfigError(f"{problem}; received {value!r}")
+            setattr(self, name, setting.parse(getattr(self, name)))
         self.augment_config()  # raises ConfigError on unknown names or strengths out of range
         return self
 

@@ -1,7 +1,8 @@
-"""The controls of one zoo entry: input H/W/C, classes, and one control per declared Option.
+"""The controls of one zoo entry: input H/W/C, classes, and one control per declared option.
 
-Controls are generated from `Option.kind` (int spin box, float spin box, bool check box,
-choice combo), so a new option in the core appears here without GUI code. The form only
+Controls are generated from each option's `Setting` (int spin box, float spin box, bool check
+box, choice combo; gui/widgets/setting_control.py), so a new option in the core appears here
+without GUI code. The form only
 collects values; validation is the core's (`ZooEntry.config`), and its message is shown by
 `show_error` under the controls.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
-                               QLabel, QSpinBox, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox,
+                               QStyle, QVBoxLayout, QWidget)
 
-from cnnexplorer.core.arch.zoo import Option, ZooEntry
+from cnnexplorer.core.arch.zoo import ZooEntry
+from cnnexplorer.core.setting import Setting
+from cnnexplorer.gui.widgets.setting_control import control_value, setting_control
 
 _INT_LIMIT = 1_000_000
 
@@ -30,38 +33,14 @@ def _spin(minimum: int, maximum: int, value: int, tip: str = "") -> QSpinBox:
     return box
 
 
-def option_control(option: Option, value: Any) -> QWidget:
-    """The widget for one option, showing `value`."""
-    if option.kind == "bool":
-        box = QCheckBox()
-        box.setChecked(bool(value))
-    elif option.kind == "choice":
-        box = QComboBox()
-        for c in option.choices:
-            box.addItem(str(c), c)
-        box.setCurrentIndex(max(0, box.findText(str(value))))
-    elif option.kind == "float":
-        box = QDoubleSpinBox()
-        box.setDecimals(3)
-        box.setRange(option.minimum if option.minimum is not None else -1e9,
-                     option.maximum if option.maximum is not None else 1e9)
-        box.setSingleStep(0.1 if (option.maximum or 10) <= 10 else 1.0)
-        box.setValue(float(value))
-        box.setKeyboardTracking(False)
-    else:
-        box = _spin(int(option.minimum) if option.minimum is not None else -_INT_LIMIT,
-                    int(option.maximum) if option.maximum is not None else _INT_LIMIT,
-                    int(value))
-    box.setToolTip(option.help or option.label)
+def option_control(option: Setting, value: Any) -> QWidget:
+    """The control of one option (gui/widgets/setting_control.py, as the Training panel's),
+    recomputing once per typed value."""
+    box = setting_control(option, value)
+    if isinstance(box, QAbstractSpinBox):
+        box.setKeyboardTracking(False)  # typing "224" recomputes once, not for 2, 22, 224
+        box.setAccelerated(True)
     return box
-
-
-def control_value(option: Option, box: QWidget) -> Any:
-    if option.kind == "bool":
-        return box.isChecked()
-    if option.kind == "choice":
-        return box.currentData()
-    return box.value()
 
 
 def _connect(box: QWidget, slot) -> None:
@@ -80,7 +59,7 @@ class ConfigForm(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._entry: ZooEntry | None = None
-        self._option_boxes: dict[str, tuple[Option, QWidget]] = {}
+        self._option_boxes: dict[str, tuple[Setting, QWidget]] = {}
         self._quiet = False
         self.height_box = _spin(1, 4096, 64, "input height n_H")
         self.width_box = _spin(1, 4096, 64, "input width n_W")

@@ -13,7 +13,7 @@ the line under it shows the strengths, the same as the Data panel.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel,
                                QSpinBox, QWidget)
 
 from cnnexplorer.core.train.config import TrainConfig
@@ -22,6 +22,7 @@ from cnnexplorer.core.data import builtin_names
 from cnnexplorer.core.data.augment import AugmentConfig
 from cnnexplorer.core.door.bundled_data import seen_by_the_door_note
 from cnnexplorer.core.train.recommended import SMALL_SET_MAX, starting_settings
+from cnnexplorer.gui.widgets.setting_control import setting_control
 
 DATA_PANEL = "__session__"
 #: "start from" choices: (label, key); the key is what `start_from_key` returns
@@ -31,29 +32,9 @@ START_FROM = (("scratch (random weights)", "scratch"),
 
 
 def setting_widget(name: str) -> QWidget:
-    """A spin box or choice box for one TrainConfig setting: range, step and default from its
-    declaration (core.train.config.Setting), its help as the tooltip."""
-    setting, default = TrainConfig.settings()[name]
-    if setting.choices:
-        widget = QComboBox()
-        widget.addItems(list(setting.choices))
-        widget.setCurrentText(default)
-    elif setting.is_integer:
-        widget = QSpinBox()
-        widget.setRange(int(setting.minimum), int(setting.maximum))
-        widget.setValue(default)
-    else:
-        # an open end of the range becomes the nearest value the box can show
-        smallest = 10.0 ** -setting.decimals
-        widget = QDoubleSpinBox()
-        widget.setDecimals(setting.decimals)
-        widget.setRange(setting.minimum + (smallest if setting.open_min else 0.0),
-                        setting.form_maximum if setting.maximum is None else
-                        setting.maximum - (smallest if setting.open_max else 0.0))
-        widget.setSingleStep(setting.step)
-        widget.setValue(default)
-    widget.setToolTip(setting.help or setting.label)
-    return widget
+    """The control of one TrainConfig setting, made from its declaration (core.setting, the
+    same builder as the zoo's options: gui/widgets/setting_control.py)."""
+    return setting_control(TrainConfig.settings()[name][0])
 
 
 def setting_label(name: str) -> str:

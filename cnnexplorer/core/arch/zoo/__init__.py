@@ -20,7 +20,6 @@ from cnnexplorer.core.arch.zoo import (  # noqa: I001 - registration order, not 
 from cnnexplorer.core.arch.zoo import applications  # noqa: F401,I001 - keras.applications, listed last
 from cnnexplorer.core.arch.zoo.registry import (
     ArchConfig,
-    Option,
     ZooEntry,
     build,
     entries,
@@ -28,4 +27,4 @@ from cnnexplorer.core.arch.zoo.registry import (
     register,
 )
 
-__all__ = ["ArchConfig", "Option", "ZooEntry", "build", "entries", "get", "register"]
+__all__ = ["ArchConfig", "ZooEntry", "build", "entries", "get", "register"]

@@ -9,7 +9,8 @@ Layer names follow the Caffe reference model (conv1, norm1, pool1, ..., fc6, fc7
 from __future__ import annotations
 
 from cnnexplorer.core.arch.graph import NetworkBuilder
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 
 
 def alexnet(cfg: ArchConfig):
@@ -50,11 +51,11 @@ register(ZooEntry(
         "almost all in the fully connected layers."),
     default_input=(227, 227, 3), default_classes=1000, build=alexnet,
     options=(
-        Option("lrn", "Local Response Normalization", False, kind="bool",
-               help="after conv1 and conv2, as in the paper; the notes say it is no longer used"),
-        Option("dropout", "Dropout in FC6/FC7", 0.5, kind="float", minimum=0.0, maximum=0.95,
-               help="0 removes the dropout layers"),
-        Option("fc_units", "Units in FC6/FC7", 4096, minimum=1, maximum=16384),
+        Setting("lrn", "Local Response Normalization", False, kind="bool",
+                help="after conv1 and conv2, as in the paper; the notes say it is no longer used"),
+        Setting("dropout", "Dropout in FC6/FC7", 0.5, kind="float", minimum=0.0, maximum=0.95,
+                help="0 removes the dropout layers"),
+        Setting("fc_units", "Units in FC6/FC7", 4096, minimum=1, maximum=16384),
     ),
     aliases=("alex", "alexnet-course"),
 ))

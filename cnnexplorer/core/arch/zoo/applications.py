@@ -19,16 +19,17 @@ import os
 from cnnexplorer.paths import resource
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.graph import Network
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 from cnnexplorer.core.formatting import shape_text
 
 FAMILY = "Keras applications"
 
-_ALPHA = Option("alpha", "Width multiplier (alpha)", 1.0, kind="choice",
-                choices=(0.25, 0.5, 0.75, 1.0),
-                help="Scales every layer's channels; the MobileNet papers' width multiplier.")
-_ALPHA_V2 = Option("alpha", "Width multiplier (alpha)", 1.0, kind="choice",
-                   choices=(0.35, 0.5, 0.75, 1.0, 1.3, 1.4), help=_ALPHA.help)
+_ALPHA = Setting("alpha", "Width multiplier (alpha)", 1.0, kind="choice",
+                 choices=(0.25, 0.5, 0.75, 1.0),
+                 help="Scales every layer's channels; the MobileNet papers' width multiplier.")
+_ALPHA_V2 = Setting("alpha", "Width multiplier (alpha)", 1.0, kind="choice",
+                    choices=(0.35, 0.5, 0.75, 1.0, 1.3, 1.4), help=_ALPHA.help)
 
 
 SPEC_DIR = "app_specs"  # under resources/

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cnnexplorer.core.arch.graph import NetworkBuilder
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 
 
 def happy_model(cfg: ArchConfig):
@@ -50,9 +51,9 @@ register(ZooEntry(
         "pool, then a single sigmoid unit. 37,633 parameters on 64x64x3 faces; almost all of "
         "them sit in the final dense layer."),
     default_input=(64, 64, 3), default_classes=1, build=happy_model,
-    options=(Option("filters", "Conv filters", 32, minimum=1, maximum=4096),
-             Option("kernel", "Conv kernel size", 7, minimum=1, maximum=31),
-             Option("padding", "Zero padding", 3, minimum=0, maximum=64)),
+    options=(Setting("filters", "Conv filters", 32, minimum=1, maximum=4096),
+             Setting("kernel", "Conv kernel size", 7, minimum=1, maximum=31),
+             Setting("padding", "Zero padding", 3, minimum=0, maximum=64)),
     aliases=("happy", "happy_model"),
 ))
 
@@ -63,7 +64,7 @@ register(ZooEntry(
         "32 filters) before the sigmoid unit. Height and width halve at each block while the "
         "channels double, which shrinks the dense layer more than tenfold."),
     default_input=(64, 64, 3), default_classes=1, build=happy_model_3block,
-    options=(Option("base_filters", "Filters in block 1", 8, minimum=1, maximum=1024),),
+    options=(Setting("base_filters", "Filters in block 1", 8, minimum=1, maximum=1024),),
 ))
 
 
@@ -113,13 +114,13 @@ register(ZooEntry(
         "shrinks the image before any wide layer, and three pools leave a small 4x4x128 map "
         "for the dense unit."),
     default_input=(64, 64, 1), default_classes=1, build=door_net,
-    options=(Option("filters", "Filters in block 1 (doubled in each next block)", 32,
-                    minimum=2, maximum=512),
-             Option("dropout", "Dropout before the output", 0.3, kind="float", minimum=0.0,
-                    maximum=0.9),
-             Option("head", "Head", "flatten", kind="choice",
-                    choices=("flatten", "global_pool"),
-                    help="flatten: the output unit sees where each feature is (the mouth "
+    options=(Setting("filters", "Filters in block 1 (doubled in each next block)", 32,
+                     minimum=2, maximum=512),
+             Setting("dropout", "Dropout before the output", 0.3, kind="float", minimum=0.0,
+                     maximum=0.9),
+             Setting("head", "Head", "flatten", kind="choice",
+                     choices=("flatten", "global_pool"),
+                     help="flatten: the output unit sees where each feature is (the mouth "
                          "sits low in a face crop); global_pool: only whether it is there")),
     aliases=("door_net",),
 ))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from cnnexplorer.core.arch.blocks import inception_module
 from cnnexplorer.core.arch.graph import NetworkBuilder
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 
 
 def inception_5x5(cfg: ArchConfig):
@@ -99,9 +100,9 @@ register(ZooEntry(
         "for the same output shape."),
     default_input=(28, 28, 192), default_classes=None, build=inception_5x5,
     options=(
-        Option("bottleneck", "1x1 bottleneck first", False, kind="bool"),
-        Option("bottleneck_width", "Bottleneck channels", 16, minimum=1, maximum=4096),
-        Option("out_channels", "5x5 conv filters", 32, minimum=1, maximum=4096),
+        Setting("bottleneck", "1x1 bottleneck first", False, kind="bool"),
+        Setting("bottleneck_width", "Bottleneck channels", 16, minimum=1, maximum=4096),
+        Setting("out_channels", "5x5 conv filters", 32, minimum=1, maximum=4096),
     ),
     aliases=("inception_cost",),
 ))
@@ -116,14 +117,14 @@ register(ZooEntry(
         "channels (a pool cannot change them), so it outputs 28x28x416 and costs more."),
     default_input=(28, 28, 192), default_classes=None, build=inception_block,
     options=(
-        Option("bottleneck", "1x1 bottlenecks", True, kind="bool",
-               help="off: the naive module without 1x1 reductions or pool projection"),
-        Option("c1", "1x1 branch filters", 64, minimum=0, maximum=4096),
-        Option("c3_reduce", "3x3 bottleneck", 96, minimum=1, maximum=4096),
-        Option("c3", "3x3 branch filters", 128, minimum=0, maximum=4096),
-        Option("c5_reduce", "5x5 bottleneck", 16, minimum=1, maximum=4096),
-        Option("c5", "5x5 branch filters", 32, minimum=0, maximum=4096),
-        Option("pool_proj", "Pool projection", 32, minimum=1, maximum=4096),
+        Setting("bottleneck", "1x1 bottlenecks", True, kind="bool",
+                help="off: the naive module without 1x1 reductions or pool projection"),
+        Setting("c1", "1x1 branch filters", 64, minimum=0, maximum=4096),
+        Setting("c3_reduce", "3x3 bottleneck", 96, minimum=1, maximum=4096),
+        Setting("c3", "3x3 branch filters", 128, minimum=0, maximum=4096),
+        Setting("c5_reduce", "5x5 bottleneck", 16, minimum=1, maximum=4096),
+        Setting("c5", "5x5 branch filters", 32, minimum=0, maximum=4096),
+        Setting("pool_proj", "Pool projection", 32, minimum=1, maximum=4096),
     ),
 ))
 
@@ -138,12 +139,12 @@ register(ZooEntry(
         "them, 13.4 million with; 1.58 G multiply-adds at 224x224."),
     default_input=(224, 224, 3), default_classes=1000, build=googlenet,
     options=(
-        Option("aux_heads", "Auxiliary classifiers", False, kind="bool",
-               help="the two side softmax branches; the model then has three outputs"),
-        Option("lrn", "Local Response Normalization", False, kind="bool",
-               help="after pool1 and conv2, as in the paper"),
-        Option("dropout", "Dropout before the classifier", 0.4, kind="float", minimum=0.0,
-               maximum=0.95),
+        Setting("aux_heads", "Auxiliary classifiers", False, kind="bool",
+                help="the two side softmax branches; the model then has three outputs"),
+        Setting("lrn", "Local Response Normalization", False, kind="bool",
+                help="after pool1 and conv2, as in the paper"),
+        Setting("dropout", "Dropout before the classifier", 0.4, kind="float", minimum=0.0,
+                maximum=0.95),
     ),
     aliases=("inception_v1", "inceptionv1"),
 ))

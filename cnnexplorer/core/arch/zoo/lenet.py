@@ -14,7 +14,8 @@ Layer names follow the paper (C1, S2, C3, S4, C5, F6, output), lower-cased.
 from __future__ import annotations
 
 from cnnexplorer.core.arch.graph import NetworkBuilder
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 
 
 def lenet5(cfg: ArchConfig):
@@ -50,8 +51,8 @@ register(ZooEntry(
         "variant uses tanh, average pooling and no padding, as people did in 1998; the modern "
         "one uses ReLU and max pooling: about 61.7 thousand parameters."),
     default_input=(32, 32, 1), default_classes=10, build=lenet5,
-    options=(Option("variant", "Variant", "classic", kind="choice",
-                    choices=("classic", "modern"),
-                    help="classic: tanh + average pooling (1998); modern: ReLU + max pooling"),),
+    options=(Setting("variant", "Variant", "classic", kind="choice",
+                     choices=("classic", "modern"),
+                     help="classic: tanh + average pooling (1998); modern: ReLU + max pooling"),),
     aliases=("lenet", "lenet-5", "lenet_5"),
 ))

@@ -9,7 +9,8 @@ These entries have no classifier: they show one layer's shape and cost.
 from __future__ import annotations
 
 from cnnexplorer.core.arch.graph import NetworkBuilder
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 
 
 def one_by_one(cfg: ArchConfig):
@@ -25,10 +26,10 @@ def one_by_one(cfg: ArchConfig):
     return b.build(outputs)
 
 
-_OUT = Option("out_channels", "Output channels (1x1 filters)", 32, minimum=1, maximum=8192,
-              help="28x28x192 input: 32 shrinks the channels, 192 keeps them, more grows them")
-_POOL = Option("pool", "Also show a 2x2 max pool", False, kind="bool",
-               help="a second output: pooling shrinks height and width, the 1x1 conv channels")
+_OUT = Setting("out_channels", "Output channels (1x1 filters)", 32, minimum=1, maximum=8192,
+               help="28x28x192 input: 32 shrinks the channels, 192 keeps them, more grows them")
+_POOL = Setting("pool", "Also show a 2x2 max pool", False, kind="bool",
+                help="a second output: pooling shrinks height and width, the 1x1 conv channels")
 
 register(ZooEntry(
     key="nin_1x1", title="1x1 convolution (28x28x192)", family="1x1 convolutions",
@@ -50,6 +51,6 @@ register(ZooEntry(
         "positions, multiplies them by its 32 weights, sums and applies ReLU. With n filters "
         "the output is 6x6xn."),
     default_input=(6, 6, 32), default_classes=None, build=one_by_one,
-    options=(Option("out_channels", "Output channels (1x1 filters)", 1, minimum=1,
-                    maximum=8192, help="the number of 1x1x32 filters"), _POOL),
+    options=(Setting("out_channels", "Output channels (1x1 filters)", 1, minimum=1,
+                     maximum=8192, help="the number of 1x1x32 filters"), _POOL),
 ))

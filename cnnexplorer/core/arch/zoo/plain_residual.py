@@ -11,7 +11,8 @@ two have exactly the same parameters and MACs, and the comparison is fair.
 from __future__ import annotations
 
 from cnnexplorer.core.arch.graph import NetworkBuilder
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 
 
 def _conv_unit(b: NetworkBuilder, x: str, width: int, name: str, bn: bool) -> str:
@@ -53,11 +54,11 @@ def residual_net(cfg: ArchConfig):
 _OPTIONS = (
     # The defaults are the plain vs residual preset's (core/train/recommended.py): deep
     # enough that the plain network trains visibly worse, small enough for a 2-core CPU.
-    Option("depth", "Blocks of two 3x3 convs", 20, minimum=1, maximum=200,
-           help="weight layers = 2 x depth + 2"),
-    Option("width", "Channels", 8, minimum=1, maximum=1024),
-    Option("batch_norm", "Batch normalization", True, kind="bool",
-           help="off makes the deep plain network even harder to train"),
+    Setting("depth", "Blocks of two 3x3 convs", 20, minimum=1, maximum=200,
+            help="weight layers = 2 x depth + 2"),
+    Setting("width", "Channels", 8, minimum=1, maximum=1024),
+    Setting("batch_norm", "Batch normalization", True, kind="bool",
+            help="off makes the deep plain network even harder to train"),
 )
 
 register(ZooEntry(

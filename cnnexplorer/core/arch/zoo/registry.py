@@ -1,8 +1,9 @@
 """The zoo's registry: entries, their options, validation and building.
 
 Each family module registers `ZooEntry`s at import. An entry's `build` receives a validated
-`ArchConfig` and returns a spec `Network`. Options are declared, so the CLI (`--set k=v`) and
-the GUI (one control per option) are generated from the same declaration.
+`ArchConfig` and returns a spec `Network`. Options are declared as `core.setting.Setting`s,
+the declaration a training run's settings use too: the CLI (`--set k=v`) and the GUI (one
+control per option) are generated from it, and a bad value is worded as everywhere else.
 """
 
 from __future__ import annotations
@@ -11,66 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.setting import Setting
 from cnnexplorer.core.safe_files import MAX_CLASSES
 from cnnexplorer.core.arch.graph import Network
-
-
-@dataclass(frozen=True)
-class Option:
-    """One configurable option of a zoo entry."""
-
-    key: str
-    label: str
-    default: Any
-    kind: str = "int"  # "int" | "float" | "bool" | "choice"
-    choices: tuple[Any, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    help: str = ""
-
-    def parse(self, value: Any) -> Any:
-        """Coerce a value (possibly a CLI string) to this option's type, or raise ConfigError."""
-        try:
-            if self.kind == "bool":
-                if isinstance(value, str):
-                    low = value.strip().lower()
-                    if low in ("1", "true", "yes", "on"):
-                        return True
-                    if low in ("0", "false", "no", "off"):
-                        return False
-                    raise ValueError
-                if isinstance(value, (bool, int)):
-                    return bool(value)
-                raise ValueError
-            if self.kind == "choice":
-                for c in self.choices:
-                    if value == c or str(value) == str(c):
-                        return c
-                raise ConfigError(f"option {self.key} must be one of "
-                                  f"{', '.join(map(str, self.choices))}; received {value!r}")
-            v: int | float
-            if self.kind == "int":
-                if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
-                    raise ValueError
-                v = int(value)
-            elif self.kind == "float":
-                v = float(value)
-            else:
-                raise ValueError
-        except ConfigError:
-            raise  # already names the option (a ValueError too, so it must pass first)
-        except (TypeError, ValueError):
-            raise ConfigError(f"option {self.key} must be {self._kind_text()}; "
-                              f"received {value!r}") from None
-        if self.minimum is not None and v < self.minimum:
-            raise ConfigError(f"option {self.key} must be at least {self.minimum:g}; received {v!r}")
-        if self.maximum is not None and v > self.maximum:
-            raise ConfigError(f"option {self.key} must be at most {self.maximum:g}; received {v!r}")
-        return v
-
-    def _kind_text(self) -> str:
-        return {"int": "an integer", "float": "a number", "bool": "true or false"}.get(
-            self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -94,13 +38,13 @@ class ZooEntry:
     default_input: tuple[int, int, int]
     default_classes: int | None  # None: the entry has no classifier (a block on its own)
     build: Callable[[ArchConfig], Network]
-    options: tuple[Option, ...] = ()
+    options: tuple[Setting, ...] = ()
     aliases: tuple[str, ...] = ()
     # For entries built with Keras (keras.applications): True when a configuration has no
     # shipped spec, so building it imports Keras. None: a hand-written spec, never Keras.
     keras_build_needed: Callable[[ArchConfig], bool] | None = None
 
-    def option(self, key: str) -> Option:
+    def option(self, key: str) -> Setting:
         for o in self.options:
             if o.key == key:
                 return o

@@ -5,7 +5,8 @@ from __future__ import annotations
 from cnnexplorer.core.arch.blocks import convolutional_block, identity_block
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.arch.graph import NetworkBuilder
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 
 #: (stage, [F1, F2, F3], number of identity blocks after the convolutional block, stride)
 RESNET50_STAGES = (
@@ -67,8 +68,8 @@ def imagenet_resnet50(cfg: ArchConfig):
     return b.build(x)
 
 
-_WIDTH = Option("width", "Width multiplier", 1.0, kind="float", minimum=0.01, maximum=8,
-                help="scales every filter count")
+_WIDTH = Setting("width", "Width multiplier", 1.0, kind="float", minimum=0.01, maximum=8,
+                 help="scales every filter count")
 
 register(ZooEntry(
     key="resnet50_course", title="ResNet-50 (course, 64x64 SIGNS)", family="Residual networks",
@@ -89,7 +90,7 @@ register(ZooEntry(
         "convolutional block), global average pooling and 1000 classes. 25.6 M parameters, "
         "3.86 G MACs; torchvision's 4.09 G puts the stride on the 3x3 conv instead."),
     default_input=(224, 224, 3), default_classes=1000, build=imagenet_resnet50,
-    options=(_WIDTH, Option("pooling", "Final pooling", "global_avg", kind="choice",
-                            choices=("global_avg", "avg7"))),
+    options=(_WIDTH, Setting("pooling", "Final pooling", "global_avg", kind="choice",
+                             choices=("global_avg", "avg7"))),
     aliases=("resnet-50", "resnet_50"),
 ))

@@ -9,7 +9,8 @@ like `include_top=False, pooling="avg"`, a global average pool before the classi
 from __future__ import annotations
 
 from cnnexplorer.core.arch.graph import NetworkBuilder
-from cnnexplorer.core.arch.zoo.registry import ArchConfig, Option, ZooEntry, register
+from cnnexplorer.core.arch.zoo.registry import ArchConfig, ZooEntry, register
+from cnnexplorer.core.setting import Setting
 
 #: (block, convolutions in the block, filters)
 VGG16_BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 3, 256), (4, 3, 512), (5, 3, 512))
@@ -46,12 +47,12 @@ register(ZooEntry(
         "easy to understand; VGG-19 is bigger and performs about the same."),
     default_input=(224, 224, 3), default_classes=1000, build=vgg16,
     options=(
-        Option("width", "Width multiplier", 1.0, kind="float", minimum=0.01, maximum=8,
-               help="scales every conv's filter count"),
-        Option("head", "Head", "fc", kind="choice", choices=("fc", "global_avg"),
-               help="fc: flatten, fc1, fc2 (Keras include_top=True); global_avg: global "
+        Setting("width", "Width multiplier", 1.0, kind="float", minimum=0.01, maximum=8,
+                help="scales every conv's filter count"),
+        Setting("head", "Head", "fc", kind="choice", choices=("fc", "global_avg"),
+                help="fc: flatten, fc1, fc2 (Keras include_top=True); global_avg: global "
                     "average pooling then the classifier"),
-        Option("fc_units", "Units in fc1/fc2", 4096, minimum=1, maximum=16384),
+        Setting("fc_units", "Units in fc1/fc2", 4096, minimum=1, maximum=16384),
     ),
     aliases=("vgg", "vgg-16", "vgg_16"),
 ))
