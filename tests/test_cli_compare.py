@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,40 @@ def test_text_markdown_and_csv(capsys):
 def test_an_unknown_architecture_exits_2(capsys):
     assert main(["compare", "vgg16", "nosuchnet"]) == 2
     assert "nosuchnet" in capsys.readouterr().err
+
+
+def test_runs_give_their_test_accuracy_and_say_so(tmp_path, capsys):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 60)
+    x = (rng.random((60, 12, 12, 3)) * 255).astype(np.uint8)
+    data = tmp_path / "dots.npz"
+    np.savez(data, x_train=x[:40], y_train=y[:40], x_test=x[40:], y_test=y[40:])
+    # no --out: the run goes to the runs folder that compare reads
+    assert main(["train", "happymodel", str(data), "--epochs", "1", "--batch-size", "16",
+                 "--set", "filters=2", "--set", "kernel=3", "--json"]) == 0
+    final = json.loads(capsys.readouterr().out.splitlines()[-1])
+    dataset = json.loads((Path(final["run_dir"]) / "config.json").read_text())["dataset"]["name"]
+    rows = {r["architecture"]: r for r in cli_json(
+        capsys, "compare", "happymodel", "vgg16", "--runs", dataset, "--json")["rows"]}
+    happy = rows["happymodel"]
+    assert happy["accuracy"] == pytest.approx(final["test"]["accuracy"])
+    assert happy["accuracy_kind"] == "test"
+    assert "test accuracy of its best model (20 test images" in happy["accuracy_source"]
+    # beside runs, a network without one shows none, not a published ImageNet figure
+    assert rows["vgg16"]["accuracy"] is None and rows["vgg16"]["accuracy_kind"] is None
+    assert main(["compare", "happymodel", "--runs", dataset]) == 0
+    text = capsys.readouterr().out
+    assert f"{happy['accuracy']:.1%} (test)" in text and "accuracy: run " in text
+    # a run without a measured test: its validation figure, labelled as such
+    (Path(final["run_dir"]) / "tests.json").unlink()
+    (row,) = cli_json(capsys, "compare", "happymodel", "--runs", dataset, "--json")["rows"]
+    assert row["accuracy_kind"] == "validation"
+    assert "no test accuracy measured" in row["accuracy_source"]
+
+
+def test_runs_on_an_unknown_dataset_exit_2(capsys):
+    assert main(["compare", "--runs", "no-such-set"]) == 2
+    err = capsys.readouterr().err
+    assert "--runs 'no-such-set'" in err and "no saved run" in err and len(err.splitlines()) == 1

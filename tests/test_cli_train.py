@@ -36,17 +36,26 @@ def test_train_json_then_evaluate(npz, tmp_path, capsys):
     assert final["model"].endswith("best.keras") and len(final["history"]) == 2
     assert 0 <= final["test"]["accuracy"] <= 1 and final["test"]["loss"] > 0
     assert (out / "config.json").is_file() and (out / "last.keras").is_file()
+    # the final test is the run's recorded test accuracy (what `compare --runs` quotes)
+    (recorded,) = json.loads((out / "tests.json").read_text())
+    assert (recorded["by"], recorded["split"], recorded["images"]) == ("train", "test", 30)
+    assert recorded["accuracy"] == final["test"]["accuracy"]
 
     rc = main(["evaluate", final["model"], str(npz), "--json"])
     ev = json.loads(capsys.readouterr().out)
     assert rc == 0
+    assert ev["recorded_in"] == str(out / "tests.json")  # best.keras of a run: recorded
+    (recorded,) = json.loads((out / "tests.json").read_text())  # replaced, same data
+    assert recorded["by"] == "evaluate"
+    assert recorded["accuracy"] == pytest.approx(final["test"]["accuracy"], abs=1e-6)
     assert ev["accuracy"] == pytest.approx(final["test"]["accuracy"], abs=1e-6)
     assert ev["loss"] == pytest.approx(final["test"]["loss"], rel=1e-3)
     assert np.array(ev["confusion_matrix"]).sum() == 30
     assert len(ev["per_class"]) == 3 and all(c["support"] > 0 for c in ev["per_class"])
     # a run folder works as MODEL too, and the text form prints the table
     assert main(["evaluate", str(out), str(npz)]) == 0
-    assert "confusion matrix" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "confusion matrix" in text and f"test accuracy of run {out.name}" in text
 
 
 @pytest.mark.parametrize("argv,message", [
@@ -164,3 +173,19 @@ def test_evaluate_takes_a_test_file_on_its_own_and_train_says_what_it_is(tmp_pat
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err
     assert "holds only a test split (12 images" in err and "train_*.h5" in err, err
+
+
+def test_evaluate_still_reports_when_the_run_cannot_record_its_test(npz, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "happymodel", str(npz), "--epochs", "1", "--batch-size", "16",
+                 "--set", "filters=2", "--set", "kernel=3", "--out", str(out), "--json"]) == 0
+    capsys.readouterr()
+    (out / "tests.json").unlink()
+    (out / "tests.json").mkdir()  # in the way of the record (a read-only folder does not
+    # stop root, which CI runs as)
+    assert main(["evaluate", str(out), str(npz), "--json"]) == 0
+    captured = capsys.readouterr()
+    ev = json.loads(captured.out)
+    assert 0 <= ev["accuracy"] <= 1 and ev["recorded_in"] is None
+    assert "warning: cannot record the test accuracy in" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1

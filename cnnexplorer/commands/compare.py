@@ -14,7 +14,9 @@ import sys
 
 from cnnexplorer.commands.arg_types import batch_size
 from cnnexplorer.commands.json_output import json_text
-from cnnexplorer.core.arch.case_studies import compare_networks
+from cnnexplorer.core.arch.case_studies import accuracy_text, compare_networks, without_accuracy
+from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.train.run_accuracy import case_study_accuracies, run_datasets
 from cnnexplorer.core.keras.sources import load_network
 from cnnexplorer.core.formatting import readable_bytes, readable_count, shape_text
 
@@ -32,15 +34,22 @@ def register(subparsers) -> None:
             "One row per network: parameters, MACs, depth (layers with weights), activations\n"
             "per image, training memory at a batch size, the receptive field of the last\n"
             "convolution, and the published ImageNet top-1 accuracy of the classic networks\n"
-            "(with its source). Rows equal each network's `cnnexplorer inspect` totals."),
+            "(with its source), or with --runs the accuracy of your saved runs on one dataset.\n"
+            "Rows equal each network's `cnnexplorer inspect` totals."),
         epilog=("examples:\n"
                 "  cnnexplorer compare                       # LeNet-5, AlexNet, VGG-16, "
                 "ResNet-50, GoogLeNet\n"
-                "  cnnexplorer compare resnet50 mobilenetv2 efficientnetb0 --batch 64 --json"))
+                "  cnnexplorer compare resnet50 mobilenetv2 efficientnetb0 --batch 64 --json\n"
+                "  cnnexplorer compare plain_net residual_net --runs hand-signs"))
     p.add_argument("arch", metavar="ARCH", nargs="*",
                    help=f"zoo keys or model files (default: {' '.join(CASE_STUDIES)})")
     p.add_argument("--batch", metavar="B", type=batch_size, default=32,
                    help="batch size for the training-memory estimate (default: 32)")
+    p.add_argument("--runs", metavar="DATASET",
+                   help="accuracy from the saved runs on DATASET (a name as `train` wrote it "
+                        "in the run, e.g. hand-signs) instead of the published figures: each "
+                        "network's run, its test accuracy, or its validation accuracy where "
+                        "no test was measured (said in the row)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON, one object per network")
     fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -53,7 +62,17 @@ def run(args) -> int:
     for arch in args.arch or CASE_STUDIES:
         network, meta = load_network(arch)
         entries.append((meta.architecture, meta.title, network))
-    rows = compare_networks(entries, batch_size=args.batch)
+    runs = None
+    if args.runs is not None:
+        runs = case_study_accuracies(args.runs)
+        if not runs:
+            known = run_datasets()
+            raise ConfigError(f"--runs {args.runs!r}: no saved run on that dataset with an "
+                              f"accuracy; the runs' datasets: "
+                              f"{', '.join(known) if known else 'none (no saved runs)'}")
+    rows = compare_networks(entries, batch_size=args.batch, run_accuracies=runs)
+    if runs is not None:  # a run's figure or none: never a published one beside runs
+        rows = [r if r.key in runs else without_accuracy(r) for r in rows]
     if args.json:
         text = json_text({"batch_size": args.batch,
                           "rows": [r.to_dict() for r in rows]}, indent=2) + "\n"
@@ -68,7 +87,7 @@ def run(args) -> int:
 def _cells(r) -> list[str]:
     ge = ">= " if r.macs_lower_bound else ""
     field = r.last_conv_field.text() if r.last_conv_field else "?"
-    acc = f"{r.accuracy:.1%}" if r.accuracy is not None else "-"
+    acc = accuracy_text(r)
     return [r.title, shape_text(r.input_shape), readable_count(r.params),
             ge + readable_count(r.macs), str(r.depth), readable_bytes(r.activation_bytes),
             readable_bytes(r.training_memory), field, acc]

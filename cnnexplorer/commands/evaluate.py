@@ -1,5 +1,7 @@
 """`cnnexplorer evaluate MODEL DATASET`: loss, accuracy, per-class precision and recall, and
-the confusion matrix on the dataset's test split (or all of it when it has none).
+the confusion matrix on the dataset's test split (or all of it when it has none). When MODEL
+is a run (its folder or its best.keras), a test-split result is recorded in the run
+(`Run.record_test`, tests.json): the test accuracy `cnnexplorer compare --runs` quotes.
 
 `cnnexplorer evaluate door FOLDER`: the Happy door scored on a folder of labelled photos,
 judged as the door judges them (faces found, the rule for several faces, the threshold):
@@ -14,6 +16,7 @@ from pathlib import Path
 from cnnexplorer.commands.arg_types import batch_size, number
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.commands.skipped import report_skipped
+from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.formatting import display_text
 from cnnexplorer.core.data import load_dataset
 from cnnexplorer.core.data.adapt import adaptation_notes
@@ -70,7 +73,8 @@ def run(args) -> int:
     if len(args.model) > 1 or args.crops > 1:
         return run_test_time_tricks(args)
     path = Path(args.model[0])
-    model = open_run(path).load_model("best") if path.is_dir() else load_model(path)
+    run = tested_run(path)
+    model = run.load_model("best") if path.is_dir() else load_model(path)
     dataset = load_dataset(args.dataset, image_size=args.image_size)
     report_skipped(dataset, "evaluate")
     if judges_faces(path):
@@ -85,12 +89,32 @@ def run(args) -> int:
     for note in adaptation_notes(images.shape[1:], image_classifier_task(model)[0]):
         print(f"cnnexplorer evaluate: {note} to fit the model", file=sys.stderr)
     result = evaluate(model, dataset, batch_size=args.batch_size)
+    recorded = None
+    if run is not None:
+        try:
+            recorded = run.record_test(result, dataset, by="evaluate")
+        except ConfigError as exc:  # a run folder we may not write: the result still shows
+            print(f"cnnexplorer evaluate: warning: {exc}", file=sys.stderr)
     out = sys.stdout
     if args.json:
-        out.write(json_text(result.to_dict()) + "\n")
+        out.write(json_text({**result.to_dict(), "recorded_in": str(run.tests_path)
+                             if recorded else None}) + "\n")
         return 0
     out.write(render_result(dataset.name, result))
+    if recorded:
+        out.write(f"recorded as the test accuracy of run {run.name} on {display_text(dataset.name)}"
+                  f" ({run.tests_path})\n")
     return 0
+
+
+def tested_run(path: Path):
+    """The run whose best model `path` is (a run folder, or the best.keras inside one),
+    so that its test accuracy is recorded there; None for any other model file."""
+    if path.is_dir():
+        return open_run(path)
+    if path.name == "best.keras" and (path.parent / "config.json").is_file():
+        return open_run(path.parent)
+    return None
 
 
 def render_result(name: str, result) -> str:

@@ -351,4 +351,8 @@ def _result_fields(result, dataset, config) -> dict:
         model.set_weights(result.best_weights)  # test the model best.keras holds
     ev = evaluate(model, dataset, batch_size=max(config.batch_size, 64))
     final["test"] = {"loss": ev.loss, "accuracy": ev.accuracy}
+    try:
+        run.record_test(ev, dataset, by="train")  # the run's test accuracy (tests.json)
+    except ConfigError as exc:  # the run is saved; only the record is missing
+        print(f"cnnexplorer train: warning: {exc}", file=sys.stderr)
     return final

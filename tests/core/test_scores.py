@@ -59,10 +59,14 @@ def test_evaluate_names_the_model_it_scores(tmp_path, monkeypatch):
     run.best_model_path.write_bytes(b"a model")
     loaded = []
     monkeypatch.setattr(runs.Run, "load_model", lambda self, which="best": loaded.append(which))
-    ds = SimpleNamespace(name="happy-faces", x_test="test images", x_train="train images")
+    ds = SimpleNamespace(name="happy-faces", fingerprint="f", x_test="test images",
+                         x_train="train images")
     monkeypatch.setattr(jobs, "_dataset_for_run", lambda run, session_ds, fallback: ds)
-    monkeypatch.setattr(jobs, "evaluate", lambda model, d: SimpleNamespace(split="test"))
+    monkeypatch.setattr(jobs, "evaluate", lambda model, d: SimpleNamespace(
+        split="test", accuracy=0.8, loss=0.4, images=2))
     result, images, title, path, name = jobs.evaluate_job(run, None, None)(None, None)
     assert loaded == ["best"] and images == "test images" and path.endswith("best.keras")
     assert "the best model: epoch 2 of 3 (lowest validation loss)" in str(title)
     assert "on happy-faces" in str(title) and "<" not in str(title)  # no HTML from the core
+    # and the run keeps it as its test accuracy, of the epoch the title names
+    assert [(t["accuracy"], t["best_epoch"], t["by"]) for t in run.tests()] == [(0.8, 2, "evaluate")]

@@ -46,5 +46,38 @@ def test_ticking_and_accuracy_from_saved_runs(qtbot):
     view.source.setCurrentIndex(index)
     rows = {r.key: r for r in view.rows}
     assert rows["happymodel"].accuracy is not None
+    # never tested: its validation figure, and the view says so
     assert "validation accuracy of its best model" in rows["happymodel"].accuracy_source
+    assert view.table.item(1, 8).text().endswith("(validation)")
+    assert "No test accuracy measured" in view.note.text()
     assert rows["vgg16"].accuracy is None  # no run of it on that set: no published figure
+
+
+def test_evaluate_records_the_test_accuracy_the_view_then_shows(qtbot):
+    import numpy as np
+
+    from cnnexplorer.core.data.base import Dataset
+    from cnnexplorer.core.train.config import TrainConfig
+    from cnnexplorer.core.train.engine import train
+    from cnnexplorer.core.train.jobs import evaluate_job
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 40)
+    x = (rng.random((40, 12, 12, 3)) * 255).astype(np.uint8)
+    data = Dataset("tested-set", ["a", "b"], x[:30], y[:30], x[30:], y[30:])
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.set_checked(["happymodel"])
+    assert view.source.findData("tested-set") == -1
+    result = train(ArchSpec("happymodel", {"filters": 2, "kernel": 3, "padding": 1}), data,
+                   TrainConfig(epochs=1, batch_size=16, validation_split=0.25))
+    # Evaluate, as the Training panel runs it
+    evaluation = evaluate_job(result.run, data, None)(lambda e: None, None)[0]
+    view.show()  # shown (the tab chosen): the sources and the runs' tests are read again
+    qtbot.waitExposed(view)
+    view.source.setCurrentIndex(view.source.findData("tested-set"))
+    (row,) = view.rows
+    assert (row.accuracy, row.accuracy_kind) == (evaluation.accuracy, "test")
+    assert "(10 test images" in row.accuracy_source
+    assert view.table.item(0, 8).text() == f"{evaluation.accuracy:.1%} (test)"
+    assert "No test accuracy" not in view.note.text()

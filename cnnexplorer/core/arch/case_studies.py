@@ -4,13 +4,14 @@ that `cnnexplorer inspect` prints, so a `compare` row always equals that network
 Each row: parameters, MACs, depth (the most layers with weights, convolutions and Dense, on
 one path from input to output, as the papers count "16 layers" for VGG-16), activations per image,
 training memory at a batch size, the receptive field of the last convolution, and an accuracy:
-the test accuracy of a saved run when the caller passes one, else the published ImageNet top-1
-(single centre crop) of the classic networks, each with its source.
+a saved run's when the caller passes one (its test accuracy, or its validation accuracy where
+no test was measured: core/train/run_accuracy.py, and the row says which), else the published
+ImageNet top-1 (single centre crop) of the classic networks, each with its source.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cnnexplorer.core.arch.cost import CostReport, cost_report
 from cnnexplorer.core.arch.receptive_field import ReceptiveField
@@ -46,11 +47,16 @@ PUBLISHED_TOP1 = {
 }
 
 
+#: the kinds of a saved run's accuracy (core/train/run_accuracy.py), said beside the figure
+RUN_KINDS = ("test", "validation", "training")
+
+
 @dataclass(frozen=True)
 class CaseStudyRow:
-    """One network's figures. `accuracy` is a run's test accuracy (`accuracy_source` names
-    the run and dataset) or the published ImageNet top-1 (`accuracy_source` the paper or
-    library), None when neither exists."""
+    """One network's figures. `accuracy` is a saved run's (`accuracy_kind` "test",
+    "validation" or "training"; `accuracy_source` names the run) or the published ImageNet
+    top-1 (`accuracy_kind` "imagenet_top1", `accuracy_source` the paper or library), None
+    when neither exists."""
 
     key: str
     title: str
@@ -66,6 +72,7 @@ class CaseStudyRow:
     last_conv_field: ReceptiveField | None
     accuracy: float | None = None
     accuracy_source: str = ""
+    accuracy_kind: str = ""
 
     def to_dict(self) -> dict:
         f = self.last_conv_field
@@ -77,7 +84,8 @@ class CaseStudyRow:
                 "training_memory": self.training_memory, "batch_size": self.batch_size,
                 "last_conv": self.last_conv,
                 "last_conv_receptive_field": list(f.size) if f else None,
-                "accuracy": self.accuracy, "accuracy_source": self.accuracy_source}
+                "accuracy": self.accuracy, "accuracy_kind": self.accuracy_kind or None,
+                "accuracy_source": self.accuracy_source}
 
 
 def depth_of(network) -> int:
@@ -92,22 +100,22 @@ def depth_of(network) -> int:
 
 
 def case_study_row(key: str, title: str, report: CostReport, batch_size: int = 32,
-                   run_accuracy: tuple[float, str] | None = None) -> CaseStudyRow:
+                   run_accuracy: tuple[float, str, str] | None = None) -> CaseStudyRow:
     """The row of one network from its cost report (the `inspect` numbers).
 
     Args:
-        run_accuracy: (test accuracy, where it comes from) of a saved run, shown instead of
-            the published figure.
+        run_accuracy: (accuracy, its kind: "test", "validation" or "training", where it
+            comes from) of a saved run, shown instead of the published figure.
     """
     convs = [r for r in report.rows if r.type in CONV_KINDS]
     last = convs[-1] if convs else None
     if run_accuracy is not None:
-        accuracy, source = run_accuracy
+        accuracy, kind, source = run_accuracy
     elif key in PUBLISHED_TOP1:
         pub = PUBLISHED_TOP1[key]
-        accuracy, source = pub.top1, f"ImageNet top-1, {pub.source}"
+        accuracy, kind, source = pub.top1, "imagenet_top1", f"ImageNet top-1, {pub.source}"
     else:
-        accuracy, source = None, ""
+        accuracy, kind, source = None, "", ""
     t = report.totals
     return CaseStudyRow(
         key=key, title=title, input_shape=tuple(report.network.input_shape), params=t.params,
@@ -116,15 +124,29 @@ def case_study_row(key: str, title: str, report: CostReport, batch_size: int = 3
         training_memory=report.training_memory(batch_size).total, batch_size=batch_size,
         last_conv=last.name if last else None,
         last_conv_field=last.receptive_field if last else None,
-        accuracy=accuracy, accuracy_source=source)
+        accuracy=accuracy, accuracy_source=source, accuracy_kind=kind)
 
 
 def compare_networks(entries, batch_size: int = 32, run_accuracies=None) -> list[CaseStudyRow]:
     """Rows for (key, title, network) triples in the order given.
 
-    `run_accuracies` maps a key to (test accuracy, source) for networks with a saved run.
+    `run_accuracies` maps a key to (accuracy, kind, source) for networks with a saved run.
     """
     run_accuracies = run_accuracies or {}
     return [case_study_row(key, title, cost_report(network), batch_size,
                            run_accuracies.get(key))
             for key, title, network in entries]
+
+
+def accuracy_text(row: CaseStudyRow) -> str:
+    """'74.9%' (published), '91.2% (test)' or '88.0% (validation)' (a saved run), '-'."""
+    if row.accuracy is None:
+        return "-"
+    kind = f" ({row.accuracy_kind})" if row.accuracy_kind in RUN_KINDS else ""
+    return f"{row.accuracy:.1%}{kind}"
+
+
+def without_accuracy(row: CaseStudyRow) -> CaseStudyRow:
+    """The row with no accuracy: beside saved runs, a network without one shows none (never
+    a published ImageNet figure next to a run's)."""
+    return replace(row, accuracy=None, accuracy_source="", accuracy_kind="")

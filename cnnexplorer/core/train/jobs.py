@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.data import builtin_names
 from cnnexplorer.core.keras.model_io import load_model
 from cnnexplorer.core.keras.model_setup import ArchSpec
@@ -111,6 +112,10 @@ def evaluate_job(run, session_dataset, fallback):
         ds = _dataset_for_run(run, session_dataset, fallback)
         model = run.load_model("best")
         result = evaluate(model, ds)
+        try:
+            run.record_test(result, ds, by="evaluate")  # what the Case studies quote
+        except ConfigError:
+            pass  # a run folder we may not write: the evaluation shows all the same
         images = ds.x_test if result.split == "test" else ds.x_train
         best = best_epoch(run.history())
         which = best.long_text() if best is not None else "the best model"

@@ -7,6 +7,9 @@ A run folder holds:
     status.json   running | finished | stopped | failed, a message, epochs run, the pid
     best.keras    the model of the best epoch (validation loss, else training loss)
     last.keras    the model after the last good epoch
+    tests.json    the test accuracy of best.keras on each dataset it was tested on (train's
+                  final evaluation, Evaluate, `cnnexplorer evaluate RUN DATA`), with the
+                  date; absent in a run never tested (and in runs made before it existed)
     backup/       Keras' BackupAndRestore state while training (weights, optimizer, epoch):
                   a killed run restarted with the same command resumes from it; removed
                   when training ends
@@ -100,6 +103,10 @@ class Run:
         return self.path / "backup"
 
     @property
+    def tests_path(self) -> Path:
+        return self.path / "tests.json"
+
+    @property
     def name(self) -> str:
         return self.path.name
 
@@ -109,6 +116,42 @@ class Run:
     def history(self) -> list[dict]:
         return _checked_history(_read_json(self.path / "history.json", []) or [],
                                 self.path / "history.json")
+
+    def tests(self) -> list[dict]:
+        """The test results recorded for best.keras, oldest first (none: an empty list)."""
+        tests = _read_json(self.tests_path, []) or []
+        if not isinstance(tests, list) or not all(
+                isinstance(t, dict) and isinstance(t.get("accuracy"), (int, float))
+                for t in tests):
+            raise ConfigError(f"{self.tests_path}: not a list of test results (each an "
+                              f"object with an accuracy)")
+        return tests
+
+    def record_test(self, result, dataset, by: str) -> dict | None:
+        """Keep `result` (an EvaluationResult of best.keras on `dataset`) as the run's test
+        accuracy on that dataset, replacing an earlier one on the same data; `by` says what
+        measured it ("train", "evaluate"). Only a test split is kept: a score on the
+        training images of a set without one is no test accuracy. Returns the entry.
+
+        Raises ConfigError when the run folder cannot be written (the callers then say so and
+        show the evaluation all the same)."""
+        if result.split != "test":
+            return None
+        best = best_epoch(self.history())
+        # the epoch best.keras held: a later Continue that finds a better epoch makes this
+        # result stale (core/train/run_accuracy.py then no longer quotes it)
+        entry = {"dataset": dataset.name, "fingerprint": dataset.fingerprint,
+                 "split": result.split, "images": result.images,
+                 "accuracy": float(result.accuracy), "loss": float(result.loss),
+                 "model": "best", "best_epoch": best.epoch if best else None, "by": by,
+                 "date": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        try:
+            kept = [t for t in self.tests() if t.get("fingerprint") != dataset.fingerprint]
+        except ConfigError:
+            kept = []  # a damaged record is replaced by the new measurement
+        with writing(self.tests_path, ConfigError, "record the test accuracy in"):
+            atomic_write_json(self.tests_path, kept + [entry])
+        return entry
 
     def status(self) -> dict:
         """Status as written, except a "running" run whose process is gone reads "stopped"."""

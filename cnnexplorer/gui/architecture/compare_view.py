@@ -4,7 +4,10 @@ against MACs, each mark's area by its parameters (the Architecture panel's "Case
 The rows are `core.arch.case_studies.CaseStudyRow`s, the numbers `cnnexplorer compare` prints
 (each row equals that network's `inspect` totals). The accuracy is the published ImageNet
 top-1 of the classic networks, with its source; when saved runs of the same dataset exist,
-"Accuracy from" picks that dataset instead, and each network shows its best run's figure.
+"Accuracy from" picks that dataset instead, and each network shows its run's test accuracy, or
+its validation accuracy where no test was measured, saying which (core/train/run_accuracy.py).
+The sources are read again each time the view is shown, so a run trained or evaluated since
+appears.
 """
 
 from __future__ import annotations
@@ -18,51 +21,17 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from cnnexplorer.core.arch import zoo
-from cnnexplorer.core.arch.case_studies import compare_networks
+from cnnexplorer.core.arch.case_studies import (RUN_KINDS, accuracy_text, compare_networks,
+                                                without_accuracy)
 from cnnexplorer.core.keras.sources import load_network
 from cnnexplorer.core.formatting import readable_bytes, readable_count, shape_text
-from cnnexplorer.core.train.runs import list_runs
-from cnnexplorer.core.train.scores import best_epoch
+from cnnexplorer.core.train.run_accuracy import case_study_accuracies, run_datasets
 
 #: ticked when the view opens: the week's case studies, in the notes' order
 CASE_STUDIES = ("lenet5", "alexnet", "vgg16", "resnet50", "googlenet")
 COLUMNS = ("network", "input", "params", "MACs", "depth", "activations", "train memory",
            "last conv RF", "accuracy", "accuracy: where from")
 PUBLISHED = "published ImageNet top-1"
-
-
-def run_accuracies(dataset: str) -> dict:
-    """{zoo key: (accuracy, where from)} of the saved runs on `dataset`: each architecture's
-    best run by the validation accuracy of its best model (the figure the runs list quotes)."""
-    best: dict = {}
-    for run in list_runs():
-        try:
-            cfg = run.config()
-            key = cfg.get("architecture", {}).get("key")
-            if cfg.get("dataset", {}).get("name") != dataset or not key:
-                continue
-            epoch = best_epoch(run.history())
-        except Exception:  # noqa: BLE001 - a damaged run folder is skipped, not fatal
-            continue
-        acc = None if epoch is None else (epoch.val_accuracy if epoch.val_accuracy is not None
-                                          else epoch.accuracy)
-        if acc is not None and (key not in best or acc > best[key][0]):
-            kind = "validation" if epoch.val_accuracy is not None else "training"
-            best[key] = (acc, f"run {run.name}: {kind} accuracy of its best model")
-    return best
-
-
-def run_datasets() -> list[str]:
-    """The datasets saved runs were trained on, most runs first."""
-    counts: dict[str, int] = {}
-    for run in list_runs():
-        try:
-            name = run.config().get("dataset", {}).get("name")
-        except Exception:  # noqa: BLE001 - a damaged run folder is skipped
-            continue
-        if name:
-            counts[name] = counts.get(name, 0) + 1
-    return sorted(counts, key=lambda n: -counts[n])
 
 
 class CompareView(QWidget):
@@ -133,6 +102,11 @@ class CompareView(QWidget):
         layout.addWidget(split)
         self.reload_sources()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # runs trained or evaluated since the view was last shown: their datasets and tests
+        self.reload_sources()
+        super().showEvent(event)
+
     # -- what to compare ---------------------------------------------------------------------
     def checked_keys(self) -> list[str]:
         return [self.networks.item(i).data(Qt.ItemDataRole.UserRole)
@@ -173,10 +147,10 @@ class CompareView(QWidget):
             network, meta = load_network(key)
             entries.append((meta.architecture, meta.title, network))
         dataset = self.source.currentData()
-        runs = run_accuracies(dataset) if dataset else {}
+        runs = case_study_accuracies(dataset) if dataset else {}
         rows = compare_networks(entries, self.batch_size, runs)
         if dataset:  # a run's figure or none: never a published one beside runs
-            rows = [r if r.key in runs else _without_accuracy(r) for r in rows]
+            rows = [r if r.key in runs else without_accuracy(r) for r in rows]
         self.rows = rows
         self._fill_table(rows)
         self._draw(rows)
@@ -188,8 +162,8 @@ class CompareView(QWidget):
             rf = r.last_conv_field.text() if r.last_conv_field else "?"
             cells = (r.title, shape_text(r.input_shape), readable_count(r.params),
                      readable_count(r.macs), str(r.depth), readable_bytes(r.activation_bytes),
-                     readable_bytes(r.training_memory), rf,
-                     "-" if r.accuracy is None else f"{r.accuracy:.1%}", r.accuracy_source)
+                     readable_bytes(r.training_memory), rf, accuracy_text(r),
+                     r.accuracy_source)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -215,18 +189,16 @@ class CompareView(QWidget):
             right = max(xs)
             for r, x, y in zip(shown, xs, ys):
                 # the rightmost mark's label goes to its left, inside the plot
+                kind = f"\n{r.accuracy_kind} accuracy" if r.accuracy_kind in RUN_KINDS else ""
                 label = pg.TextItem(f"{r.title.split(' (')[0]}\n{readable_count(r.params)} "
-                                    f"params", color="#222",
+                                    f"params{kind}", color="#222",
                                     anchor=(1, 1) if x == right and len(xs) > 1 else (0, 1))
                 label.setPos(x, y)
                 self.plot.addItem(label)
         missing = [r.title for r in rows if r.accuracy is None]
+        untested = [r.title for r in rows if r.accuracy_kind in ("validation", "training")]
         self.note.setText(
             "Mark area: parameters. "
+            + (f"No test accuracy measured, so the validation figure is shown: "
+               f"{', '.join(untested)} (Evaluate the run to measure it). " if untested else "")
             + (f"No accuracy, so not on the chart: {', '.join(missing)}." if missing else ""))
-
-
-def _without_accuracy(row):
-    from dataclasses import replace
-
-    return replace(row, accuracy=None, accuracy_source="")
