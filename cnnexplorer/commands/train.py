@@ -14,8 +14,7 @@ import signal
 import sys
 import threading
 
-from cnnexplorer.commands.arg_types import parse_set
-from cnnexplorer.commands.shared_options import add_image_size
+from cnnexplorer.commands.arg_types import parse_set, positive_int
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.commands.skipped import report_skipped
 from cnnexplorer.core.formatting import display_text
@@ -53,7 +52,8 @@ def register(subparsers) -> None:
                         "(name=strength to set one), 'default' for all at the course setting")
     p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
                    help="an architecture option, e.g. --set filters=16 (repeatable)")
-    add_image_size(p)
+    p.add_argument("--image-size", type=positive_int, metavar="S",
+                   help="resize the dataset's images to SxS when loading")
     p.add_argument("--from", dest="start_from", metavar="MODEL",
                    help="start from a trained model's weights instead of random ones: 'door' "
                         "(the bundled door model), a run folder or a .keras/.h5 file. The "
@@ -191,9 +191,14 @@ def run_preset(args) -> int:
         given = {item.split("=", 1)[0] for item in args.options}
         one.options = [f"{k}={v}" for k, v in rec.options.items() if k not in given] + \
             list(args.options)
-        for name, value in rec.settings.items():
-            if name != "augment" and getattr(one, name, None) is None:
-                setattr(one, name, value)
+        # every setting not given is the preset's (else the default), so a small DATASET
+        # does not get the small-set schedule and augmentation (recommended.SMALL_SET)
+        for name, (setting, default) in TrainConfig.settings().items():
+            if setting.flag and getattr(one, name, None) is None:
+                setattr(one, name, rec.settings.get(name, default))
+        if not args.augment:
+            one.augment = ",".join(f"{k}={v}" for k, v in
+                                   rec.settings.get("augment", {}).items()) or "none"
         codes.append(run(one))
     return max(codes)
 

@@ -96,7 +96,7 @@ def test_aliases(alias, key):
     ("plain_net", {"depth": 0}, ConfigError, r"option depth must be 1..200; received 0"),
     ("inception_5x5", {"bottleneck_width": 0}, ConfigError, r"option bottleneck_width"),
     ("residual_net", {"shortcut": True}, ConfigError,
-     r"residual_net has no option 'shortcut'; its options: depth, width, batch_norm"),
+     r"residual_net has no option 'shortcut'; its options: depth, width, stem_stride, batch_norm"),
     ("nin_1x1", {"classes": 3}, ConfigError, r"no classifier, so it takes no classes; "
                                              r"received classes=3"),
     ("inception_module", {"input_shape": (28, 28)}, ConfigError,

@@ -161,6 +161,27 @@ def test_plain_vs_residual_preset_trains_both_and_overlays_them(panel, qtbot, mo
     assert "Will train</b>: plain_net" in panel.arch_label.text()
 
 
+def test_the_preset_button_trains_the_measured_preset(panel, qtbot, monkeypatch):
+    """What docs/training.md measured (issue 20) is what the button hands the job, through
+    the form's boxes (a learning rate of 3e-3 survives the spin box)."""
+    from cnnexplorer.core.train import jobs
+
+    asked = []
+
+    def job_for(source, config, options):
+        asked.append((source, config, options))
+        return lambda on_event, stop: []
+
+    monkeypatch.setattr(jobs, "plain_vs_residual_job", job_for)
+    panel.preset_button.click()  # the Architecture panel shows happymodel: the preset's options
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=THREAD_MS)
+    [(source, config, options)] = asked
+    assert source == "hand-signs" and options == {"depth": 20, "width": 16, "stem_stride": 2}
+    assert (config.epochs, config.batch_size, config.optimizer, config.validation_split,
+            config.augment, config.lr_schedule) == (20, 16, "adam", 0.0, {}, "constant")
+    assert config.learning_rate == pytest.approx(3e-3)
+
+
 def test_the_picker_follows_the_architecture_panel_and_trains_its_own_choice(panel, qtbot):
     assert panel.form.architecture_key() == "happymodel"  # the Architecture panel's choice
     assert "filters=4" in panel.arch_label.text()
