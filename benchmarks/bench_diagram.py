@@ -1,8 +1,8 @@
 """How fast the block diagram draws (goal: VGG-16 under 200 ms), against plain Keras.
 
 Measured in one run, medians of several repeats:
-  layout    core.diagram_layout.layout_network (pure Python)
-  svg       layout + core.diagram_svg.render_svg (what `cnnexplorer diagram -o x.svg` does)
+  layout    core.views.diagram_layout.layout_network (pure Python)
+  svg       layout + core.views.diagram_svg.render_svg (what `cnnexplorer diagram -o x.svg` does)
   view      DiagramView.set_network + a synchronous repaint (Qt, offscreen): the GUI's cost
             from "network changed" to pixels, layout included
   keras     the plain-Keras way to look at the same model's structure: build it and print

@@ -6,7 +6,7 @@ core.door.robustness.DISTORTIONS (brightness x0.5 / x1.5, Gaussian blur, JPEG qu
 0.5x and 0.35x scale, +-15 degree rotation, mirrored), for the bundled model and for any
 other model files given with --old (the generated-faces HappyModel the door shipped before;
 keep a copy of it outside the repository). Every model sees the crops through the door's own
-preprocessing (channels by core.data.pixels, resize, scaling). Prints a Markdown table.
+preprocessing (channels by core.data.adapt, resize, scaling). Prints a Markdown table.
 
     python benchmarks/bench_door_robustness.py --smiles ../shared/data/smiles-64x64 \\
         --old /tmp/doormodel_old/door_model.keras

@@ -12,7 +12,7 @@ import csv
 import io
 import sys
 
-from cnnexplorer.commands.arg_types import batch_size
+from cnnexplorer.commands.shared_options import add_memory_batch, add_output_formats
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.arch.case_studies import accuracy_text, compare_networks, without_accuracy
 from cnnexplorer.core.errors import ConfigError
@@ -43,17 +43,14 @@ def register(subparsers) -> None:
                 "  cnnexplorer compare plain_net residual_net --runs hand-signs"))
     p.add_argument("arch", metavar="ARCH", nargs="*",
                    help=f"zoo keys or model files (default: {' '.join(CASE_STUDIES)})")
-    p.add_argument("--batch", metavar="B", type=batch_size, default=32,
-                   help="batch size for the training-memory estimate (default: 32)")
+    add_memory_batch(p)
     p.add_argument("--runs", metavar="DATASET",
                    help="accuracy from the saved runs on DATASET (a name as `train` wrote it "
                         "in the run, e.g. hand-signs) instead of the published figures: each "
                         "network's run, its test accuracy, or its validation accuracy where "
                         "no test was measured (said in the row)")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print JSON, one object per network")
-    fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    fmt.add_argument("--csv", action="store_true", help="print CSV, one row per network")
+    add_output_formats(p, json_help="print JSON, one object per network",
+                       csv_help="print CSV, one row per network")
     p.set_defaults(func=run)
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from cnnexplorer.commands.arg_types import parse_input_shape, parse_set
+from cnnexplorer.commands.shared_options import add_zoo_configuration
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.views.diagram_svg import render_svg
 from cnnexplorer.core.views.diagram_layout import all_blocks, blocks_at_depth, layout_network
@@ -31,11 +32,7 @@ def register(subparsers) -> None:
                    help="a zoo key (see 'cnnexplorer list') or a .keras/.h5 model file")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="where to write the diagram: a .svg or .png file")
-    p.add_argument("--input", metavar="HxWxC", dest="input_shape",
-                   help="input shape for a zoo architecture, e.g. 64x64x3")
-    p.add_argument("--classes", metavar="N", type=int, help="number of classes (zoo only)")
-    p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
-                   help="an architecture option (zoo only), e.g. --set aux_heads=true")
+    add_zoo_configuration(p, example="aux_heads=true")
     p.add_argument("--collapse", metavar="DEPTH|BLOCK", action="append", default=[],
                    help="collapse blocks to one box: a depth (1 = top-level stages, "
                         "2 = the blocks inside them) or a block path such as stage3; repeat "

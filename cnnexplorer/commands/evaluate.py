@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cnnexplorer.commands.arg_types import batch_size, number
+from cnnexplorer.commands.arg_types import batch_size
+from cnnexplorer.commands.shared_options import add_door_judging, add_image_size
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.commands.skipped import report_skipped
 from cnnexplorer.core.errors import ConfigError
@@ -23,8 +24,6 @@ from cnnexplorer.core.data.adapt import adaptation_notes
 from cnnexplorer.core.door.face_data import faces_for_model
 from cnnexplorer.core.door.folder_score import score_folder
 from cnnexplorer.core.door.inference import load_door_model
-from cnnexplorer.core.door.rules import DEFAULT_RULE, RULES
-from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.keras.model_io import load_model
 from cnnexplorer.core.train.crops_and_ensembles import Member, compare_test_time
 from cnnexplorer.core.train.fine_tune import DOOR, judges_faces
@@ -52,18 +51,13 @@ def register(subparsers) -> None:
                         "takes")
     p.add_argument("--batch-size", type=batch_size, default=64, metavar="B",
                    help="images per prediction step (default 64)")
-    p.add_argument("--image-size", type=int, metavar="S",
-                   help="resize the dataset's images to SxS when loading")
+    add_image_size(p)
     p.add_argument("--json", action="store_true",
                    help="print {loss, accuracy, per_class, confusion_matrix} as JSON")
     door = p.add_argument_group("evaluate door FOLDER")
     door.add_argument("--door-model", metavar="PATH",
                       help="the door model to score (default: the bundled one)")
-    door.add_argument("--threshold", type=number, default=DEFAULT_THRESHOLD, metavar="T",
-                      help="the door opens at happy probability >= T (default %(default)s)")
-    door.add_argument("--faces", choices=list(RULES), default=DEFAULT_RULE,
-                      help="several faces: anyone smiles (any, the default), the largest "
-                           "face, or everyone smiles (all)")
+    add_door_judging(door)
     p.set_defaults(func=run)
 
 

@@ -11,7 +11,9 @@ import argparse
 import difflib
 import sys
 
-from cnnexplorer.commands.arg_types import batch_size, parse_input_shape, parse_set, positive_int
+from cnnexplorer.commands.arg_types import parse_input_shape, parse_set
+from cnnexplorer.commands.shared_options import (add_memory_batch, add_output_formats,
+                                                 add_zoo_configuration)
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.core.views.render import heading, render_csv, render_markdown, render_text
 from cnnexplorer.core.keras.sources import load_network
@@ -39,25 +41,16 @@ def register(subparsers) -> None:
     p.add_argument("arch", metavar="ARCH",
                    help="a zoo key or alias (see 'cnnexplorer list'), e.g. resnet50, or a "
                         "saved .keras/.h5 model file (read with Keras)")
-    p.add_argument("--input", metavar="HxWxC", dest="input_shape",
-                   help="input shape, e.g. 64x64x3 (default: the architecture's own)")
-    p.add_argument("--classes", metavar="N", type=positive_int,
-                   help="number of output classes (default: the architecture's own)")
-    p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
-                   help="an architecture option, e.g. --set width=0.5; repeat --set for "
-                        "several ('cnnexplorer list' shows each architecture's options)")
-    p.add_argument("--batch", metavar="B", type=batch_size, default=32,
-                   help="batch size for the training-memory estimate (default: 32)")
+    add_zoo_configuration(p, example="width=0.5")
+    add_memory_batch(p)
     p.add_argument("--no-subtotals", dest="subtotals", action="store_false",
                    help="leave out the block subtotal lines")
     p.add_argument("--layer", metavar="NAME",
                    help="show the working of one layer instead of the table: the course's "
                         "formulas for its output size, parameters, MACs and receptive field, "
                         "filled in with its numbers")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    fmt.add_argument("--csv", action="store_true", help="print CSV (one row per layer/block)")
+    add_output_formats(p, json_help="print JSON instead of a table",
+                       csv_help="print CSV (one row per layer/block)")
     p.set_defaults(func=run)
 
 

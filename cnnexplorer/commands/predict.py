@@ -22,10 +22,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cnnexplorer.commands.arg_types import number
+from cnnexplorer.commands.shared_options import add_door_judging
 from cnnexplorer.commands.json_output import json_text
-from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
-from cnnexplorer.core.door.rules import DEFAULT_RULE, RULES
+from cnnexplorer.core.door.rules import RULES
 from cnnexplorer.core.safe_files import display_name
 from cnnexplorer.core.errors import CnnExplorerError
 from cnnexplorer.core.train.runs import open_run
@@ -46,11 +45,7 @@ def register(subparsers) -> None:
                    help="a .keras/.h5 model with one sigmoid output (or 2-class softmax), "
                         "or a run folder (its best model, as evaluate and --from take it); "
                         "default: the bundled door model")
-    p.add_argument("--threshold", type=number, default=DEFAULT_THRESHOLD, metavar="T",
-                   help="the door opens when the happy probability is >= T (default %(default)s)")
-    p.add_argument("--faces", choices=list(RULES), default=DEFAULT_RULE,
-                   help="several faces: open when anyone smiles (any, the default), follow "
-                        "the largest face (largest), or open only when everyone smiles (all)")
+    add_door_judging(p)
     p.add_argument("--json", action="store_true",
                    help="one JSON object per line: image, mode, faces (box [x, y, w, h] in "
                         "the image's pixels, probability, decision), probability, threshold, "

@@ -14,7 +14,8 @@ import signal
 import sys
 import threading
 
-from cnnexplorer.commands.arg_types import parse_set, positive_int
+from cnnexplorer.commands.arg_types import parse_set
+from cnnexplorer.commands.shared_options import add_image_size
 from cnnexplorer.commands.json_output import json_text
 from cnnexplorer.commands.skipped import report_skipped
 from cnnexplorer.core.formatting import display_text
@@ -52,8 +53,7 @@ def register(subparsers) -> None:
                         "(name=strength to set one), 'default' for all at the course setting")
     p.add_argument("--set", metavar="KEY=VALUE", dest="options", action="append", default=[],
                    help="an architecture option, e.g. --set filters=16 (repeatable)")
-    p.add_argument("--image-size", type=positive_int, metavar="S",
-                   help="resize the dataset's images to SxS when loading")
+    add_image_size(p)
     p.add_argument("--from", dest="start_from", metavar="MODEL",
                    help="start from a trained model's weights instead of random ones: 'door' "
                         "(the bundled door model), a run folder or a .keras/.h5 file. The "

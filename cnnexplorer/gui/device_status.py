@@ -1,7 +1,7 @@
 """The status bar's compute-device label: "TensorFlow not loaded yet" until asked or loaded.
 
 TensorFlow is never imported at start-up (the window must show within 1.5 s); `check()`
-imports it in a worker thread and shows the device it will use (`core.device.configure`).
+imports it in a worker thread and shows the device it will use (`core.keras.device.configure`).
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class DoorImage:
 
 class Session(QObject):
     architecture_changed = Signal(object)  # ArchitectureChoice
-    dataset_changed = Signal(object)  # core.datasets.base.Dataset
+    dataset_changed = Signal(object)  # core.data.base.Dataset
     augment_changed = Signal(object)  # core.data AugmentConfig, or None (off)
     model_trained = Signal(object)  # path of a saved .keras model (a run's best model)
     open_in_door = Signal(object)  # an image (path, uint8 array or DoorImage) for the door

@@ -214,3 +214,18 @@ def test_builder_blocks_nest():
     net = b.build(y)
     assert net.node("c").block == "stage2/res2a"
     assert net.node("input").block == ""
+
+
+def test_free_name_keeps_a_nested_models_layers_apart():
+    """The one rule both importers use for a nested model's names (was copied in
+    core/keras/importer.py and core/keras/config_network.py)."""
+    b = NetworkBuilder("outer")
+    x = b.input((8, 8, 1))
+    assert b.free_name("conv", "inner") == "conv"  # free: kept as it is
+    b.add(K.ReLU(), x, "conv")
+    assert b.free_name("conv", "inner") == "inner_conv"
+    b.add(K.ReLU(), "conv", "inner_conv")
+    assert b.free_name("conv", "inner") == "inner_conv_1"
+    b.add(K.ReLU(), "inner_conv", "inner_conv_1")
+    assert b.free_name("conv", "inner") == "inner_conv_2"
+    assert b.free_name("input") == "input_1"  # no prefix at the top level

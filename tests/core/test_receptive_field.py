@@ -135,7 +135,12 @@ def perturbed_lines(network, axis: int) -> dict[str, np.ndarray]:
     from cnnexplorer.core.keras.build import build_keras_model, import_keras
 
     keras = import_keras()
-    model = build_keras_model(narrowed(network))
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32")  # a faint path (~1e-18) underflows in float16
+    try:
+        model = build_keras_model(narrowed(network))
+    finally:
+        keras.config.set_dtype_policy(policy)
     for w in model.weights:
         kind = w.path.rsplit("/", 1)[-1]
         if kind == "kernel":

@@ -52,6 +52,11 @@ def test_a_recorded_test_is_quoted_with_its_images_and_date():
     assert (quoted.kind, quoted.accuracy, quoted.images) == ("test", 0.81, 30)
     assert quoted.source().startswith(f"run {run.name}: test accuracy of its best model "
                                       f"(30 test images, 20")
+    # a run built otherwise than the zoo's defaults (the row's costs) says how
+    config = run.config()
+    config["architecture"].update(input_shape=[32, 32, 3], options={"width": 0.5})
+    run.write_config(config)
+    assert run_accuracy(run).source().startswith(f"run {run.name} (32x32x3, width=0.5): test")
     # measured again on the same data: replaced, not piled up
     run.record_test(result(0.83), data(), by="evaluate")
     assert [t["accuracy"] for t in run.tests()] == [0.83]

@@ -128,6 +128,19 @@ class NetworkBuilder:
             if name not in self._nodes:
                 return name
 
+    def free_name(self, name: str, prefix: str = "") -> str:
+        """`name` if no node has it yet, else `prefix_name` (then `prefix_name_1`, ...): how
+        both model importers keep the names of a nested model's layers apart from the outer
+        model's (core.keras.importer from a live model, core.keras.config_network from its
+        saved configuration)."""
+        if name not in self._nodes:
+            return name
+        base = f"{prefix}_{name}" if prefix else name
+        candidate, i = base, 1
+        while candidate in self._nodes:
+            candidate, i = f"{base}_{i}", i + 1
+        return candidate
+
     def _new(self, cls: type[Layer], name: str | None, **settings) -> Layer:
         """Make a layer for a convenience method; a bad setting names the layer it was for."""
         try:

@@ -1,5 +1,5 @@
 """A folder of the user's own images: one subfolder per class, or `train/` and `test/` each
-holding the class folders. Every image goes through `core.images.read_image`.
+holding the class folders. Every image goes through `core.data.images.read_image`.
 
 Unreadable files are skipped and listed in `Dataset.skipped` (path, reason), never fatal: one
 bad JPEG among a thousand should not stop anyone. A `classes.txt` (one name per line), as

@@ -178,7 +178,7 @@ def load_captures(root=None, size=(64, 64), minimum_per_class: int = 3, channels
 
 def train_door(start_from: str = "bundled", epochs: int = TEACH_EPOCHS, *, root=None, on_event=None,
                stop=None, seed: int = 0, augment: bool = True):
-    """Train a door model on the captures; returns core.training's TrainResult.
+    """Train a door model on the captures; returns core.train.engine's TrainResult.
 
     Args:
         start_from: "bundled" (fine-tune the bundled door model, its own architecture and

@@ -53,7 +53,7 @@ def binary_scores(labels, probabilities, threshold: float = DEFAULT_THRESHOLD) -
 
 def door_probabilities(door, images: np.ndarray, batch: int = 256) -> np.ndarray:
     """Happy probabilities of uint8 images `(N, H, W, C)` through a `DoorModel`'s own
-    preprocessing (channels by core.data.pixels, resize, scaling): what the door does with
+    preprocessing (channels by core.data.adapt, resize, scaling): what the door does with
     each crop, in batches."""
     out = [np.zeros(0)]
     for i in range(0, len(images), batch):

@@ -70,15 +70,6 @@ class _Reader:
         self.builder = NetworkBuilder(name)
         self.frozen: set[str] = set()
 
-    def unique(self, name: str, prefix: str) -> str:
-        if name not in self.builder._nodes:
-            return name
-        base = f"{prefix}_{name}" if prefix else name
-        candidate, i = base, 1
-        while candidate in self.builder._nodes:
-            candidate, i = f"{base}_{i}", i + 1
-        return candidate
-
     def model(self, model: dict, inputs: list[str] | None, prefix: str,
               frozen: bool) -> list[str]:
         config = model.get("config") or {}
@@ -97,7 +88,8 @@ class _Reader:
             if layer.get("class_name") == "InputLayer":
                 if feeds is None:
                     shape = _shape((layer.get("config") or {}).get("batch_shape"))
-                    names[name] = self.builder.input(shape, name=self.unique(name, prefix))
+                    names[name] = self.builder.input(
+                        shape, name=self.builder.free_name(name, prefix))
                 elif feeds:
                     names[name] = feeds.pop(0)
                 else:
@@ -125,7 +117,7 @@ class _Reader:
             if layer.get("class_name") == "InputLayer":
                 if x is None:
                     shape = _shape((layer.get("config") or {}).get("batch_shape"))
-                    x = self.builder.input(shape, name=self.unique(str(name), prefix))
+                    x = self.builder.input(shape, name=self.builder.free_name(str(name), prefix))
                 continue
             if x is None:
                 raise _NotReadable("a Sequential without an input")
@@ -153,7 +145,7 @@ class _Reader:
         spec = kind.from_keras(config, in_shapes)
         if spec.arity is not None and spec.arity != len(ins):
             raise _NotReadable("an arity the kind does not take")
-        node = self.builder.add(spec, ins, self.unique(str(name), prefix))
+        node = self.builder.add(spec, ins, self.builder.free_name(str(name), prefix))
         if frozen or config.get("trainable") is False:
             self.frozen.add(node)
         return node

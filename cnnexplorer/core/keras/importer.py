@@ -95,15 +95,6 @@ class _Walker:
         self.seen_layers: dict[int, int] = {}  # id(layer) -> calls translated so far
         self.opaque: list[str] = []
 
-    def unique(self, name: str, prefix: str) -> str:
-        if name not in self.builder._nodes:
-            return name
-        base = f"{prefix}_{name}" if prefix else name
-        candidate, i = base, 1
-        while candidate in self.builder._nodes:
-            candidate, i = f"{base}_{i}", i + 1
-        return candidate
-
     def walk_functional(self, model, inputs: list[str] | None, prefix: str) -> list[str]:
         """Translate a functional model; `inputs` maps its inputs to outer nodes (None: top)."""
         model_inputs = list(model.inputs)
@@ -117,7 +108,7 @@ class _Walker:
                     raise ModelFileError(f"model {model.name!r}: input {layer_name!r} has an "
                                          f"unknown size {tuple(t.shape)!r}; give it a fixed "
                                          f"shape (e.g. 224x224x3) to compute costs")
-                self.tensor_names[id(t)] = self.builder.input(shape, name=self.unique(
+                self.tensor_names[id(t)] = self.builder.input(shape, name=self.builder.free_name(
                     layer_name, prefix))
         else:
             for t, outer in zip(model_inputs, inputs):
@@ -159,7 +150,7 @@ class _Walker:
         calls = self.seen_layers.get(id(layer), 0)
         self.seen_layers[id(layer)] = calls + 1
         name = layer.name if calls == 0 else f"{layer.name}_call{calls}"
-        name = self.unique(name, prefix)
+        name = self.builder.free_name(name, prefix)
         in_shapes = [self.builder.shape(i) for i in ins]
         keras_out = _shape(outs[0]) if outs else None
         counts = _weight_counts(layer) if calls == 0 else (0, 0)

@@ -36,11 +36,15 @@ class RunAccuracy:
     val_accuracy: float | None = None
     images: int | None = None
     date: str | None = None
+    #: how the run built the network: '12x12x3, depth=4' (the row's costs are the zoo's own
+    #: configuration, which a run need not have used)
+    trained_as: str = ""
 
     def source(self) -> str:
-        """Where the figure comes from, in words: 'run NAME: test accuracy of its best model
-        (30 test images, 2026-12-03)'."""
-        text = f"run {self.run}: {self.kind} accuracy of its best model"
+        """Where the figure comes from, in words: 'run NAME (12x12x3, depth=4): test accuracy
+        of its best model (30 test images, 2026-12-03)'."""
+        built = f" ({self.trained_as})" if self.trained_as else ""
+        text = f"run {self.run}{built}: {self.kind} accuracy of its best model"
         if self.kind == "test":
             return text + f" ({self.images} test images, {(self.date or '')[:10]})"
         return text + " (no test accuracy measured)"
@@ -62,6 +66,16 @@ def _test_result(run: Run, config: dict, history: list[dict]) -> dict | None:
     return None
 
 
+def _trained_as(arch: dict) -> str:
+    """The run's input shape and options, as a row's source names them."""
+    shape = arch.get("input_shape")
+    parts = ["x".join(map(str, shape))] if isinstance(shape, list) and shape else []
+    options = arch.get("options")
+    if isinstance(options, dict):
+        parts += [f"{k}={v}" for k, v in options.items()]
+    return ", ".join(parts)
+
+
 def run_accuracy(run: Run) -> RunAccuracy | None:
     """The figure `run` is quoted by (see the module doc); None when it has none.
 
@@ -73,7 +87,8 @@ def run_accuracy(run: Run) -> RunAccuracy | None:
     if not key or not dataset or best is None:
         return None
     common = {"run": run.name, "architecture": key, "dataset": dataset,
-              "val_accuracy": best.val_accuracy}
+              "val_accuracy": best.val_accuracy,
+              "trained_as": _trained_as(config.get("architecture", {}))}
     test = _test_result(run, config, history)
     if test is not None:
         return RunAccuracy(accuracy=float(test["accuracy"]), kind="test",

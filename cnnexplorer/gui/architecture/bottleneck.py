@@ -1,6 +1,6 @@
 """The "1x1 bottleneck" comparison: the notes' naive 5x5 conv beside 1x1-then-5x5.
 
-Both sides come from `core.compare.bottleneck_comparison` (the zoo's `inception_5x5` entry,
+Both sides come from `core.arch.compare.bottleneck_comparison` (the zoo's `inception_5x5` entry,
 bottleneck off and on). The user edits the input volume, the 5x5 filters and the bottleneck
 width; both tables, both totals, the ratio and the bar chart move at once. An invalid value
 shows the core's message and keeps the last valid numbers.

@@ -199,6 +199,6 @@ class CompareView(QWidget):
         untested = [r.title for r in rows if r.accuracy_kind in ("validation", "training")]
         self.note.setText(
             "Mark area: parameters. "
-            + (f"No test accuracy measured, so the validation figure is shown: "
-               f"{', '.join(untested)} (Evaluate the run to measure it). " if untested else "")
+            + (f"No test accuracy measured for {'; '.join(untested)}: the validation figure "
+               f"is shown (Evaluate the run to measure one). " if untested else "")
             + (f"No accuracy, so not on the chart: {', '.join(missing)}." if missing else ""))

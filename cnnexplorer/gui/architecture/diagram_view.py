@@ -1,6 +1,6 @@
 """The block diagram of a network in a QGraphicsView: zoom, pan, select, collapse, export.
 
-The view draws a `core.diagram_layout.DiagramLayout`; it computes nothing itself (the layout
+The view draws a `core.views.diagram_layout.DiagramLayout`; it computes nothing itself (the layout
 is pure Python and takes milliseconds, even for DenseNet-121). API for the panel:
 
     view = DiagramView()

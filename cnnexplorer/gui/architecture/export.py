@@ -1,7 +1,7 @@
 """Export of the Architecture panel: the table as CSV / Markdown / JSON, the charts as PNG.
 
 A mixin of `ArchitecturePanel` (it reads the panel's report, entry, valid configuration and
-batch size). CSV and Markdown come from `core.render` (the CLI's renderers), JSON is
+batch size). CSV and Markdown come from `core.views.render` (the CLI's renderers), JSON is
 `cost.report_to_dict` (the shape of `cnnexplorer inspect --json`) plus the options, so an
 export never disagrees with the CLI. Files are written atomically.
 """

@@ -1,7 +1,7 @@
 """The Data panel's augmentation controls and preview: one slider per kind of augmentation (its
 strength; 0 turns it off), and one image beside a grid of its augmented versions.
 
-The preview calls `core.datasets.augment_preview`, the very function the training pipeline
+The preview calls `core.data.augment.augment_preview`, the very function the training pipeline
 runs on each batch, so the grid shows what training will see. It takes a few milliseconds for
 eight 64x64 images; slider moves are coalesced by a short timer.
 """

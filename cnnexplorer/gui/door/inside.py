@@ -90,7 +90,8 @@ class LookInside(QWidget):
 
     # -- settings --------------------------------------------------------------------------
     def set_layers(self, layers) -> None:
-        """Fill the layer pickers from core.gradcam.spatial_layers(); default: last conv unit."""
+        """Fill the layer pickers from core.door.gradcam.spatial_layers(); default: the last
+        conv unit."""
         for combo in (self.cam_layer, self.map_layer):
             combo.blockSignals(True)
             combo.clear()

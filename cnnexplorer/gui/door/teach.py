@@ -1,7 +1,7 @@
 """The door's "Teach the door" box: capture happy / not happy frames, train on them.
 
-Captures are saved by core.captures as an image folder (happy/, not_happy/) under the user's
-data directory. "Train the door on my captures" runs core.captures.train_door in the
+Captures are saved by core.door.captures as an image folder (happy/, not_happy/) under the
+user's data directory. "Train the door on my captures" runs core.door.captures.train_door in
 a `gui.workers.Worker` (fine-tuning the bundled model or from scratch, with augmentation) and,
 when it finishes, switches the door to the new model and shows its validation accuracy.
 """

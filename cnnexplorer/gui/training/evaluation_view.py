@@ -1,6 +1,6 @@
 """Evaluation view: test loss and accuracy, confusion-matrix heatmap, per-class precision and
 recall, and a gallery of misclassified test images (click one to look inside it in the Happy
-door). It only shows a `core.evaluation.EvaluationResult`; the Training panel computes it in a
+door). It only shows a `core.train.evaluation.EvaluationResult`; the Training panel computes it in a
 worker thread.
 """
 

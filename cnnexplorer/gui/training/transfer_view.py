@@ -12,7 +12,7 @@ from cnnexplorer.gui.file_filters import MODEL_FILTER
 
 
 class TransferView(QWidget):
-    load_requested = Signal(object)  # a run (core.runs.Run) or a model path (str)
+    load_requested = Signal(object)  # a run (core.train.runs.Run) or a model path (str)
     start_requested = Signal(int, bool)  # frozen blocks, cache activations
 
     def __init__(self, runs_list, parent: QWidget | None = None):
