@@ -12,6 +12,7 @@ from cnnexplorer.core.door.gradcam import (
     colorize,
     default_cam_layer,
     feature_grid,
+    grid_position,
     overlay,
     spatial_layers,
 )
@@ -127,6 +128,31 @@ def test_feature_grid_tiles_and_normalises_each_channel():
     assert grid[:4, 5:9].max() == pytest.approx(1.0) and grid[:4, 5:9].min() == 0.0
     assert grid[:4, 10:14].max() == 0.0
     assert feature_grid(np.ones((2, 2, 100), np.float32), limit=9).shape == (8, 8)
+
+
+def test_grid_position_finds_every_value_of_the_grid_back():
+    """Each value of the maps is told apart by (row, col, channel): the grid pixel a hover
+    lands on must lead back to the very value tiled there, and padding to nothing."""
+    h, w, c = 3, 4, 7
+    maps = np.zeros((h, w, c), np.float32)
+    for k in range(c):
+        maps[..., k] = (np.arange(h * w).reshape(h, w) / (h * w - 1)) ** (k + 1)
+    grid = feature_grid(maps, pad=1, fill=np.nan)
+    seen = set()
+    for y in range(grid.shape[0]):
+        for x in range(grid.shape[1]):
+            pos = grid_position(maps.shape, x, y)
+            if np.isnan(grid[y, x]):
+                assert pos is None, (x, y)
+                continue
+            row, col, k = pos
+            assert grid[y, x] == pytest.approx(maps[row, col, k])
+            seen.add(pos)
+    assert len(seen) == h * w * c
+    assert grid_position(maps.shape, -1, 0) is None
+    assert grid_position(maps.shape, grid.shape[1] + 3, 0) is None
+    assert grid_position((2, 2, 100), 0, 0, limit=9) == (0, 0, 0)
+    assert grid_position((2, 2, 100), 7, 7, limit=9) == (1, 1, 8)
 
 
 def test_smooth_blurs_and_keeps_the_peak_at_one():

@@ -282,3 +282,19 @@ def feature_grid(maps: np.ndarray, columns: int | None = None, pad: int = 1,
         r, col = divmod(k, columns)
         grid[r * (h + pad):r * (h + pad) + h, col * (w + pad):col * (w + pad) + w] = tile
     return grid
+
+
+def grid_position(shape: tuple[int, int, int], x: int, y: int, columns: int | None = None,
+                  pad: int = 1, limit: int = 64) -> tuple[int, int, int] | None:
+    """Where pixel (x = column, y = row) of `feature_grid(maps)` comes from, for maps of
+    `shape` (H, W, C): (row, col, channel), or None on padding or an unused cell."""
+    h, w, c = shape
+    n = min(c, limit)
+    columns = columns or int(np.ceil(np.sqrt(n)))
+    if x < 0 or y < 0:
+        return None
+    (cell_r, row), (cell_c, col) = divmod(y, h + pad), divmod(x, w + pad)
+    channel = cell_r * columns + cell_c
+    if row >= h or col >= w or cell_c >= columns or channel >= n:
+        return None
+    return row, col, channel

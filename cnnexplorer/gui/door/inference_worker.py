@@ -24,15 +24,16 @@ from PySide6.QtCore import QObject, Signal
 
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.door.rules import DEFAULT_RULE
-from cnnexplorer.core.errors import CnnExplorerError
+from cnnexplorer.core.errors import CnnExplorerError, ModelFileError
 from cnnexplorer.gui.workers import Worker
 from cnnexplorer.core.data.images import resize_array
 from cnnexplorer.core.door.careful import CarefulDoor
 from cnnexplorer.core.door.faces import LIVE_SIDE, STILL_SIDE, shared_finder
 from cnnexplorer.core.door.gradcam import Inspector, overlay
 from cnnexplorer.core.door.inference import (DoorModel, check_frame, load_door_model,
-                                             read_door_image)
+                                             preprocess, read_door_image)
 from cnnexplorer.core.door.verdict import FACES, judge_image
+from cnnexplorer.core.keras.conv_at_work import ConvProbe
 
 #: overlays are blended at most this many pixels a side (a display needs no more)
 DISPLAY_SIDE = 512
@@ -60,6 +61,10 @@ class FrameResult:
     cam_method: str = ""
     feature_layer: str = ""
     feature_maps: np.ndarray | None = None  # (H, W, C) activations of feature_layer
+    # feature_layer is a Conv2D: its input and weights kept, so hovering its maps works out
+    # any value on the GUI thread with numpy alone (core.keras.conv_at_work)
+    conv_probe: ConvProbe | None = None
+    conv_note: str = ""  # why a Conv2D feature layer has no probe
     extras: dict = field(default_factory=dict)
 
 
@@ -265,3 +270,10 @@ class InferenceWorker(QObject):
         if self.feature_layer:
             res.feature_layer = self.feature_layer
             res.feature_maps = self._inspector.feature_maps(frame, self.feature_layer)
+            if type(door.model.get_layer(self.feature_layer)).__name__ == "Conv2D":
+                # what the model saw, exactly as the maps were computed from it
+                x = preprocess(frame, door.input_shape)[0]
+                try:
+                    res.conv_probe = ConvProbe(door.model, x, self.feature_layer)
+                except ModelFileError as exc:  # grouped, or an activation it cannot name
+                    res.conv_note = str(exc)

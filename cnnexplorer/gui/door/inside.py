@@ -1,7 +1,9 @@
 """The door's "Look inside" box: Grad-CAM settings and the feature maps of any conv layer.
 
 It only configures what the inference worker computes (`explain`, `cam_layer`,
-`feature_layer`) and shows what comes back; it never runs the model itself.
+`feature_layer`) and shows what comes back; it never runs the model itself. Hovering a
+Conv2D layer's maps works out the value under the mouse from the result's `ConvProbe`
+(numpy, a fraction of a millisecond) and shows it in `ConvWorkingView`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from cnnexplorer.core.door.gradcam import METHODS, feature_grid
+from cnnexplorer.core.door.gradcam import METHODS, feature_grid, grid_position
 from cnnexplorer.core.formatting import shape_text
+from cnnexplorer.gui.door.conv_working import ConvWorkingView
+
+HOVER_HINT = "Hover the maps: the patch, the filter's weights and the sum behind a value."
 
 MODES = ("Grid of channels", "One channel")
 #: feature maps of a live stream are redrawn at most this often (ImageView's levels and
@@ -56,7 +61,8 @@ class LookInside(QWidget):
         self.image_view.ui.roiBtn.hide()
         self.image_view.ui.menuBtn.hide()
         self.image_view.setColorMap(pg.colormap.get("viridis"))
-        self.image_view.setMinimumHeight(220)
+        self.image_view.setMinimumHeight(160)
+        self.working = ConvWorkingView()
 
         form = QFormLayout()
         form.addRow(self.show_cam)
@@ -71,6 +77,7 @@ class LookInside(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.image_view, 1)
+        layout.addWidget(self.working)
         layout.addWidget(self.info)
 
         self.show_cam.toggled.connect(self._on_setting_changed)
@@ -79,7 +86,12 @@ class LookInside(QWidget):
         self.map_layer.currentIndexChanged.connect(self._on_setting_changed)
         self.mode.currentIndexChanged.connect(self._on_mode_changed)
         self.channel.valueChanged.connect(self._on_channel_changed)
+        self.image_view.scene.sigMouseMoved.connect(self._on_maps_hovered)
         self._maps: np.ndarray | None = None
+        self._probe = None  # the shown maps' ConvProbe (a Conv2D layer), else None
+        self._kinds: dict[str, str] = {}  # layer name -> Keras class name
+        #: (row, col, channel) last hovered: kept for the next image or live frame
+        self.hovered: tuple[int, int, int] | None = None
         self._maps_layer = ""
         self.current_title = ""
         self._redraw_timer = QTimer(self)
@@ -97,6 +109,7 @@ class LookInside(QWidget):
             combo.clear()
         self.cam_layer.addItem("automatic (last conv unit)", None)
         first_conv = None
+        self._kinds = {info.name: info.kind for info in layers}
         for info in layers:
             label = f"{info.name}  ({info.kind}, {shape_text(info.shape[:3])})"
             self.cam_layer.addItem(label, info.name)
@@ -107,8 +120,9 @@ class LookInside(QWidget):
             self.map_layer.setCurrentIndex(first_conv)
         for combo in (self.cam_layer, self.map_layer):
             combo.blockSignals(False)
-        self._maps = None
+        self._maps, self._probe, self.hovered = None, None, None
         self.image_view.clear()
+        self._say_what_hover_does()
         self.info.setText("" if layers else "This model has no image-shaped layer to show.")
         self.settings_changed.emit()
 
@@ -125,7 +139,48 @@ class LookInside(QWidget):
         return self.map_layer.currentData()
 
     def _on_setting_changed(self, *_args) -> None:
+        self._say_what_hover_does()
         self.settings_changed.emit()
+
+    def _say_what_hover_does(self, note: str = "") -> None:
+        """The one line under the maps when no working is shown."""
+        name = self.map_layer_name()
+        kind = self._kinds.get(name or "", "")
+        if note:
+            self.working.show_hint(note)
+        elif not name:
+            self.working.show_hint("")
+        elif kind != "Conv2D":
+            convs = [n for n, k in self._kinds.items() if k == "Conv2D"]
+            article = "an" if kind[:1] in "AEIOU" else "a"
+            hint = f"'{name}' is {article} {kind} layer: the working is shown for Conv2D layers"
+            self.working.show_hint(hint + (f" ({', '.join(convs[:4])})." if convs else "."))
+        else:
+            self.working.show_hint(HOVER_HINT)
+
+    def _on_maps_hovered(self, scene_pos) -> None:
+        if self._probe is None or self._maps is None:
+            return
+        item = self.image_view.getImageItem()
+        p = item.mapFromScene(scene_pos)
+        x, y = int(np.floor(p.x())), int(np.floor(p.y()))  # image column, row (see _redraw)
+        h, w, _c = self._maps.shape
+        if self.mode.currentIndex() == 0:
+            pos = grid_position(self._maps.shape, x, y)
+        else:
+            pos = (y, x, self.channel.value()) if 0 <= y < h and 0 <= x < w else None
+        if pos is not None:
+            self.hovered = pos
+            self.working.show_working(self._probe.at(*pos))
+
+    def _show_working(self) -> None:
+        """A new probe: work out the hovered position again (a live stream's numbers follow
+        the newest frame), or the middle of the first filter before any hover."""
+        n_h, n_w, n_c = self._probe.output_shape
+        pos = self.hovered
+        if pos is None or not (pos[0] < n_h and pos[1] < n_w and pos[2] < n_c):
+            pos = (n_h // 2, n_w // 2, self.channel.value() if self.mode.currentIndex() else 0)
+        self.working.show_working(self._probe.at(*pos))
 
     def _on_mode_changed(self, _index: int) -> None:
         self.channel.setEnabled(self.mode.currentIndex() == 1)
@@ -141,7 +196,12 @@ class LookInside(QWidget):
             self.clear_maps()  # no face (or no maps asked): not the previous image's maps
         else:
             self._maps, self._maps_layer = res.feature_maps, res.feature_layer
+            self._probe = getattr(res, "conv_probe", None)
             self.channel.setRange(0, self._maps.shape[2] - 1)
+            if self._probe is not None:
+                self._show_working()
+            else:
+                self._say_what_hover_does(getattr(res, "conv_note", ""))
             if res.tag != "live":
                 self._redraw()  # a still image: show it now
             elif self._redraw_timer.isActive():
@@ -161,7 +221,8 @@ class LookInside(QWidget):
         """Show no feature maps (issue 17: a photo without a face kept the previous photo's)."""
         if self._maps is None and not self.current_title:
             return
-        self._maps, self._maps_layer, self._dirty = None, "", False
+        self._maps, self._maps_layer, self._dirty, self._probe = None, "", False, None
+        self._say_what_hover_does()
         self.image_view.clear()
         for curve in self.image_view.ui.histogram.item.plots:  # clear() keeps the histogram
             curve.setData([], [])
