@@ -61,22 +61,19 @@ def working_html(w, channels: int) -> str:
     """The whole working of one ConvAtWork, its first `channels` input channels shown."""
     fh, fw, c_in = w.patch.shape
     n = max(1, min(channels, c_in))
-    which = f"all {c_in}" if n == c_in else f"first {n} of {c_in}"
-    head = (f"<b>{html.escape(w.layer)}</b> at row {w.row}, col {w.col}, filter "
-            f"{w.channel}: {fh}x{fw} window, {which} input channels")
-    top = "<td></td>" + "".join(f"<td align='center'>ch {k}</td>" for k in range(n))
-    patch = "<td>patch</td>" + "".join(
-        f"<td>{grid_html(w.patch[:, :, k], w.padded)}</td>" for k in range(n))
-    weights = "<td>W</td>" + "".join(f"<td>{grid_html(w.kernel[:, :, k])}</td>"
-                                     for k in range(n))
-    sums = "<td>sum</td>" + "".join(f"<td align='center'>{w.per_channel[k]:.4f}</td>"
-                                    for k in range(n))
-    table = (f"<table cellspacing='2' cellpadding='0'><tr>{top}</tr><tr>{patch}</tr>"
-             f"<tr>{weights}</tr><tr>{sums}</tr></table>")
-    more = ("" if n == c_in else
-            f"sum over all {c_in} channels: {w.per_channel.sum():.4f}<br>")
-    return (f"<div style='font-size:8pt'>{head}{table}{more}{html.escape(w.summary())}"
-            f"<br><b>model says: {w.model_value:.4f}</b></div>")
+    which = f"all {c_in}" if n == c_in else f"{n} of {c_in}"
+    head = (f"<b>{html.escape(w.layer)}</b> row {w.row}, col {w.col}, filter {w.channel}: "
+            f"{fh}x{fw} window, {which} input channels")
+    # one column per channel, patch and weights side by side: the grids' height once
+    top = "".join(f"<td align='center' colspan='3'>ch {k}: patch x W</td>" for k in range(n))
+    grids = "".join(f"<td>{grid_html(w.patch[:, :, k], w.padded)}</td><td>x</td>"
+                    f"<td>{grid_html(w.kernel[:, :, k])}</td>" for k in range(n))
+    sums = "".join(f"<td align='center' colspan='3'>= {w.per_channel[k]:.4f}</td>"
+                   for k in range(n))
+    table = (f"<table cellspacing='2' cellpadding='0'><tr>{top}</tr><tr>{grids}</tr>"
+             f"<tr>{sums}</tr></table>")
+    return (f"<div style='font-size:8pt'>{head}{table}{html.escape(w.summary())}<br>"
+            f"<b>model says: {w.model_value:.4f}</b></div>")
 
 
 class ConvWorkingView(QLabel):
@@ -85,7 +82,7 @@ class ConvWorkingView(QLabel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.RichText)
-        self.setWordWrap(True)
+        self.setWordWrap(False)  # short lines: its height is then exactly what it needs
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.shown = None  # the ConvAtWork on screen (None: a hint or nothing)
@@ -93,7 +90,7 @@ class ConvWorkingView(QLabel):
     def channels_that_fit(self, f_w: int) -> int:
         """How many channels' grids fit side by side in the view's width."""
         cell = self.fontMetrics().horizontalAdvance("-.00") + 3
-        return max(1, min(MAX_CHANNELS, (self.width() - 50) // (f_w * cell + 6)))
+        return max(1, min(MAX_CHANNELS, self.width() // (2 * f_w * cell + 24)))
 
     def show_working(self, w) -> None:
         self.shown = w

@@ -61,7 +61,7 @@ class LookInside(QWidget):
         self.image_view.ui.roiBtn.hide()
         self.image_view.ui.menuBtn.hide()
         self.image_view.setColorMap(pg.colormap.get("viridis"))
-        self.image_view.setMinimumHeight(160)
+        self.image_view.setMinimumHeight(120)
         self.working = ConvWorkingView()
 
         form = QFormLayout()
