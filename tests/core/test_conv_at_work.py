@@ -29,7 +29,7 @@ def model_with(padding: str, strides: int, activation: str, dilation: int = 1):
 def test_the_hand_sum_is_the_models_value_everywhere(padding, strides, activation, dilation):
     model = model_with(padding, strides, activation, dilation)
     image = np.random.default_rng(1).random((11, 9, 3)).astype(np.float32)
-    probe = ConvProbe(model, image, "probe")
+    probe = ConvProbe.run(model, image, "probe")
     n_h, n_w, _c = probe.output_shape
     for row in range(n_h):
         for col in range(n_w):
@@ -57,3 +57,20 @@ def test_layers_that_are_not_convolutions_are_refused():
         conv_at_work(model, image, model.layers[-1].name, 0, 0, 0)
     with pytest.raises(ModelFileError, match="outside its"):
         conv_at_work(model, image, "probe", 50, 0, 0)
+
+
+def test_a_sequential_model_never_called_is_probed_too():
+    """Regression: the probe asked `model.input`, which a Keras 3 Sequential that was built
+    but never called does not have (AttributeError), so the door's greyscale model lost every
+    frame it judged with its conv layer's maps shown. `model.inputs` is defined."""
+    import keras
+
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((8, 8, 1)),
+                              keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+                              keras.layers.Flatten(), keras.layers.Dense(1)])
+    image = np.random.default_rng(3).random((8, 8, 1)).astype(np.float32)
+    probe = ConvProbe.run(model, image, "conv")
+    assert probe.output_shape == (6, 6, 4)
+    w = probe.at(5, 0, 3)
+    assert w.patch.shape == (3, 3, 1) and w.value == pytest.approx(w.model_value, abs=1e-5)

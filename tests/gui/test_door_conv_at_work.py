@@ -130,3 +130,57 @@ def test_a_layer_that_is_not_a_convolution_gives_a_one_line_hint(panel, qtbot):
     assert working.shown is None
     assert "'relu1' is an Activation layer" in working.text()
     assert "Conv2D" in working.text() and "conv0" in working.text()
+
+
+
+def judged_or_refused(panel, qtbot, image, tag, said):
+    """Judge a photo and wait for its result or for an error with its tag (`said` collects
+    the worker's errors): a lost verdict fails at once instead of after the long wait."""
+    panel.judge_image(image, tag)
+    qtbot.waitUntil(lambda: (panel.last_result is not None and panel.last_result.tag == tag
+                             and panel._file_in_flight is None)
+                    or any(t == tag for _text, t in said), timeout=WAIT_MS)
+    res = panel.last_result
+    assert res is not None and res.tag == tag, said
+    return res
+
+
+def test_a_failing_look_inside_never_stops_the_door_judging(panel, qtbot, monkeypatch):
+    """Regression (the clean-clone CI failure of the greyscale door model): the conv probe
+    raised in the inference worker and took the frame's verdict with it, so the door never
+    showed a judged frame. The decision must not depend on the explanation: a probe that
+    fails is said once, noted under the maps for each frame, and every frame is judged."""
+    from cnnexplorer.core.keras.conv_at_work import ConvProbe
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("the probe broke")
+
+    monkeypatch.setattr(ConvProbe, "__init__", broken)
+    said: list[tuple[str, object]] = []
+    panel.worker.errored.connect(lambda text, tag: said.append((text, tag)))
+    for i, tag in enumerate(("first.png", "second.png")):
+        res = judged_or_refused(panel, qtbot, face(i == 0, 64, 5 + i), tag, said)
+        assert res.probability is not None and res.heatmap is not None  # judged, explained
+        assert panel.door.is_open == res.verdict.is_open_at(panel.threshold_value())
+        assert any("the probe broke" in text for text in res.inside_errors)
+        assert "the probe broke" in panel.inside.info.text()
+    qtbot.waitUntil(lambda: any("the probe broke" in text for text, _tag in said),
+                    timeout=UI_MS)
+    failures = [(text, tag) for text, tag in said if "the probe broke" in text]
+    assert len(failures) == 1 and failures[0][1] is None  # once for two frames, no file's tag
+
+
+def test_a_layer_name_of_the_previous_model_is_not_an_error(panel, qtbot):
+    """Until the GUI thread hears of a newly loaded model, the worker still holds the layer
+    names picked for the previous one; a frame judged then is judged and explained with the
+    automatic heatmap layer, not lost to 'no layer named ...'."""
+    said: list[tuple[str, object]] = []
+    panel.worker.errored.connect(lambda text, tag: said.append((text, tag)))
+    panel.worker.feature_layer = "a_layer_of_another_model"
+    panel.worker.cam_layer = "another_layer_of_another_model"
+    res = judged_or_refused(panel, qtbot, face(True, 64, 5), "between.png", said)
+    from cnnexplorer.core.door.gradcam import default_cam_layer
+
+    assert res.heatmap is not None
+    assert res.cam_layer == default_cam_layer(panel.worker.door.model)
+    assert res.feature_maps is None and res.inside_errors == [] and said == []

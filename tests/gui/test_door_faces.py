@@ -224,6 +224,8 @@ def test_a_greyscale_model_judges_colour_frames_through_the_same_channel_rule(pa
     assert panel.crops.tiles()[0].image.ndim == 3  # the heatmap over the grey crop
     assert res.heatmap is not None and res.overlay_is_crop
     assert len(panel.frame_view.marks()) == 1
+    # its conv layer's maps can be hovered: the probe reads a Sequential's inputs too
+    assert res.feature_layer == "conv" and res.conv_probe.output_shape == (30, 30, 4)
 
 
 def test_score_a_folder_runs_off_the_gui_thread_and_shows_the_report(panel, qtbot, tmp_path):

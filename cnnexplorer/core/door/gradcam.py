@@ -19,9 +19,10 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from cnnexplorer.core.errors import ConfigError
+from cnnexplorer.core.errors import ConfigError, ModelFileError
 from cnnexplorer.core.door.inference import DoorModel, decide, preprocess
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
+from cnnexplorer.core.keras.conv_at_work import ConvProbe, conv_tensors
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,15 @@ METHODS = {
 }
 
 
+@dataclass
+class LayerMaps:
+    """What "Look inside" shows of one layer for one frame."""
+
+    maps: np.ndarray  # float32 (H, W, C) activations
+    probe: ConvProbe | None = None  # a Conv2D layer: any of its values, worked out
+    note: str = ""  # why a Conv2D layer has no probe (grouped, an activation not named)
+
+
 class Inspector:
     """Grad-CAM and feature maps for one DoorModel (sub-models cached per layer)."""
 
@@ -151,7 +161,8 @@ class Inspector:
         self.model = door.model
         self.layers = spatial_layers(self.model)
         self._cam_fns: dict[str, object] = {}
-        self._map_fns: dict[str, Callable] = {}
+        # layer -> (its cached model call, the Conv2D layer probed or None, why not)
+        self._map_fns: dict[str, tuple[Callable, object, str]] = {}
         self._lock = threading.Lock()
 
     def _layer(self, name: str):
@@ -249,17 +260,38 @@ class Inspector:
 
     def feature_maps(self, image: np.ndarray, layer: str) -> np.ndarray:
         """The float32 (H, W, C) activations of `layer` for one uint8 frame."""
+        return self.layer_maps(image, layer).maps
+
+    def layer_maps(self, image: np.ndarray, layer: str) -> LayerMaps:
+        """The activations of `layer` for one uint8 frame and, for a Conv2D layer, a probe
+        that works out any of its values (its input comes from the same model call as the
+        maps, so the probe costs the frame only a copy of the layer's weights)."""
+        fn, conv, note = self._maps_fn(layer)
+        out = fn(preprocess(image, self.door.input_shape))
+        if conv is None:
+            return LayerMaps(out.numpy()[0], None, note)
+        x_in, maps = (t.numpy()[0] for t in out)
+        return LayerMaps(maps, ConvProbe(conv, x_in, maps))
+
+    def _maps_fn(self, name: str) -> tuple[Callable, object, str]:
         with self._lock:
-            fn = self._map_fns.get(layer)
-            if fn is None:
+            entry = self._map_fns.get(name)
+            if entry is None:
                 import keras
                 import tensorflow as tf
 
-                sub = keras.Model(self.model.inputs, self._layer(layer).output)
+                layer = self._layer(name)
+                conv, note, outputs = None, "", layer.output  # a Conv2D: [input, output]
+                if type(layer).__name__ == "Conv2D":
+                    try:
+                        conv, outputs = conv_tensors(self.model, name)
+                    except ModelFileError as exc:  # grouped, or an activation it cannot name
+                        note = str(exc)
+                sub = keras.Model(self.model.inputs, outputs)
                 spec = tf.TensorSpec((None, *self.door.input_shape), tf.float32)
                 fn = tf.function(lambda x: sub(x, training=False), input_signature=[spec])
-                self._map_fns[layer] = fn
-        return fn(preprocess(image, self.door.input_shape)).numpy()[0]
+                entry = self._map_fns[name] = (fn, conv, note)
+        return entry
 
 
 def feature_grid(maps: np.ndarray, columns: int | None = None, pad: int = 1,

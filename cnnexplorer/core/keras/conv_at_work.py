@@ -87,23 +87,46 @@ def conv_layer(model, name: str):
     return layer
 
 
+def conv_tensors(model, name: str):
+    """The Conv2D layer `name` and its input and output tensors, for a sub-model that returns
+    both (ModelFileError when the layer is refused or has no single input, as a shared one)."""
+    layer = conv_layer(model, name)
+    try:
+        return layer, [layer.input, layer.output]
+    except (AttributeError, ValueError) as exc:  # Keras says why: a shared or uncalled layer
+        raise ModelFileError(f"{name}: its input cannot be read ({exc})") from None
+
+
 class ConvProbe:
     """One image through one Conv2D layer, kept: `at(row, col, channel)` then works out any
-    position with numpy alone (a view calls it on every mouse move)."""
+    position with numpy alone (a view calls it on every mouse move).
 
-    def __init__(self, model, image: np.ndarray, name: str):
+    Made from the layer and its input and output for the image (`ConvProbe(layer, x_in, y)`,
+    when a caller already ran a sub-model of `conv_tensors`, as the door's Inspector does with
+    the feature maps), or by `ConvProbe.run(model, image, name)`, which runs the model.
+    """
+
+    def __init__(self, layer, inputs: np.ndarray, outputs: np.ndarray):
+        self.layer = layer
+        self.name = layer.name
+        self.inputs, self.outputs = np.asarray(inputs), np.asarray(outputs)
+        weights = layer.get_weights()
+        self.kernels = np.asarray(weights[0], np.float64)
+        self.biases = (np.asarray(weights[1], np.float64) if layer.use_bias
+                       else np.zeros(self.kernels.shape[-1]))
+        self.activation = getattr(layer.activation, "__name__", "linear")
+
+    @classmethod
+    def run(cls, model, image: np.ndarray, name: str) -> "ConvProbe":
+        """Run one preprocessed float image (h, w, c) through `model` up to Conv2D `name`."""
         import keras
 
-        self.layer = conv_layer(model, name)
-        self.name = name
-        probe = keras.Model(model.input, [self.layer.input, self.layer.output])
-        x_in, y = probe(image[None].astype(np.float32), training=False)
-        self.inputs, self.outputs = np.asarray(x_in)[0], np.asarray(y)[0]
-        weights = self.layer.get_weights()
-        self.kernels = np.asarray(weights[0], np.float64)
-        self.biases = (np.asarray(weights[1], np.float64) if self.layer.use_bias
-                       else np.zeros(self.kernels.shape[-1]))
-        self.activation = getattr(self.layer.activation, "__name__", "linear")
+        layer, tensors = conv_tensors(model, name)
+        # `model.inputs`, not `model.input`: a Sequential never called has no `input` in
+        # Keras 3 (AttributeError), though its `inputs` are defined (the door's grey model)
+        probe = keras.Model(model.inputs, tensors)
+        x_in, y = probe([image[None].astype(np.float32)], training=False)
+        return cls(layer, np.asarray(x_in)[0], np.asarray(y)[0])
 
     @property
     def output_shape(self) -> tuple[int, int, int]:
@@ -142,4 +165,4 @@ def conv_at_work(model, image: np.ndarray, name: str, row: int, col: int,
     Raises:
         ModelFileError: no such layer, not a Conv2D, or a position outside its output.
     """
-    return ConvProbe(model, image, name).at(row, col, channel)
+    return ConvProbe.run(model, image, name).at(row, col, channel)

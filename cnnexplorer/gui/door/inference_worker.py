@@ -24,14 +24,14 @@ from PySide6.QtCore import QObject, Signal
 
 from cnnexplorer.core.door.threshold import DEFAULT_THRESHOLD
 from cnnexplorer.core.door.rules import DEFAULT_RULE
-from cnnexplorer.core.errors import CnnExplorerError, ModelFileError
+from cnnexplorer.core.errors import CnnExplorerError
 from cnnexplorer.gui.workers import Worker
 from cnnexplorer.core.data.images import resize_array
 from cnnexplorer.core.door.careful import CarefulDoor
 from cnnexplorer.core.door.faces import LIVE_SIDE, STILL_SIDE, shared_finder
 from cnnexplorer.core.door.gradcam import Inspector, overlay
 from cnnexplorer.core.door.inference import (DoorModel, check_frame, load_door_model,
-                                             preprocess, read_door_image)
+                                             read_door_image)
 from cnnexplorer.core.door.verdict import FACES, judge_image
 from cnnexplorer.core.keras.conv_at_work import ConvProbe
 
@@ -65,6 +65,8 @@ class FrameResult:
     # any value on the GUI thread with numpy alone (core.keras.conv_at_work)
     conv_probe: ConvProbe | None = None
     conv_note: str = ""  # why a Conv2D feature layer has no probe
+    # what of "look inside" failed for this frame (the verdict above stands regardless)
+    inside_errors: list[str] = field(default_factory=list)
     extras: dict = field(default_factory=dict)
 
 
@@ -84,6 +86,7 @@ class InferenceWorker(QObject):
         self._door = None
         self._inspector = None
         self._worker: Worker | None = None
+        self._inside_said: set[str] = set()  # look-inside failures said once per model
         self._report = None  # the running loop's on_event
         # What to compute besides the probability; set from the GUI thread, read per frame.
         self.explain = False
@@ -207,6 +210,7 @@ class InferenceWorker(QObject):
             return
         with self._cond:
             self._door, self._inspector = door, None
+            self._inside_said.clear()
         self._emit("model_loaded", door)
         self._warm_face_finder()
 
@@ -234,11 +238,6 @@ class InferenceWorker(QObject):
                                   rule=self.rule)
             res = FrameResult(seq, frame, verdict.probability, 0.0, tag, verdict)
             res.careful = careful
-            if self.explain and verdict.judged:
-                # Explain what the model judged: the deciding face's crop, or the frame.
-                crop = verdict.mode == FACES
-                self._look_inside(door, verdict.deciding.crop if crop else frame, res)
-                res.overlay_is_crop = crop
         except CnnExplorerError as exc:
             self._emit("errored", str(exc), tag)
             return
@@ -246,34 +245,64 @@ class InferenceWorker(QObject):
             self._emit("errored", f"{tag or 'frame'}: prediction failed ({type(exc).__name__}: "
                               f"{exc})", tag)
             return
+        if self.explain and verdict.judged:
+            # Explain what the model judged: the deciding face's crop, or the frame. The
+            # verdict is already made and does not wait on this: a failure here is noted on
+            # the result (and said once), never in place of it.
+            crop = verdict.mode == FACES
+            res.overlay_is_crop = crop
+            self._look_inside(door, verdict.deciding.crop if crop else frame, res)
         res.latency_ms = (time.perf_counter() - start) * 1e3
         self.processed += 1
         self._emit("result", res)
+        for text in res.inside_errors:
+            if text not in self._inside_said:
+                self._inside_said.add(text)
+                self._emit("errored", text, None)
 
-    def _look_inside(self, door, frame: np.ndarray, res: FrameResult) -> None:
-        if self._inspector is None or self._inspector.door is not door:
-            self._inspector = Inspector(door)
-        cam = self._inspector.gradcam(frame, self.cam_layer or None, "decision", self.threshold,
+    def _look_inside(self, door, image: np.ndarray, res: FrameResult) -> None:
+        """The heatmap and the feature maps (with a Conv2D layer's probe) of what was judged;
+        each part that fails is noted in `res.inside_errors` and the other still runs."""
+        try:
+            if self._inspector is None or self._inspector.door is not door:
+                self._inspector = Inspector(door)
+        except Exception as exc:  # noqa: BLE001 - the verdict stands without an explanation
+            res.inside_errors.append(f"Look inside: this model cannot be inspected "
+                                     f"({type(exc).__name__}: {exc}); the door still judges.")
+            return
+        # The layer pickers name the previous model's layers until the GUI thread hears
+        # of this one: a name this model lacks means "not chosen yet", not an error.
+        known = {info.name for info in self._inspector.layers}
+        cam_layer = self.cam_layer if self.cam_layer in known else None
+        feature_layer = self.feature_layer if self.feature_layer in known else None
+        for what, part in (("the heatmap", lambda: self._explain(image, cam_layer, res)),
+                           (f"the maps of {feature_layer}",
+                            lambda: self._show_layer(image, feature_layer, res))):
+            try:
+                part()
+            except Exception as exc:  # noqa: BLE001 - the verdict stands without it
+                res.inside_errors.append(f"Look inside: {what} failed ({type(exc).__name__}: "
+                                         f"{exc}); the door still judges.")
+
+    def _explain(self, image: np.ndarray, cam_layer: str | None, res: FrameResult) -> None:
+        cam = self._inspector.gradcam(image, cam_layer, "decision", self.threshold,
                                       self.cam_method)
         res.heatmap, res.cam_layer, res.cam_target = cam.heatmap, cam.layer, cam.target
         res.cam_method = cam.method
-        h, w = frame.shape[:2]
+        h, w = image.shape[:2]
         # Blend at display size: big camera frames shrink to DISPLAY_SIDE, small ones (a
         # 64x64 dataset image) grow to MIN_DISPLAY_SIDE so the heat keeps smooth edges.
         scale = min(1.0, DISPLAY_SIDE / max(h, w))
         if max(h, w) < MIN_DISPLAY_SIDE:
             scale = MIN_DISPLAY_SIDE / max(h, w)
-        shown = frame if scale == 1.0 else resize_array(
-            frame if frame.ndim == 3 else frame[:, :, None],
+        shown = image if scale == 1.0 else resize_array(
+            image if image.ndim == 3 else image[:, :, None],
             (max(1, round(h * scale)), max(1, round(w * scale))))
         res.overlay = overlay(shown, cam.heatmap)
-        if self.feature_layer:
-            res.feature_layer = self.feature_layer
-            res.feature_maps = self._inspector.feature_maps(frame, self.feature_layer)
-            if type(door.model.get_layer(self.feature_layer)).__name__ == "Conv2D":
-                # what the model saw, exactly as the maps were computed from it
-                x = preprocess(frame, door.input_shape)[0]
-                try:
-                    res.conv_probe = ConvProbe(door.model, x, self.feature_layer)
-                except ModelFileError as exc:  # grouped, or an activation it cannot name
-                    res.conv_note = str(exc)
+
+    def _show_layer(self, image: np.ndarray, layer: str | None, res: FrameResult) -> None:
+        if not layer:
+            return
+        seen = self._inspector.layer_maps(image, layer)
+        res.feature_layer, res.feature_maps = layer, seen.maps
+        res.conv_probe, res.conv_note = seen.probe, seen.note

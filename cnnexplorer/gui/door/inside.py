@@ -8,6 +8,8 @@ Conv2D layer's maps works out the value under the mouse from the result's `ConvP
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
@@ -216,6 +218,12 @@ class LookInside(QWidget):
             method = "HiResCAM" if res.cam_method == "hirescam" else "Grad-CAM"
             self.info.setText(f"{method} of '{res.cam_layer}' explains <b>{res.cam_target}</b>"
                               f" (happy probability {res.probability:.1%}).")
+        failed = getattr(res, "inside_errors", None)
+        if failed:  # said for every frame it holds for; the panel's message line said it once
+            said = "<br>".join(html.escape(text) for text in failed)
+            text = self.info.text() if res.heatmap is not None else ""
+            self.info.setText(f"{text}{'<br>' if text else ''}"
+                              f"<span style='color:#b42318'>{said}</span>")
 
     def clear_maps(self) -> None:
         """Show no feature maps (issue 17: a photo without a face kept the previous photo's)."""
