@@ -16,34 +16,15 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+import test_door_displays as door_displays
 from cnnexplorer.core.door.gradcam import grid_position
-from cnnexplorer.gui.door.panel import DoorPanel
-from cnnexplorer.gui.session import Session
 from waits import THREAD_MS, UI_MS
 
 WAIT_MS = THREAD_MS
-
-
-@pytest.fixture
-def panel(qtbot, monkeypatch):
-    from cnnexplorer.core.door import faces as faces_module
-
-    # the bar the synthetic cartoon faces need (tests/core/test_faces.py)
-    monkeypatch.setattr(faces_module, "_shared", faces_module.FaceFinder(score_threshold=0.6))
-    p = DoorPanel(Session())
-    qtbot.addWidget(p)
-    p.resize(1024, 640)  # the door's room in a 1024x700 window
-    p.show()
-    qtbot.waitUntil(lambda: p.worker.door is not None, timeout=WAIT_MS)
-    yield p
-    p.shutdown()
-
-
-def judge(panel, qtbot, image, tag):
-    panel.judge_image(image, tag)
-    qtbot.waitUntil(lambda: panel.last_result is not None and panel.last_result.tag == tag
-                    and panel._file_in_flight is None, timeout=WAIT_MS)
-    return panel.last_result
+# the door panel in a 1024x700 window's room, with the cartoon faces' finder (a fixture,
+# found by this name), and how a photo is judged on it
+panel = door_displays.panel
+judge = door_displays.judge
 
 
 def choose_map_layer(panel, qtbot, name):

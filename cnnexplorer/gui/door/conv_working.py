@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 #: still in the total)
 MAX_CHANNELS = 4
 PAD_COLOUR = "#d0d5dd"  # a tap that falls on the padding
+CHANNEL_GAP = 10  # pixels between one channel's weights and the next channel's patch
 
 
 def short_number(v: float) -> str:
@@ -64,11 +65,14 @@ def working_html(w, channels: int) -> str:
     which = f"all {c_in}" if n == c_in else f"{n} of {c_in}"
     head = (f"<b>{html.escape(w.layer)}</b> row {w.row}, col {w.col}, filter {w.channel}: "
             f"{fh}x{fw} window, {which} input channels")
-    # one column per channel, patch and weights side by side: the grids' height once
-    top = "".join(f"<td align='center' colspan='3'>ch {k}: patch x W</td>" for k in range(n))
+    # one column per channel, patch and weights side by side: the grids' height once; a gap
+    # after each channel's weights, or they run into the next channel's patch
+    gap = f"<td width='{CHANNEL_GAP}'></td>"
+    top = "".join(f"<td align='center' colspan='3'>ch {k}: patch x W</td>{gap}"
+                  for k in range(n))
     grids = "".join(f"<td>{grid_html(w.patch[:, :, k], w.padded)}</td><td>x</td>"
-                    f"<td>{grid_html(w.kernel[:, :, k])}</td>" for k in range(n))
-    sums = "".join(f"<td align='center' colspan='3'>= {w.per_channel[k]:.4f}</td>"
+                    f"<td>{grid_html(w.kernel[:, :, k])}</td>{gap}" for k in range(n))
+    sums = "".join(f"<td align='center' colspan='3'>= {w.per_channel[k]:.4f}</td>{gap}"
                    for k in range(n))
     table = (f"<table cellspacing='2' cellpadding='0'><tr>{top}</tr><tr>{grids}</tr>"
              f"<tr>{sums}</tr></table>")
@@ -90,7 +94,8 @@ class ConvWorkingView(QLabel):
     def channels_that_fit(self, f_w: int) -> int:
         """How many channels' grids fit side by side in the view's width."""
         cell = self.fontMetrics().horizontalAdvance("-.00") + 3
-        return max(1, min(MAX_CHANNELS, self.width() // (2 * f_w * cell + 24)))
+        return max(1, min(MAX_CHANNELS,
+                           self.width() // (2 * f_w * cell + 24 + CHANNEL_GAP)))
 
     def show_working(self, w) -> None:
         self.shown = w
