@@ -38,6 +38,11 @@ def test_the_table_is_painted_before_pyqtgraph_loads():
     assert lines["before-show"] == "[]"  # nothing heavy to build the window with its table
     assert lines["painted"] == "[]"  # first paint: still no pyqtgraph, no numpy
     assert lines["finished"] == "True True"  # then the charts, filled with the report
+    # every panel built, and no Qt logging category on stderr: issue 18 counted 11
+    # qt.multimedia lines per launch while the door imported QtMultimedia (its camera and
+    # videos are read by OpenCV since, core/door/video.py)
+    assert [line for line in out.stderr.splitlines() if line.startswith("qt.")] == [], \
+        out.stderr[-3000:]
 
 
 def test_deferred_window_builds_the_rest_after_its_first_paint(qtbot):

@@ -12,7 +12,7 @@ import pytest
 from door_samples import (READABLE, UNREADABLE, bad_images, face, lambda_model_file,
                           not_a_model_file, six_class_model_file, write_png)
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
@@ -44,11 +44,22 @@ def _strip_count(p):
     return len(p.strip.decisions())
 
 
+def _drag_enter(point: QPoint, mime: QMimeData) -> QDragEnterEvent:
+    """Qt 6.12 takes the point as a QPointF and deprecates the QPoint form (one
+    DeprecationWarning per drop test, under PySide6 6.12); PySide6 before 6.12 has only the
+    QPoint form (pyproject allows both, by Python version)."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    try:
+        return QDragEnterEvent(QPointF(point), *args)
+    except TypeError:  # PySide6 < 6.12
+        return QDragEnterEvent(point, *args)
+
+
 def _drop(widget, paths):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(x)) for x in paths])
-    enter = QDragEnterEvent(widget.rect().center(), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = _drag_enter(widget.rect().center(), mime)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
     drop = QDropEvent(QPointF(widget.rect().center()), Qt.DropAction.CopyAction, mime,
