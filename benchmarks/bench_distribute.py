@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -77,18 +76,9 @@ def in_process(ds, batch, epochs, reps):
     return rates, cpu_rates
 
 
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("localhost", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 def cli_runs(ds, batch, epochs, workers):
     from cnnexplorer.core.data import save_npz
+    from cnnexplorer.core.train.distribute import local_cluster
 
     with tempfile.TemporaryDirectory() as tmp:
         path = save_npz(ds, os.path.join(tmp, f"{ds.name}.npz"), compress=False)
@@ -100,7 +90,7 @@ def cli_runs(ds, batch, epochs, workers):
             procs = [subprocess.Popen(command + ["--distribute", "none"], env=env,
                                       stdout=subprocess.PIPE, text=True)]
         else:
-            hosts = [f"localhost:{p}" for p in free_ports(workers)]
+            hosts = local_cluster(workers)
             procs = [subprocess.Popen(
                 command + ["--distribute", "multiworker"], stdout=subprocess.PIPE, text=True,
                 env={**env, "TF_CONFIG": json.dumps({"cluster": {"worker": hosts},

@@ -1,6 +1,7 @@
 """Sample files for the Happy door tests: faces, bad images and bad models, made in tmp_path.
 
-Not a test module: imported by tests/core/test_inference*.py, tests/test_cli_predict*.py and
+Not a test module: imported by tests/core/test_inference*.py, test_faces.py, test_door_*.py,
+tests/test_cli_predict*.py, tests/test_cli_train_from_faces.py and
 tests/gui/test_door*.py (pytest puts tests/ on sys.path through its conftest.py).
 """
 
@@ -132,3 +133,44 @@ def lambda_model_file(path: Path) -> Path:
 def not_a_model_file(path: Path) -> Path:
     path.write_bytes(b"PK\x03\x04 definitely not a zip archive of a model")
     return path
+
+
+class BrightnessDoor:
+    """A stand-in door model (no TensorFlow): each crop's happy probability is its mean
+    brightness; `seen` keeps every batch it was given, to check what the door prepared."""
+
+    def __init__(self, input_shape=(16, 16, 1)):
+        self.input_shape = tuple(input_shape)
+        self.seen: list = []
+
+    def predict_batch(self, batch):
+        self.seen.append(batch)
+        return batch.mean(axis=(1, 2, 3))
+
+
+class FixedFinder:
+    """A stand-in face finder that finds the same faces in every image."""
+
+    def __init__(self, faces):
+        self.faces = faces
+
+    def find(self, image, max_side=640):
+        return list(self.faces)
+
+
+def cartoon(seed: int, side: int) -> np.ndarray:
+    """A happy-faces cartoon (smiling for an odd seed), resized to side x side."""
+    import cv2
+
+    from cnnexplorer.core.data.generated.happy import draw_face
+
+    img = draw_face(np.random.default_rng(seed), 1.0 if seed % 2 else -1.0)
+    return cv2.resize(img, (side, side), interpolation=cv2.INTER_LINEAR)
+
+
+def frame_with(faces, size=(480, 640), grey=90) -> np.ndarray:
+    """A frame of flat grey with cartoon faces pasted at (x, y, side, seed)."""
+    frame = np.full((*size, 3), grey, np.uint8)
+    for x, y, side, seed in faces:
+        frame[y:y + side, x:x + side] = cartoon(seed, side)
+    return frame

@@ -80,7 +80,7 @@ def cartoon_finder(monkeypatch):
 
 
 def test_json_lists_the_faces_in_original_pixels(tmp_path, capsys, cartoon_finder):
-    from core.test_faces import frame_with
+    from door_samples import frame_with
 
     one = write_png(tmp_path / "one.png", frame_with([(300, 100, 200, 17)]))
     big = frame_with([(40, 60, 260, 17), (900, 300, 460, 19)], size=(960, 1400))
@@ -107,7 +107,7 @@ def test_json_lists_the_faces_in_original_pixels(tmp_path, capsys, cartoon_finde
 
 @pytest.mark.parametrize("rule", ["largest", "any", "all"])
 def test_faces_option_chooses_the_rule_for_several_faces(tmp_path, capsys, cartoon_finder, rule):
-    from core.test_faces import frame_with
+    from door_samples import frame_with
 
     two = write_png(tmp_path / "two.png",
                     frame_with([(20, 60, 160, 7), (300, 100, 260, 17)]))
@@ -133,7 +133,7 @@ def test_a_photo_larger_than_the_decoding_size_is_reduced_and_boxes_scaled_back(
         tmp_path, capsys, cartoon_finder, monkeypatch):
     """Issue 12 item 5: a large photo is judged from a reduced copy (never kept at full
     size), and the face's box is still given in the file's own pixels."""
-    from core.test_faces import frame_with
+    from door_samples import frame_with
 
     from cnnexplorer.core.door import inference
 

@@ -12,13 +12,10 @@ import pytest
 
 from cnnexplorer.cli import main
 from cnnexplorer.core.train import runs
+from kill_points import killed_when_removing
 
 ARGS = ["--batch-size", "16", "--lr", "0.01", "--validation-split", "0", "--set", "filters=4",
         "--set", "kernel=3"]
-
-
-class Killed(BaseException):
-    """Stands for kill -9 (no `except Exception` catches it)."""
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +27,9 @@ def interrupted(tmp_path_factory):
     x = (rng.random((64, 12, 12, 3)) * 60).astype(np.uint8)
     x[y == 1, 2:6, 2:6, :] += 160
     np.savez(folder / "d.npz", x_train=x, y_train=y)
-    real_rmtree = shutil.rmtree
-
-    def dying_rmtree(path, *args, **kwargs):
-        if os.path.basename(str(path).rstrip("/")) == "backup":
-            raise Killed()
-        return real_rmtree(path, *args, **kwargs)
-
-    shutil.rmtree = dying_rmtree
-    try:
-        with pytest.raises(Killed):
-            main(["train", "happymodel", str(folder / "d.npz"), "--epochs", "2", *ARGS,
-                  "--out", str(folder / "run")])
-    finally:
-        shutil.rmtree = real_rmtree
+    with killed_when_removing("backup"):
+        main(["train", "happymodel", str(folder / "d.npz"), "--epochs", "2", *ARGS,
+              "--out", str(folder / "run")])
     (folder / "run" / "status.json").write_text(json.dumps({"status": "running",
                                                           "pid": 2**31 - 2}))
     return folder / "run"

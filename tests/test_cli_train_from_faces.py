@@ -32,7 +32,7 @@ def cartoon_finder(monkeypatch):
 def frames(n: int, blanks=(), size=320):
     """`n` grey-background frames (larger than a face crop), each with a cartoon face
     somewhere, except at `blanks`."""
-    from core.test_faces import cartoon
+    from door_samples import cartoon
 
     x = np.empty((n, size, size, 3), np.uint8)
     for i in range(n):

@@ -4,7 +4,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -67,16 +66,6 @@ def _npz(tmp_path, n=96):
     return path
 
 
-def _free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("localhost", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 def _env(tmp_path, **extra):
     env = {**os.environ, "CNNEXPLORER_HOME": str(tmp_path / "home"),
            "TMPDIR": str(tmp_path / "tmp"), "PYTHONPATH": str(REPO),
@@ -92,7 +81,7 @@ def _final(stdout: str) -> dict:
 @pytest.mark.slow
 def test_two_cpu_workers_train_one_run(tmp_path):
     data, out = _npz(tmp_path), tmp_path / "run"
-    hosts = [f"localhost:{p}" for p in _free_ports(2)]
+    hosts = distribute.local_cluster(2)
     procs = []
     for index in range(2):
         tf_config = json.dumps({"cluster": {"worker": hosts},

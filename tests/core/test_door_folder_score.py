@@ -11,17 +11,9 @@ from PIL import Image
 from cnnexplorer.core.door.faces import Face
 from cnnexplorer.core.door.folder_score import labelled_files, score_folder
 from cnnexplorer.core.errors import DatasetError
+from door_samples import BrightnessDoor
 
 SIDE = 160  # larger than a tight crop: a photo without a face found stays shut
-
-
-class BrightnessDoor:
-    """A stand-in model: the happy probability is the mean brightness of the face."""
-
-    input_shape = (16, 16, 1)
-
-    def predict_batch(self, batch):
-        return batch.mean(axis=(1, 2, 3))
 
 
 class FaceUnlessBlack:

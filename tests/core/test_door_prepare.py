@@ -13,26 +13,7 @@ from cnnexplorer.core.door.faces import Face
 from cnnexplorer.core.door.prepare import face_square, prepare_face, prepare_faces
 from cnnexplorer.core.door.smiles import load_smiles
 from cnnexplorer.core.door.verdict import FACES, judge_image
-
-
-class RecordingDoor:
-    """A stand-in model that keeps what it was given (no TensorFlow needed)."""
-
-    def __init__(self, input_shape):
-        self.input_shape = input_shape
-        self.seen = []
-
-    def predict_batch(self, batch):
-        self.seen.append(batch)
-        return batch.mean(axis=(1, 2, 3))
-
-
-class FixedFinder:
-    def __init__(self, faces):
-        self.faces = faces
-
-    def find(self, image, max_side=640):
-        return list(self.faces)
+from door_samples import BrightnessDoor, FixedFinder
 
 
 def colour_face(side: int, seed: int = 0) -> np.ndarray:
@@ -59,7 +40,7 @@ def test_a_training_crop_and_the_same_face_in_a_live_frame_give_equal_arrays(tmp
     frame = np.full((480, 640, 3), 90, np.uint8)
     frame[100:100 + side, 200:200 + side] = crop
     face = Face((200, 100, side, side), 0.9, ((0, 0),) * 5, (200, 100, side, side))
-    door = RecordingDoor((64, 64, 1))
+    door = BrightnessDoor((64, 64, 1))
     verdict = judge_image(door, frame, finder=FixedFinder([face]))
     assert verdict.mode == FACES
     live = verdict.judged[0].crop
@@ -77,7 +58,7 @@ def test_a_capture_trains_as_the_panel_judged_it(tmp_path):
         save_capture(face_square(frame, box), "happy", root=tmp_path)
         save_capture(colour_face(128, 10 + i), "not_happy", root=tmp_path)
     ds = load_captures(tmp_path, size=(64, 64), channels=1)
-    live = judge_image(RecordingDoor((64, 64, 1)), frame,
+    live = judge_image(BrightnessDoor((64, 64, 1)), frame,
                        finder=FixedFinder([Face(box, 0.9, ((0, 0),) * 5, box)])).judged[0].crop
     assert ds.x_train.shape == (6, 64, 64, 1)
     np.testing.assert_array_equal(ds.x_train[ds.y_train == 1][0], live)

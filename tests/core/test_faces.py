@@ -11,26 +11,10 @@ import pytest
 from cnnexplorer.core.door.faces import (SIDE_PER_BOX_HEIGHT, SIDE_PER_EYE_DISTANCE, Face,
                                          FaceFinder, crop_box_for, crop_face)
 from cnnexplorer.core.door.verdict import FACES, NO_FACE, TIGHT_CROP, WHOLE_IMAGE, judge_image
+from door_samples import BrightnessDoor, FixedFinder, frame_with
 
 #: generated cartoon faces YuNet scores 0.8+ (happy-faces generator, these seeds)
 FOUND_SEEDS = (7, 17, 19)
-
-
-def cartoon(seed: int, side: int) -> np.ndarray:
-    import cv2
-
-    from cnnexplorer.core.data.generated.happy import draw_face
-
-    img = draw_face(np.random.default_rng(seed), 1.0 if seed % 2 else -1.0)
-    return cv2.resize(img, (side, side), interpolation=cv2.INTER_LINEAR)
-
-
-def frame_with(faces, size=(480, 640), grey=90) -> np.ndarray:
-    """A frame of flat grey with cartoon faces pasted at (x, y, side, seed)."""
-    frame = np.full((*size, 3), grey, np.uint8)
-    for x, y, side, seed in faces:
-        frame[y:y + side, x:x + side] = cartoon(seed, side)
-    return frame
 
 
 @pytest.fixture(scope="module")
@@ -121,26 +105,6 @@ def test_crop_face_pads_by_repeating_the_edge_and_keeps_channels():
 
 
 # -- the verdict, with a stand-in model and finder (no TensorFlow needed) ---------------------
-class BrightnessDoor:
-    """A 'model' whose happy probability is the mean brightness of what it is given."""
-
-    def __init__(self, channels=1):
-        self.input_shape = (16, 16, channels)
-        self.seen = []
-
-    def predict_batch(self, batch):
-        self.seen.append(batch)
-        return batch.mean(axis=(1, 2, 3))
-
-
-class FixedFinder:
-    def __init__(self, faces):
-        self.faces = faces
-
-    def find(self, image, max_side=640):
-        return list(self.faces)
-
-
 def face_at(x, y, side):
     marks = [(x + 0.3 * side, y + 0.35 * side), (x + 0.7 * side, y + 0.35 * side),
              (x + 0.5 * side, y + 0.5 * side), (x + 0.35 * side, y + 0.7 * side),
@@ -163,7 +127,7 @@ def two_faces():
     ("largest", 0, "closed"), ("any", 1, "open"), ("all", 0, "closed")])
 def test_the_rule_for_several_faces_decides_and_every_face_is_judged(rule, decides, decision):
     frame, big, small = two_faces()
-    door = BrightnessDoor(channels=1)
+    door = BrightnessDoor((16, 16, 1))
     verdict = judge_image(door, frame, 0.5, finder=FixedFinder([big, small]), rule=rule)
     assert verdict.mode == FACES and verdict.faces == [big, small]
     assert len(door.seen) == 1 and door.seen[0].shape == (2, 16, 16, 1)  # one batch
@@ -204,7 +168,7 @@ def test_anyone_smiling_opens_the_door_by_default_on_a_two_face_photo(finder):
     frame = frame_with([(20, 60, 160, 7), (300, 100, 260, 17)])
     # the stand-in model calls brightness happiness: the smaller face made a little brighter
     frame[60:220, 20:180] = np.clip(frame[60:220, 20:180].astype(int) + 20, 0, 255)
-    door = BrightnessDoor(channels=3)
+    door = BrightnessDoor((16, 16, 3))
     verdict = judge_image(door, frame, 0.42, finder=finder)
     assert DEFAULT_RULE == "any" and verdict.rule == "any"
     assert len(verdict.faces) == 2 and verdict.faces[0].box[0] > 250  # the larger is first
@@ -224,7 +188,7 @@ def test_no_face_keeps_the_door_shut_and_says_so():
 
 
 def test_a_small_image_without_a_face_is_judged_whole_as_a_tight_crop():
-    door = BrightnessDoor(channels=3)
+    door = BrightnessDoor((16, 16, 3))
     verdict = judge_image(door, np.full((64, 64, 1), 255, np.uint8), 0.5,
                           finder=FixedFinder([]))
     assert verdict.mode == TIGHT_CROP and verdict.decision == "open"

@@ -18,12 +18,9 @@ from cnnexplorer.core.train.engine import ArchSpec, TrainConfig, train
 from cnnexplorer.core.train.events import EpochEnd
 
 from tests.core.test_training_engine import TINY, separable
+from kill_points import Killed, killed_when_removing
 
 CONFIG = TrainConfig(epochs=3, batch_size=16, learning_rate=0.01, validation_split=0)
-
-
-class Killed(BaseException):
-    """Stands for kill -9: nothing after it runs, no `except Exception` catches it."""
 
 
 @pytest.fixture(scope="module")
@@ -31,19 +28,8 @@ def killed_after_last_backup(tmp_path_factory):
     """A 3-epoch run killed while its finished training removes the backup (the moment of
     the issue's strace reproduction): the backup holds epoch 3; no last.keras yet."""
     out = tmp_path_factory.mktemp("killed") / "run"
-    real_rmtree = shutil.rmtree
-
-    def dying_rmtree(path, *args, **kwargs):
-        if os.path.basename(str(path).rstrip("/")) == "backup":
-            raise Killed()
-        return real_rmtree(path, *args, **kwargs)
-
-    shutil.rmtree = dying_rmtree
-    try:
-        with pytest.raises(Killed):
-            train(TINY, separable(), CONFIG, out=out, checkpoint_interval_s=1e9)
-    finally:
-        shutil.rmtree = real_rmtree
+    with killed_when_removing("backup"):
+        train(TINY, separable(), CONFIG, out=out, checkpoint_interval_s=1e9)
     backup = out / "backup"
     assert json.loads((backup / "training_metadata.json").read_text())["epoch"] == 3
     return out

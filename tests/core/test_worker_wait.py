@@ -22,16 +22,6 @@ from cnnexplorer.core.train import distribute
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("localhost", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 def _env(hosts, index, timeout="2"):
     return {"TF_CONFIG": json.dumps({"cluster": {"worker": hosts},
                                      "task": {"type": "worker", "index": index}}),
@@ -39,7 +29,7 @@ def _env(hosts, index, timeout="2"):
 
 
 def test_a_worker_that_never_answers_is_named_within_the_timeout():
-    hosts = [f"localhost:{p}" for p in _free_ports(2)]
+    hosts = distribute.local_cluster(2)
     heard = []
     start = time.monotonic()
     with pytest.raises(TrainingError, match=rf"worker 1 \({hosts[1]}\) in TF_CONFIG did not "
@@ -51,7 +41,7 @@ def test_a_worker_that_never_answers_is_named_within_the_timeout():
 def test_workers_waiting_for_each_other_see_each_other():
     """Each listens on its own port while it waits, so neither waits for ever; once through,
     its port is free for TensorFlow's server (which the others then see)."""
-    hosts = [f"localhost:{p}" for p in _free_ports(3)]
+    hosts = distribute.local_cluster(3)
     errors, servers = [], []
 
     def worker(index):
@@ -94,7 +84,7 @@ def test_ctrl_c_or_sigterm_while_waiting_exits_130(tmp_path, sig):
     rng = np.random.default_rng(0)
     np.savez(tmp_path / "d.npz", x_train=rng.integers(0, 255, (8, 12, 12, 3), np.uint8),
              y_train=np.arange(8) % 2)
-    hosts = [f"localhost:{p}" for p in _free_ports(2)]
+    hosts = distribute.local_cluster(2)
     env = {**os.environ, **_env(hosts, 0, "600"), "PYTHONPATH": str(REPO),
            "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "-1",
            "CNNEXPLORER_HOME": str(tmp_path / "home")}
@@ -134,3 +124,12 @@ def test_one_workers_metrics_as_one_element_vectors_are_read():
                                   "accuracy": np.array([0.75], np.float32)})
     assert isinstance(events[-1], BatchEnd) and events[-1].loss == 0.5
     assert events[-1].accuracy == 0.75 and not model.stop_training
+
+
+def test_a_local_cluster_has_distinct_free_ports():
+    hosts = distribute.local_cluster(3)
+    ports = [int(h.removeprefix("localhost:")) for h in hosts]
+    assert len(set(ports)) == 3 and all(p > 0 for p in ports)
+    for port in ports:  # each can be taken by a worker now
+        with socket.socket() as s:
+            s.bind(("localhost", port))

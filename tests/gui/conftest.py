@@ -49,3 +49,13 @@ def _no_worker_left(qtbot):
     yield
     assert workers.stop_and_wait(timeout_ms=THREAD_MS), workers.live_workers()
     qtbot.waitUntil(lambda: not workers.live_workers(), timeout=UI_MS)
+
+
+@pytest.fixture
+def training_panel(qtbot):
+    """The Training panel on the tiny two-class set (training_samples.py), shut down after."""
+    from training_samples import open_training_panel, tiny_dataset
+
+    panel = open_training_panel(qtbot, tiny_dataset())
+    yield panel
+    panel.shutdown()

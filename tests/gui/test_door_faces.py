@@ -46,7 +46,7 @@ def judge(panel, qtbot, image, tag):
 
 
 def test_faces_are_boxed_and_their_crops_shown_beside_the_frame(panel, qtbot):
-    from core.test_faces import frame_with
+    from door_samples import frame_with
 
     panel.rule_combo.setCurrentIndex(panel.rule_combo.findData("largest"))
     res = judge(panel, qtbot, frame_with([(20, 60, 160, 7), (300, 100, 260, 17)]), "two")
@@ -65,7 +65,7 @@ def test_faces_are_boxed_and_their_crops_shown_beside_the_frame(panel, qtbot):
 
 def test_the_rule_for_several_faces_is_chosen_in_the_panel_and_each_box_says_its_verdict(
         panel, qtbot):
-    from core.test_faces import frame_with
+    from door_samples import frame_with
 
     assert panel.rule_combo.currentData() == "any"  # the door's default
     res = judge(panel, qtbot, frame_with([(20, 60, 160, 7), (300, 100, 260, 17)]), "pair")
@@ -91,7 +91,7 @@ def test_the_rule_for_several_faces_is_chosen_in_the_panel_and_each_box_says_its
 
 
 def test_face_finding_can_be_switched_off_to_judge_the_whole_frame(panel, qtbot):
-    from core.test_faces import frame_with
+    from door_samples import frame_with
 
     res = judge(panel, qtbot, frame_with([(300, 100, 260, 17)]), "one")
     assert res.verdict.mode == "faces"
@@ -208,7 +208,7 @@ def test_a_greyscale_model_judges_colour_frames_through_the_same_channel_rule(pa
     converted by core.train.inputs.adapt_channels, shown grey, and explained."""
     import keras
 
-    from core.test_faces import frame_with
+    from door_samples import frame_with
 
     from cnnexplorer.core.door.inference import DoorModel
 

@@ -3,42 +3,20 @@ cleanly (saved as stopped, no thread left); the evaluation gallery opens images 
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QMainWindow
 
 from cnnexplorer.core.train import runs
-from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.train.evaluation import metrics_from_probabilities
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.gui.training.evaluation_view import EvaluationView
-from cnnexplorer.gui.training.panel import TrainingPanel
 from cnnexplorer.gui import workers
 from cnnexplorer.gui.session import ArchitectureChoice, DoorImage, Session
+from training_samples import tiny_dataset
 from waits import THREAD_MS, UI_MS
 
 
-def tiny_dataset(n=96, size=12):
-    rng = np.random.default_rng(1)
-    y = rng.integers(0, 2, n)
-    x = (rng.random((n, size, size, 3)) * 60).astype(np.uint8)
-    x[y == 1, 3:9, 3:9] += 150
-    return Dataset("tiny", ["no", "yes"], x, y, x[:16], y[:16])
-
-
 @pytest.fixture
-def panel(qtbot):
-    session = Session()
-    session.set_architecture(ArchitectureChoice("happymodel", options={
-        "filters": 4, "kernel": 3, "padding": 1}))
-    session.set_dataset(tiny_dataset())
-    window = QMainWindow()
-    p = TrainingPanel(session)
-    window.setCentralWidget(p)
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    yield p
-    p.shutdown()
+def panel(training_panel):
+    return training_panel
 
 
 def test_worker_events_arrive_in_order_and_reach_the_curves(panel, qtbot):

@@ -2,37 +2,17 @@
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QMainWindow
 
-from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.train import runs
 from cnnexplorer.core.train.events import TrainStarted
-from cnnexplorer.gui.session import ArchitectureChoice, Session
-from cnnexplorer.gui.training.panel import TrainingPanel
-
-
-def tiny_dataset(n=64, size=16):
-    rng = np.random.default_rng(1)
-    y = np.arange(n) % 2
-    x = (rng.random((n, size, size, 3)) * 60).astype(np.uint8)
-    x[y == 1, 4:12, 4:12] += 150
-    return Dataset("tiny", ["no", "yes"], x, y, x[:16], y[:16])
+from training_samples import open_training_panel, tiny_dataset
 
 
 @pytest.fixture
 def panel(qtbot):
-    session = Session()
-    session.set_architecture(ArchitectureChoice("happymodel", options={
-        "filters": 4, "kernel": 3, "padding": 1}))
-    session.set_dataset(tiny_dataset())
-    window = QMainWindow()
-    p = TrainingPanel(session)
-    window.setCentralWidget(p)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield p
-    p.shutdown()
+    panel = open_training_panel(qtbot, tiny_dataset(n=64, size=16))
+    yield panel
+    panel.shutdown()
 
 
 def _train_and_wait(panel, qtbot):

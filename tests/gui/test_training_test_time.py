@@ -3,14 +3,11 @@ with their crops, the table and the best row's confusion matrix shown (issue 21)
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow
 
 from cnnexplorer.core.keras.model_setup import ArchSpec
 from cnnexplorer.core.train.config import TrainConfig
 from cnnexplorer.core.train.engine import train
-from cnnexplorer.gui.session import ArchitectureChoice, Session
-from cnnexplorer.gui.training.panel import TrainingPanel
-from test_training_panel import tiny_dataset
+from training_samples import open_training_panel, tiny_dataset
 from waits import THREAD_MS
 
 
@@ -21,16 +18,7 @@ def panel_with_two_runs(qtbot):
     for seed in (0, 1):
         train(spec, dataset, TrainConfig(epochs=1, batch_size=16, validation_split=0.0,
                                           seed=seed))
-    session = Session()
-    session.set_architecture(ArchitectureChoice("happymodel", options=dict(spec.options)))
-    session.set_dataset(dataset)
-    window = QMainWindow()
-    panel = TrainingPanel(session)
-    window.setCentralWidget(panel)
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitExposed(window)
+    panel = open_training_panel(qtbot, dataset, spec.options)
     yield panel
     panel.shutdown()
 

@@ -95,6 +95,22 @@ def cluster_addresses(environ=None) -> list[str]:
     return [str(a) for a in list(cluster.get("chief", [])) + list(cluster.get("worker", []))]
 
 
+def local_cluster(workers: int) -> list[str]:
+    """`workers` addresses "localhost:PORT" on this machine, each port free when asked: the
+    cluster list of a TF_CONFIG that runs several workers on one machine (how the tests and
+    benchmarks/bench_distribute.py try multiworker training without a second machine). A
+    port can still be taken between this call and the worker's start; the worker then says
+    so (wait_for_workers)."""
+    sockets = [socket.socket() for _ in range(workers)]
+    try:
+        for s in sockets:  # all bound at once, so the ports differ
+            s.bind(("localhost", 0))
+        return [f"localhost:{s.getsockname()[1]}" for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def _host_port(address: str) -> tuple[str, int] | None:
     host, sep, port = address.rpartition(":")
     if not sep or not port.isdigit():
