@@ -45,3 +45,25 @@ def test_calibration_mix_names_each_source():
     assert len(cx) == len(cy) == len(source) == 11
     assert sorted(set(source)) == ["fer2013 public", "smiles", "smiles small"]
     assert cy[source == "smiles small"].tolist() == [0, 1, 0, 1]
+
+
+def test_the_command_line_passes_the_width_and_the_smiles_share_on(monkeypatch, tmp_path,
+                                                                   capsys):
+    """--filters (a fresh DoorNet's width) and --smiles-repeat (SMILEsmileD's weight in the
+    mix) reach make_door_model, and the default is the zoo's DoorNet taken once."""
+    seen = {}
+
+    def fake(*args, **kwargs):
+        seen["args"] = args
+        return {}
+
+    monkeypatch.setattr(tool, "make_door_model", fake)
+    base = ["--smiles", str(tmp_path), "--fer", str(tmp_path), "--out", str(tmp_path / "m")]
+    assert tool.main(base + ["--filters", "48", "--smiles-repeat", "3"]) == 0
+    assert seen["args"][-2:] == (48, 3)
+    assert tool.main(base) == 0
+    from cnnexplorer.core.arch.zoo import registry
+
+    doornet = {o.key: o.default for o in registry.get("doornet").options}
+    assert seen["args"][-2:] == (doornet["filters"], 1)
+    capsys.readouterr()

@@ -61,7 +61,8 @@ from cnnexplorer.core.train.fine_tune import from_model
 from cnnexplorer.paths import resources_dir
 
 COMMAND = ("python -m cnnexplorer.tools.make_door_model --smiles {smiles} --fer {fer} "
-           "--epochs {epochs} --lr {lr} --seed {seed}")
+           "--epochs {epochs} --lr {lr} --seed {seed} --filters {filters} "
+           "--smiles-repeat {smiles_repeat}")
 EPOCHS = 7
 CLASS_NAMES = ("not happy", "happy")
 #: a share of SMILEsmileD's training part kept apart to fit the calibration on
@@ -75,6 +76,8 @@ FER_SOURCE = ("github.com/darkbit404/FaceExp, commit 91f4f6e6c1f45f2acc89f3d8dae
               "stated there; FER-2013 is distributed for research by the challenge's "
               "organisers")
 ARCHITECTURE = "doornet"
+#: DoorNet's block-1 filters for a fresh model (the zoo's default)
+FILTERS = 32
 #: the camera-like augmentation (core.data.augment strengths)
 AUGMENT = {"mirror": 0.5, "crop": 0.12, "rotation": 12.0, "brightness": 0.4, "contrast": 0.4,
            "blur": 1.2, "low_res": 0.65}
@@ -230,11 +233,13 @@ def scored(door, x, y) -> dict:
 def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, seed: int = 0,
                     cache_dir: Path | None = None, limit: int | None = None,
                     init: Path | None = None, learning_rate: float | None = None,
-                    on_event=None) -> dict:
+                    on_event=None, filters: int = FILTERS, smiles_repeat: int = 1) -> dict:
     """Train, calibrate, measure and save the door model; returns the metadata written
     beside it. `limit` takes at most that many faces from each training source (a quick
     measurement of the recipe, not a model to ship); `init` starts from that door model's
-    weights instead of a fresh DoorNet."""
+    weights instead of a fresh DoorNet of `filters` (its block-1 width); `smiles_repeat`
+    takes SMILEsmileD's training part that many times into each epoch (it has a fourth of
+    FER-2013's faces, and its held-out fifth is the door's own measure)."""
 
     smiles_data = load_smiles(smiles, channels=1)
     s_tr, s_tr_y, s_cal, s_cal_y = smiles_data.split_validation(CALIBRATION_SHARE, seed)
@@ -248,14 +253,15 @@ def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, se
     f_priv, f_priv_y = fer_faces(fer_data, "PrivateTest", cache_dir)
     s_tr, s_tr_y = _take(s_tr, s_tr_y, limit, seed)
     f_tr, f_tr_y = _take(f_tr, f_tr_y, limit, seed)
-    x, y, n_small = training_mix(s_tr, s_tr_y, f_tr, f_tr_y, seed)
+    x, y, n_small = training_mix(np.concatenate([s_tr] * smiles_repeat),
+                                 np.concatenate([s_tr_y] * smiles_repeat), f_tr, f_tr_y, seed)
     dataset = Dataset("door faces", list(CLASS_NAMES), x, y, smiles_data.x_test,
                       smiles_data.y_test, source=f"{smiles} + {fer}")
     recipe = dict(RECIPE, learning_rate=learning_rate or RECIPE["learning_rate"])
     config = TrainConfig(epochs=epochs, seed=seed, augment=dict(AUGMENT), **recipe)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        arch = ArchSpec(ARCHITECTURE)
+        arch = ArchSpec(ARCHITECTURE, {"filters": filters})
         if init is not None:
 
             arch = from_model(init, dataset, seed=seed)
@@ -307,6 +313,9 @@ def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, se
                              f"does not open the door"}},
         "split_rule": SPLIT_RULE,
         "recipe": {"epochs": epochs, "seed": seed, **recipe, "augment": dict(AUGMENT),
+                   # --init keeps the starting model's own width
+                   "filters": filters if init is None else None,
+                   "smiles_repeat": smiles_repeat,
                    "kept": "the last epoch (the cosine schedule ends at 0)",
                    "limit": limit, "started_from": None if init is None else str(init)},
         "calibration": calibration,
@@ -324,7 +333,8 @@ def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, se
         "train_seconds": round(train_seconds, 1),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPU cores, no GPU",
         "command": COMMAND.format(smiles=smiles, fer=fer, epochs=epochs, seed=seed,
-                                  lr=recipe["learning_rate"])
+                                  lr=recipe["learning_rate"], filters=filters,
+                                  smiles_repeat=smiles_repeat)
                    + ("" if init is None else f" --init {init}")
                    + ("" if limit is None else f" --limit {limit}"),
     }
@@ -351,6 +361,11 @@ def main(argv=None) -> int:
     parser.add_argument("--lr", type=float, default=RECIPE["learning_rate"])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--filters", type=int, default=FILTERS,
+                        help="DoorNet's block-1 filters, doubled in each next block (a "
+                             "fresh DoorNet only; --init keeps the model's own)")
+    parser.add_argument("--smiles-repeat", type=int, default=1,
+                        help="SMILEsmileD's training part taken this many times per epoch")
     parser.add_argument("--out", type=Path, default=resources_dir() / "door_model.keras")
     args = parser.parse_args(argv)
 
@@ -362,7 +377,8 @@ def main(argv=None) -> int:
                   f"({event.seconds:.0f} s)", flush=True)
 
     meta = make_door_model(args.smiles, args.fer, args.out, args.epochs, args.seed,
-                           args.cache, args.limit, args.init, args.lr, progress)
+                           args.cache, args.limit, args.init, args.lr, progress,
+                           args.filters, args.smiles_repeat)
     print(json.dumps(meta, indent=2))
     return 0
 
