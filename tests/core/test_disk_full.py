@@ -15,7 +15,7 @@ from cnnexplorer.core.train import runs
 from cnnexplorer.core.train.engine import TrainConfig, train
 from cnnexplorer.core.train.events import EpochEnd
 
-from tests.core.test_training_engine import TINY, separable
+from separable_data import TINY, separable
 
 CONFIG = TrainConfig(epochs=3, batch_size=16, learning_rate=0.01, validation_split=0)
 

@@ -6,28 +6,12 @@ import numpy as np
 import pytest
 
 from cnnexplorer.core.train import runs
-from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.errors import ConfigError, TrainingError
 from cnnexplorer.core.train.events import BatchEnd, EpochEnd, TrainFinished, TrainStarted
 from cnnexplorer.core.keras.model_io import load_model
 from cnnexplorer.core.data.images import scale_pixels
 from cnnexplorer.core.train.engine import ArchSpec, TrainConfig, continue_run, train
-
-TINY = ArchSpec("happymodel", {"filters": 4, "kernel": 3, "padding": 1})
-
-
-def separable(n=160, size=16, classes=2, channels=3, seed=0, test=40):
-    """Class c has a bright square in quadrant c on noise: separable by a small conv net."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, classes, n + test)
-    x = (rng.random((n + test, size, size, channels)) * 60).astype(np.uint8)
-    h = size // 2
-    for c in range(classes):
-        r, q = divmod(c % 4, 2)
-        x[y == c, r * h + 2:r * h + h - 2, q * h + 2:q * h + h - 2, :] += 160
-    names = [f"class{c}" for c in range(classes)]
-    return Dataset("separable", names, x[:n], y[:n], x[n:], y[n:])
-
+from separable_data import TINY, separable
 
 def test_a_run_learns_and_is_saved(tmp_path):
     ds = separable(n=150)  # not a multiple of the batch: the last batch is smaller

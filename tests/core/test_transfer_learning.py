@@ -10,7 +10,7 @@ from cnnexplorer.core.keras.build import build_keras_model
 from cnnexplorer.core.train.engine import TrainConfig, train
 from cnnexplorer.core.arch.zoo import registry
 
-from test_training_engine import TINY, separable
+from separable_data import TINY, separable
 
 
 @pytest.fixture(scope="module")
