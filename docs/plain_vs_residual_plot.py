@@ -40,7 +40,7 @@ def main() -> int:
     layout.resize(1200, 480)
     s = report["settings"]
     layout.addLabel(f"plain_net vs residual_net ({_options(report['options'])}) on "
-                    f"{report['dataset']}: {s['epochs']} epochs, batch {s['batch_size']}, "
+                    f"{Path(report['dataset']).name}: {s['epochs']} epochs, batch {s['batch_size']}, "
                     f"{s['optimizer']} {s['learning_rate']:g}", colspan=3)
     layout.nextRow()
     accuracy = layout.addPlot(title="training accuracy")
