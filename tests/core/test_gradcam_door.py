@@ -194,3 +194,37 @@ def test_hirescam_also_finds_the_colour_evidence(colour_door):
     sad = ins.gradcam(_image(), "relu", target="not happy", method="hirescam")
     assert _mass(happy.heatmap, slice(0, 8), slice(0, 8)) > 0.95
     assert _mass(sad.heatmap, slice(8, 16), slice(8, 16)) > 0.95
+
+
+def test_stepping_through_layers_traces_each_once_and_warns_of_no_retracing(caplog):
+    """Look inside's layer picker stepped back and forth: each layer's maps and heatmap
+    function was a fresh tf.function of the same Python code, and TensorFlow counts traces per
+    code object, so the sixth layer printed "triggered tf.function retracing". Each layer is
+    traced once into a concrete function (which the counter does not watch), and a second
+    visit reuses it."""
+    import logging
+
+    import keras
+
+    inp = keras.Input((16, 16, 3))
+    x = inp
+    for i in range(7):
+        x = keras.layers.Conv2D(2, 3, padding="same", activation="relu", name=f"c{i}")(x)
+    out = keras.layers.Dense(1, activation="sigmoid")(keras.layers.Flatten()(x))
+    inspector = Inspector(DoorModel(keras.Model(inp, out), "deep.keras"))
+    names = [info.name for info in inspector.layers]
+    assert len(names) >= 7
+    image = _image()
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        for name in names:
+            inspector.layer_maps(image, name)
+            inspector.gradcam(image, name)
+        first = {n: (inspector._maps_fn(n)[0], inspector._cam_fn(n)) for n in names}
+        for name in reversed(names):  # a second visit: the same functions, no new trace
+            inspector.layer_maps(image, name)
+            inspector.gradcam(image, name)
+            assert inspector._maps_fn(name)[0] is first[name][0]
+            assert inspector._cam_fn(name) is first[name][1]
+            for fn in first[name]:
+                assert fn.graph is not None  # a concrete function: traced once, for good
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]

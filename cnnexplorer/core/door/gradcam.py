@@ -205,8 +205,7 @@ class Inspector:
                             return tf.math.log(tf.clip_by_value(out, 1e-7, 1.0))
                         return out
 
-                @tf.function(input_signature=[spec])
-                def fn(x):
+                def cam(x):
                     with tf.GradientTape() as tape:
                         fmap, pre = sub(x, training=False)
                         tape.watch(fmap)
@@ -215,6 +214,11 @@ class Inspector:
                     grads = tape.gradient(score, fmap)
                     return fmap, grads, score
 
+                # Traced once into a concrete function: a fresh tf.function per layer from
+                # the same code counts, for TensorFlow, as one function retracing (the
+                # "triggered tf.function retracing" warning after five layers); concrete
+                # functions are not counted, and the cache keeps each layer's for good.
+                fn = tf.function(cam).get_concrete_function(spec)
                 self._cam_fns[name] = fn
             return fn
 
@@ -289,7 +293,8 @@ class Inspector:
                         note = str(exc)
                 sub = keras.Model(self.model.inputs, outputs)
                 spec = tf.TensorSpec((None, *self.door.input_shape), tf.float32)
-                fn = tf.function(lambda x: sub(x, training=False), input_signature=[spec])
+                # a concrete function, as _cam_fn's: no retracing warning, one trace a layer
+                fn = tf.function(lambda x: sub(x, training=False)).get_concrete_function(spec)
                 entry = self._map_fns[name] = (fn, conv, note)
         return entry
 
