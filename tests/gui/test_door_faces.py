@@ -218,6 +218,15 @@ def test_a_greyscale_model_judges_colour_frames_through_the_same_channel_rule(pa
                               keras.layers.Dense(1, activation="sigmoid")])
     with qtbot.waitSignal(panel.worker.model_loaded, timeout=WAIT_MS):
         panel.worker.use_model(DoorModel(model, "grey.keras"))
+    # announced by its own name: it said "Bundled door model (real faces)", the combo's
+    # choice, though the grey model judged
+    said = [m for m in panel.messages if m.startswith("Door model:")][-1]
+    assert said.startswith("Door model: File grey.keras (input 32x32x1"), said
+    assert panel.models.state.text() == "in use: File grey.keras"
+    with qtbot.waitSignal(panel.worker.model_loaded, timeout=WAIT_MS):
+        panel.worker.use_model(DoorModel(model))  # no file behind it
+    said = [m for m in panel.messages if m.startswith("Door model:")][-1]
+    assert said.startswith("Door model: a model handed over (input 32x32x1"), said
     res = judge(panel, qtbot, frame_with([(300, 100, 260, 17)]), "grey model")
     (judged,) = res.verdict.judged
     assert judged.crop.shape == (32, 32, 1)

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from cnnexplorer.gui.file_filters import MODEL_FILTER
+from cnnexplorer.paths import bundled_door_model
 from cnnexplorer.core.train import runs as runs_mod
 from cnnexplorer.core.train.scores import best_epoch
 
@@ -63,6 +64,8 @@ class ModelPicker(QWidget):
         layout.addWidget(self.state)
         self._active_index = -1
         self._requested_index = -1
+        # a model handed to the worker directly (worker.use_model), not one of the combo's
+        self._handed_label = ""
         self._opened: list[str] = []
         self._started = False
         self.open_btn.clicked.connect(self._on_open_clicked)
@@ -122,19 +125,36 @@ class ModelPicker(QWidget):
 
     def active_label(self) -> str:
         """What the combo calls the model in use ("Run NAME (...)", "File x.keras"...)."""
+        if self._handed_label:
+            return self._handed_label
         if 0 <= self._active_index < self.combo.count():
             return self.combo.itemText(self._active_index)
         return ""
 
+    def _is_requested(self, door) -> bool:
+        """Whether `door` is the combo's requested choice (not one handed to the worker)."""
+        if not 0 <= self._requested_index < self.combo.count():
+            return False
+        path = self.combo.itemData(self._requested_index)
+        wanted = str(bundled_door_model()) if path is None else str(path)
+        return door.source == wanted
+
     def on_loaded(self, door) -> None:
-        self._active_index = self._requested_index
-        self.state.setText("")
+        if self._is_requested(door):
+            self._active_index, self._handed_label = self._requested_index, ""
+            self.state.setText("")
+        else:
+            # Handed over by code (a test, a tool): the combo still shows its last choice,
+            # so the announcement and the note beside it name this model instead.
+            self._handed_label = (f"File {door.name}" if door.source != "model"
+                                  else "a model handed over")
+            self.state.setText(f"in use: {self._handed_label}")
         self.combo.setToolTip(f"{door.source}\ninput {door.input_shape}, output "
                               f"{door.output_kind}")
 
     def on_failed(self, _text: str) -> None:
         """Go back to the model in use (or none) after a refused choice."""
-        self.state.setText("")
+        self.state.setText(f"in use: {self._handed_label}" if self._handed_label else "")
         bad = self._requested_index
         path = self.combo.itemData(bad) if bad >= 0 else None
         if path in self._opened:
