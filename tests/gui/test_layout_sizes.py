@@ -150,3 +150,27 @@ def test_training_evaluation_fits_at_1024x700(window, qtbot, k):
         assert title.width() >= title.sizeHint().width(), title.text()
     rects = [t.rect().translated(t.mapTo(view, t.rect().topLeft())) for t in titles]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_the_doors_faces_line_reads_whole_at_both_sizes(window, qtbot, size):
+    """Its label shared a row with the faces controls and was squeezed at 1024x700 to
+    "The doo / look / for" (a word cut, the rest below its height): every word must fit its
+    width, and its longest text wrapped must fit its height."""
+    from PySide6.QtCore import QRect, Qt
+
+    door = window.panels["Happy door"]
+    window.show_panel("Happy door")
+    _settle(qtbot, window, *size)
+    label = door.faces_label
+    metrics = label.fontMetrics()
+    texts = [label.text(), "12 faces found; the door opens only when everyone smiles "
+                           "(face 12 decides)."]
+    qtbot.waitUntil(lambda: label.contentsRect().width() > 0, timeout=5000)
+    room = label.contentsRect()
+    for text in texts:
+        widest = max(metrics.horizontalAdvance(word) for word in text.split())
+        assert widest <= room.width(), (text, room.width())
+        wrapped = metrics.boundingRect(QRect(0, 0, room.width(), 10_000),
+                                       int(Qt.TextFlag.TextWordWrap), text)
+        assert wrapped.height() <= room.height(), (text, room.width(), room.height())

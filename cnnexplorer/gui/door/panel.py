@@ -150,9 +150,11 @@ class DoorPanel(DoorSources, QWidget):
         for label in (self.message, self.stats, self.faces_label):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.faces_label.setWordWrap(True)
-        # three lines: "3 faces found; the door follows the most prominent face (the largest
-        # box)" takes three in the frame's column at 1024x700
-        self.faces_label.setFixedHeight(self.fontMetrics().height() * 3 + 4)
+        # On a row of its own under the faces controls, the column's whole width: beside
+        # them it was squeezed to "The doo / look / for" at 1024x700. Two lines hold the
+        # longest ("12 faces found; the door opens only when everyone smiles (face 12
+        # decides).") in the frame's column at 1024x700.
+        self.faces_label.setFixedHeight(self.fontMetrics().height() * 2 + 4)
         self.message.setFixedHeight(self.fontMetrics().height() * 2 + 4)
         self.stats.setFixedHeight(self.fontMetrics().height() + 4)
         left = QWidget()
@@ -163,12 +165,13 @@ class DoorPanel(DoorSources, QWidget):
         pictures.addWidget(self.crops)
         lv.addLayout(pictures, 1)
         faces_row = QHBoxLayout()
-        faces_row.addWidget(self.faces_label, 1)
         faces_row.addWidget(self.find_faces)
         faces_row.addWidget(QLabel("Open when"))
         faces_row.addWidget(self.rule_combo)
         faces_row.addWidget(self.careful)
+        faces_row.addStretch(1)
         lv.addLayout(faces_row)
+        lv.addWidget(self.faces_label)
         lv.addWidget(self.stats)
         lv.addWidget(self.message)
 
