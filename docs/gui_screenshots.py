@@ -43,7 +43,10 @@ def main() -> int:
 
     def inception():
         panel.select_entry("inception_5x5")
-        panel.views.setCurrentIndex(1)
+        # by its title: the Diagram tab now comes second (index 1 showed the diagram)
+        views = panel.views
+        views.setCurrentIndex(next(i for i in range(views.count())
+                                   if views.tabText(i).startswith("1x1 bottleneck")))
         settle()
         shots.append(("architecture-inception.png", window.grab()))
 
