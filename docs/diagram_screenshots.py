@@ -38,7 +38,7 @@ def panel_shot(app) -> None:
     panel.resize(1600, 1000)
     panel.show()
     panel.select_entry("googlenet")
-    panel.views.setCurrentWidget(panel.diagram)
+    panel.views.setCurrentWidget(panel.diagram_pane)  # the view sits under its toolbar
     app.processEvents()
     view = panel.diagram
     view.resetTransform()
