@@ -14,7 +14,7 @@ import sys
 
 from cnnexplorer.commands.shared_options import add_memory_batch, add_output_formats
 from cnnexplorer.commands.json_output import json_text
-from cnnexplorer.core.arch.case_studies import accuracy_text, compare_networks, without_accuracy
+from cnnexplorer.core.arch.case_studies import accuracy_text, compare_networks
 from cnnexplorer.core.errors import ConfigError
 from cnnexplorer.core.train.run_accuracy import case_study_accuracies, run_datasets
 from cnnexplorer.core.keras.sources import load_network
@@ -68,8 +68,6 @@ def run(args) -> int:
                               f"accuracy; the runs' datasets: "
                               f"{', '.join(known) if known else 'none (no saved runs)'}")
     rows = compare_networks(entries, batch_size=args.batch, run_accuracies=runs)
-    if runs is not None:  # a run's figure or none: never a published one beside runs
-        rows = [r if r.key in runs else without_accuracy(r) for r in rows]
     if args.json:
         text = json_text({"batch_size": args.batch,
                           "rows": [r.to_dict() for r in rows]}, indent=2) + "\n"

@@ -29,7 +29,7 @@ from cnnexplorer.core.train.engine import ArchSpec, train
 from cnnexplorer.core.train.evaluation import evaluate
 from cnnexplorer.core.train.events import EpochEnd, TrainStarted, event_to_dict
 from cnnexplorer.core.train.fine_tune import resolve_start
-from cnnexplorer.core.train.recommended import starting_settings
+from cnnexplorer.core.train.recommended import PLAIN_VS_RESIDUAL, starting_settings
 from cnnexplorer.paths import bundled_door_model
 
 
@@ -177,13 +177,11 @@ def run_preset(args) -> int:
     """`train --preset plain-vs-residual`: the panel's preset, from the shell. Each network
     trains as `train ARCH DATASET` would with the preset's settings and options (a setting
     or option given on the command line wins); the exit code is the worse of the two."""
-    from cnnexplorer.core.train import recommended
-
     if args.arch or args.resume or args.start_from or args.out:
         raise ConfigError("train --preset plain-vs-residual trains plain_net and residual_net "
                           "itself; give no ARCH, --resume, --from or --out (DATASET may "
                           "replace the preset's)")
-    rec = recommended.PLAIN_VS_RESIDUAL
+    rec = PLAIN_VS_RESIDUAL
     codes = []
     for key in ("plain_net", "residual_net"):
         one = argparse.Namespace(**vars(args))

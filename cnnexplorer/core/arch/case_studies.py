@@ -130,12 +130,17 @@ def case_study_row(key: str, title: str, report: CostReport, batch_size: int = 3
 def compare_networks(entries, batch_size: int = 32, run_accuracies=None) -> list[CaseStudyRow]:
     """Rows for (key, title, network) triples in the order given.
 
-    `run_accuracies` maps a key to (accuracy, kind, source) for networks with a saved run.
+    `run_accuracies` maps a key to (accuracy, kind, source) for networks with a saved run
+    (a dataset's runs); None: the published ImageNet figures instead.
     """
-    run_accuracies = run_accuracies or {}
-    return [case_study_row(key, title, cost_report(network), batch_size,
-                           run_accuracies.get(key))
+    rows = [case_study_row(key, title, cost_report(network), batch_size,
+                           (run_accuracies or {}).get(key))
             for key, title, network in entries]
+    if run_accuracies is None:
+        return rows
+    # beside a dataset's runs, a network without one shows none: never a published
+    # ImageNet figure next to a run's
+    return [r if r.key in run_accuracies else without_accuracy(r) for r in rows]
 
 
 def accuracy_text(row: CaseStudyRow) -> str:

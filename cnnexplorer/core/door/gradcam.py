@@ -299,6 +299,13 @@ class Inspector:
         return entry
 
 
+def _grid_cells(channels: int, columns: int | None, limit: int) -> tuple[int, int]:
+    """(channels tiled, columns) of a feature grid: the first `limit` channels, in a
+    near-square of columns unless given (feature_grid draws it, grid_position reads it)."""
+    n = min(channels, limit)
+    return n, columns or int(np.ceil(np.sqrt(n)))
+
+
 def feature_grid(maps: np.ndarray, columns: int | None = None, pad: int = 1,
                  limit: int = 64, fill: float = 0.0) -> np.ndarray:
     """Tile the first `limit` channels of (H, W, C) maps into one [0, 1] float image.
@@ -308,8 +315,7 @@ def feature_grid(maps: np.ndarray, columns: int | None = None, pad: int = 1,
     transparent in pyqtgraph).
     """
     h, w, c = maps.shape
-    n = min(c, limit)
-    columns = columns or int(np.ceil(np.sqrt(n)))
+    n, columns = _grid_cells(c, columns, limit)
     rows = int(np.ceil(n / columns))
     grid = np.full((rows * (h + pad) - pad, columns * (w + pad) - pad), fill, np.float32)
     for k in range(n):
@@ -326,8 +332,7 @@ def grid_position(shape: tuple[int, int, int], x: int, y: int, columns: int | No
     """Where pixel (x = column, y = row) of `feature_grid(maps)` comes from, for maps of
     `shape` (H, W, C): (row, col, channel), or None on padding or an unused cell."""
     h, w, c = shape
-    n = min(c, limit)
-    columns = columns or int(np.ceil(np.sqrt(n)))
+    n, columns = _grid_cells(c, columns, limit)
     if x < 0 or y < 0:
         return None
     (cell_r, row), (cell_c, col) = divmod(y, h + pad), divmod(x, w + pad)

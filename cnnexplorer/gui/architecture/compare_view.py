@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from cnnexplorer.core.arch import zoo
-from cnnexplorer.core.arch.case_studies import (RUN_KINDS, accuracy_text, compare_networks,
-                                                without_accuracy)
+from cnnexplorer.core.arch.case_studies import RUN_KINDS, accuracy_text, compare_networks
 from cnnexplorer.core.keras.sources import load_network
 from cnnexplorer.core.formatting import readable_bytes, readable_count, shape_text
 from cnnexplorer.core.train.run_accuracy import case_study_accuracies, run_datasets
@@ -147,10 +146,8 @@ class CompareView(QWidget):
             network, meta = load_network(key)
             entries.append((meta.architecture, meta.title, network))
         dataset = self.source.currentData()
-        runs = case_study_accuracies(dataset) if dataset else {}
+        runs = case_study_accuracies(dataset) if dataset else None
         rows = compare_networks(entries, self.batch_size, runs)
-        if dataset:  # a run's figure or none: never a published one beside runs
-            rows = [r if r.key in runs else without_accuracy(r) for r in rows]
         self.rows = rows
         self._fill_table(rows)
         self._draw(rows)
