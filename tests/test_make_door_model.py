@@ -55,15 +55,17 @@ def test_the_command_line_passes_the_width_and_the_smiles_share_on(monkeypatch, 
 
     def fake(*args, **kwargs):
         seen["args"] = args
+        seen["convs"] = kwargs["convs"]
         return {}
 
     monkeypatch.setattr(tool, "make_door_model", fake)
     base = ["--smiles", str(tmp_path), "--fer", str(tmp_path), "--out", str(tmp_path / "m")]
-    assert tool.main(base + ["--filters", "48", "--smiles-repeat", "3"]) == 0
-    assert seen["args"][-2:] == (48, 3)
+    assert tool.main(base + ["--filters", "48", "--smiles-repeat", "3", "--convs", "2"]) == 0
+    assert seen["args"][-2:] == (48, 3) and seen["convs"] == 2
     assert tool.main(base) == 0
     from cnnexplorer.core.arch.zoo import registry
 
     doornet = {o.key: o.default for o in registry.get("doornet").options}
     assert seen["args"][-2:] == (doornet["filters"], 1)
+    assert seen["convs"] == doornet["convs"]
     capsys.readouterr()

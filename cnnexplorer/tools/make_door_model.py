@@ -62,7 +62,7 @@ from cnnexplorer.paths import resources_dir
 
 COMMAND = ("python -m cnnexplorer.tools.make_door_model --smiles {smiles} --fer {fer} "
            "--epochs {epochs} --lr {lr} --seed {seed} --filters {filters} "
-           "--smiles-repeat {smiles_repeat}")
+           "--smiles-repeat {smiles_repeat} --convs {convs}")
 EPOCHS = 7
 CLASS_NAMES = ("not happy", "happy")
 #: a share of SMILEsmileD's training part kept apart to fit the calibration on
@@ -78,6 +78,8 @@ FER_SOURCE = ("github.com/darkbit404/FaceExp, commit 91f4f6e6c1f45f2acc89f3d8dae
 ARCHITECTURE = "doornet"
 #: DoorNet's block-1 filters for a fresh model (the zoo's default)
 FILTERS = 32
+#: CONV 3x3 units per DoorNet block for a fresh model (the zoo's default)
+CONVS = 1
 #: the camera-like augmentation (core.data.augment strengths)
 AUGMENT = {"mirror": 0.5, "crop": 0.12, "rotation": 12.0, "brightness": 0.4, "contrast": 0.4,
            "blur": 1.2, "low_res": 0.65}
@@ -233,11 +235,13 @@ def scored(door, x, y) -> dict:
 def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, seed: int = 0,
                     cache_dir: Path | None = None, limit: int | None = None,
                     init: Path | None = None, learning_rate: float | None = None,
-                    on_event=None, filters: int = FILTERS, smiles_repeat: int = 1) -> dict:
+                    on_event=None, filters: int = FILTERS, smiles_repeat: int = 1,
+                    convs: int = CONVS) -> dict:
     """Train, calibrate, measure and save the door model; returns the metadata written
     beside it. `limit` takes at most that many faces from each training source (a quick
     measurement of the recipe, not a model to ship); `init` starts from that door model's
-    weights instead of a fresh DoorNet of `filters` (its block-1 width); `smiles_repeat`
+    weights instead of a fresh DoorNet of `filters` (its block-1 width) and `convs` (CONV
+    units per block); `smiles_repeat`
     takes SMILEsmileD's training part that many times into each epoch (it has a fourth of
     FER-2013's faces, and its held-out fifth is the door's own measure)."""
 
@@ -261,7 +265,7 @@ def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, se
     config = TrainConfig(epochs=epochs, seed=seed, augment=dict(AUGMENT), **recipe)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        arch = ArchSpec(ARCHITECTURE, {"filters": filters})
+        arch = ArchSpec(ARCHITECTURE, {"filters": filters, "convs": convs})
         if init is not None:
 
             arch = from_model(init, dataset, seed=seed)
@@ -315,6 +319,7 @@ def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, se
         "recipe": {"epochs": epochs, "seed": seed, **recipe, "augment": dict(AUGMENT),
                    # --init keeps the starting model's own width
                    "filters": filters if init is None else None,
+                   "convs": convs if init is None else None,
                    "smiles_repeat": smiles_repeat,
                    "kept": "the last epoch (the cosine schedule ends at 0)",
                    "limit": limit, "started_from": None if init is None else str(init)},
@@ -334,7 +339,7 @@ def make_door_model(smiles: Path, fer: Path, out: Path, epochs: int = EPOCHS, se
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPU cores, no GPU",
         "command": COMMAND.format(smiles=smiles, fer=fer, epochs=epochs, seed=seed,
                                   lr=recipe["learning_rate"], filters=filters,
-                                  smiles_repeat=smiles_repeat)
+                                  smiles_repeat=smiles_repeat, convs=convs)
                    + ("" if init is None else f" --init {init}")
                    + ("" if limit is None else f" --limit {limit}"),
     }
@@ -366,6 +371,8 @@ def main(argv=None) -> int:
                              "fresh DoorNet only; --init keeps the model's own)")
     parser.add_argument("--smiles-repeat", type=int, default=1,
                         help="SMILEsmileD's training part taken this many times per epoch")
+    parser.add_argument("--convs", type=int, default=CONVS,
+                        help="CONV 3x3 units per DoorNet block (a fresh DoorNet only)")
     parser.add_argument("--out", type=Path, default=resources_dir() / "door_model.keras")
     args = parser.parse_args(argv)
 
@@ -378,7 +385,7 @@ def main(argv=None) -> int:
 
     meta = make_door_model(args.smiles, args.fer, args.out, args.epochs, args.seed,
                            args.cache, args.limit, args.init, args.lr, progress,
-                           args.filters, args.smiles_repeat)
+                           args.filters, args.smiles_repeat, convs=args.convs)
     print(json.dumps(meta, indent=2))
     return 0
 

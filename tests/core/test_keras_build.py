@@ -55,6 +55,7 @@ CONFIGS = [
     ("happymodel3", (48, 48, 3), 2, {"base_filters": 4}),
     ("doornet", None, None, {}),
     ("doornet", (48, 48, 3), 3, {"filters": 8, "head": "global_pool", "dropout": 0}),
+    ("doornet", (32, 32, 1), 1, {"filters": 4, "convs": 2}),
     ("plain_net", None, None, {}),
     ("plain_net", (32, 32, 1), 10, {"depth": 3, "width": 8, "batch_norm": False}),
     ("residual_net", None, None, {}),
@@ -136,3 +137,20 @@ def test_lrn_matches_tensorflow(keras):
 def test_course_entries_listed_here_are_all_in_the_zoo():
     keys = {e.key for e in entries()}
     assert {c[0] for c in CONFIGS} <= keys
+
+
+def test_doornet_convs_stacks_units_and_keeps_the_one_conv_names():
+    """`convs` 2 adds a second CONV 3x3 -> BN -> ReLU to each block (VGG's stacking); the
+    first unit keeps the one-conv names, so DoorNet models saved before still read as they
+    were."""
+    one = build("doornet")
+    two = build("doornet", convs=2)
+    convs = [n.name for n in two.nodes if n.kind == "Conv2D"]
+    assert convs == ["conv0", "conv1", "conv1_2", "conv2", "conv2_2", "conv3", "conv3_2"]
+    assert [n.name for n in one.nodes if n.kind == "Conv2D"] == ["conv0", "conv1", "conv2",
+                                                                "conv3"]
+    # the second unit of block k sees 2^k filters in and out: 9 x f_k^2 more weights each
+    f = 32
+    extra = sum(9 * (f * 2 ** k) ** 2 + 4 * f * 2 ** k for k in range(3))
+    assert sum(n.params for n in two.nodes) - sum(n.params for n in one.nodes) == extra
+    assert two.output_shapes == one.output_shapes

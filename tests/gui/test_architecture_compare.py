@@ -81,3 +81,17 @@ def test_evaluate_records_the_test_accuracy_the_view_then_shows(qtbot):
     assert "(10 test images" in row.accuracy_source
     assert view.table.item(0, 8).text() == f"{evaluation.accuracy:.1%} (test)"
     assert "No test accuracy" not in view.note.text()
+
+
+def test_the_chart_writes_macs_as_counts_on_its_log_axis(qtbot):
+    """The x ticks read "1 G", "2 G", "10 G": pyqtgraph's own log axis wrote "1", "2" and
+    "10¹" under a unit of "(x1e+09)"."""
+    view = CompareView()
+    qtbot.addWidget(view)
+    axis = view.plot.getAxis("bottom")
+    assert axis.logMode
+    ticks = [v for _spacing, level in axis.tickValues(8.9, 10.4, 600) for v in level]
+    texts = axis.tickStrings(ticks, 1.0, 1.0)
+    assert "1 G" in texts and "10 G" in texts
+    assert not any("e+" in t or "¹" in t for t in texts)
+    assert "x1e" not in axis.labelString()

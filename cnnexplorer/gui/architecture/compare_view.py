@@ -25,6 +25,7 @@ from cnnexplorer.core.arch.case_studies import RUN_KINDS, accuracy_text, compare
 from cnnexplorer.core.keras.sources import load_network
 from cnnexplorer.core.formatting import readable_bytes, readable_count, shape_text
 from cnnexplorer.core.train.run_accuracy import case_study_accuracies, run_datasets
+from cnnexplorer.gui.architecture.chart_axes import CountAxis
 
 #: ticked when the view opens: the week's case studies, in the notes' order
 CASE_STUDIES = ("lenet5", "alexnet", "vgg16", "resnet50", "googlenet")
@@ -63,7 +64,9 @@ class CompareView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.plot = pg.PlotWidget()
+        # CountAxis writes "2 G" at each tick; pyqtgraph's own log axis wrote "2" and
+        # "10¹" under an "(x1e+09)" unit
+        self.plot = pg.PlotWidget(axisItems={"bottom": CountAxis("bottom")})
         self.plot.setBackground("w")
         self.plot.setLabel("bottom", "MACs per image (log scale)")
         self.plot.setLabel("left", "accuracy (%)")

@@ -90,9 +90,13 @@ def door_net(cfg: ArchConfig):
         x = b.activation(x, "relu", name="relu0")
     for i, filters in enumerate((f, 2 * f, 4 * f), start=1):
         with b.block(f"block{i}"):
-            x = b.conv2d(x, filters, 3, padding="same", use_bias=False, name=f"conv{i}")
-            x = b.batch_norm(x, name=f"bn{i}")
-            x = b.activation(x, "relu", name=f"relu{i}")
+            for j in range(cfg["convs"]):
+                # the first unit keeps the one-conv names, so a one-conv DoorNet (the
+                # default) reads and loads as before
+                tag = f"{i}" if j == 0 else f"{i}_{j + 1}"
+                x = b.conv2d(x, filters, 3, padding="same", use_bias=False, name=f"conv{tag}")
+                x = b.batch_norm(x, name=f"bn{tag}")
+                x = b.activation(x, "relu", name=f"relu{tag}")
             x = b.max_pool(x, 2, name=f"pool{i}")
     with b.block("head"):
         if cfg["head"] == "flatten":
@@ -116,6 +120,11 @@ register(ZooEntry(
     default_input=(64, 64, 1), default_classes=1, build=door_net,
     options=(Setting("filters", "Filters in block 1 (doubled in each next block)", 32,
                      minimum=2, maximum=512),
+             Setting("convs", "CONV 3x3 -> BN -> ReLU units per block (before its pool)", 1,
+                     minimum=1, maximum=4,
+                     help="2 makes each block see 5x5 before it pools, as VGG stacks its "
+                          "3x3 convolutions: more depth for about three times the "
+                          "multiplications"),
              Setting("dropout", "Dropout before the output", 0.3, kind="float", minimum=0.0,
                      maximum=0.9),
              Setting("head", "Head", "flatten", kind="choice",
