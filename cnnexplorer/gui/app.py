@@ -12,6 +12,7 @@ import os
 import sys
 import time
 
+from cnnexplorer.core.keras.quiet import quiet_tensorflow
 from cnnexplorer.gui import crash_log, gc_guard, pyside_check, workers
 from cnnexplorer.gui.errors import configure_logging, install_excepthooks
 
@@ -46,7 +47,9 @@ def run_app(argv: list[str] | None = None) -> int:
     if reason:
         print(reason, file=sys.stderr)
         return 2
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow loads later, on a worker thread: without this its start-up lines (absl,
+    # oneDNN, cuda drivers) reached the terminal then (core/keras/quiet.py)
+    quiet_tensorflow()
     app = create_application(argv)
     from cnnexplorer.gui.main_window import MainWindow
 

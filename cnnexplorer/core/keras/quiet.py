@@ -13,7 +13,14 @@ imports TensorFlow:
 - installs an import hook that runs the first `import tensorflow` (whoever asks: `keras`,
   the engine, the door) and its device discovery (where "failed call to cuInit" comes from
   on a machine without a GPU) with the process's stderr (file descriptor 2) sent to a
-  temporary file, replayed if the import fails. TensorFlow itself still loads lazily.
+  temporary file. If the import fails, all of it is replayed; if it succeeds, everything but
+  TensorFlow's own start-up lines (`tensorflow_startup_removed`) is. The window imports
+  TensorFlow on a worker thread while the GUI thread may write to stderr (a Qt warning, a
+  traceback): those lines come out a few seconds late, not lost. TensorFlow itself still
+  loads lazily.
+
+The command line calls it first thing; so does the window (gui/app.run_app), where the lines
+above came out once the door or the Training panel loaded TensorFlow.
 
 With CNNEXPLORER_DEBUG=1 it does nothing: every message shows, as for a bug report.
 """
@@ -24,11 +31,25 @@ import importlib.abc
 import importlib.machinery
 import logging
 import os
+import re
 import sys
 import tempfile
 import warnings
 
 _SHUFFLE_IGNORED = r"`shuffle=True` was passed, but will be ignored"
+#: what TensorFlow writes while it loads: absl's notice, its C++ log lines
+#: ("I0000 00:00:1796310094.490840   17955 port.cc:153] oneDNN custom operations are on..."),
+#: and the continuation of the CPU feature guard's line
+_TF_STARTUP_LINE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.-]+:\d+\] "
+    r"|To enable the following instructions: .* rebuild TensorFlow")
+
+
+def tensorflow_startup_removed(text: str) -> str:
+    """`text` (what stderr received while TensorFlow loaded) without TensorFlow's own lines."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not _TF_STARTUP_LINE.match(line))
 
 
 def debugging() -> bool:
@@ -88,6 +109,13 @@ class _CapturedLoader(importlib.abc.Loader):
                 captured.seek(0)
                 sys.stderr.write(captured.read().decode(errors="replace"))
                 raise
+            else:
+                os.dup2(saved, 2)
+                captured.seek(0)
+                # what others wrote meanwhile (another thread, a library): said after all
+                sys.stderr.write(tensorflow_startup_removed(
+                    captured.read().decode(errors="replace")))
+                sys.stderr.flush()
             finally:
                 os.dup2(saved, 2)
                 os.close(saved)
