@@ -50,7 +50,8 @@ def test_calibration_mix_names_each_source():
 def test_the_command_line_passes_the_width_and_the_smiles_share_on(monkeypatch, tmp_path,
                                                                    capsys):
     """--filters (a fresh DoorNet's width) and --smiles-repeat (SMILEsmileD's weight in the
-    mix) reach make_door_model, and the default is the zoo's DoorNet taken once."""
+    mix) reach make_door_model, and the default is the bundled door's DoorNet with SMILEsmileD
+    taken once."""
     seen = {}
 
     def fake(*args, **kwargs):
@@ -63,9 +64,8 @@ def test_the_command_line_passes_the_width_and_the_smiles_share_on(monkeypatch, 
     assert tool.main(base + ["--filters", "48", "--smiles-repeat", "3", "--convs", "2"]) == 0
     assert seen["args"][-2:] == (48, 3) and seen["convs"] == 2
     assert tool.main(base) == 0
-    from cnnexplorer.core.arch.zoo import registry
+    from cnnexplorer.core.door.inference import BUNDLED_DOORNET
 
-    doornet = {o.key: o.default for o in registry.get("doornet").options}
-    assert seen["args"][-2:] == (doornet["filters"], 1)
-    assert seen["convs"] == doornet["convs"]
+    assert seen["args"][-2:] == (BUNDLED_DOORNET["filters"], 1)
+    assert seen["convs"] == BUNDLED_DOORNET["convs"]
     capsys.readouterr()

@@ -49,7 +49,7 @@ from cnnexplorer.core.door.calibration import (
 )
 from cnnexplorer.core.door.faces import STILL_SIDE, shared_finder
 from cnnexplorer.core.door.fer2013 import load_fer2013
-from cnnexplorer.core.door.inference import DoorModel
+from cnnexplorer.core.door.inference import BUNDLED_DOORNET, DoorModel
 from cnnexplorer.core.door.prepare import face_square, prepare_face, prepare_faces
 from cnnexplorer.core.door.robustness import DISTORTIONS, degrade, small_faces
 from cnnexplorer.core.door.scores import binary_scores, door_probabilities
@@ -76,10 +76,10 @@ FER_SOURCE = ("github.com/darkbit404/FaceExp, commit 91f4f6e6c1f45f2acc89f3d8dae
               "stated there; FER-2013 is distributed for research by the challenge's "
               "organisers")
 ARCHITECTURE = "doornet"
-#: DoorNet's block-1 filters for a fresh model (the zoo's default)
-FILTERS = 32
-#: CONV 3x3 units per DoorNet block for a fresh model (the zoo's default)
-CONVS = 1
+#: DoorNet's block-1 filters and CONV 3x3 units per block for a fresh model: the bundled
+#: door's network
+FILTERS = BUNDLED_DOORNET["filters"]
+CONVS = BUNDLED_DOORNET["convs"]
 #: the camera-like augmentation (core.data.augment strengths)
 AUGMENT = {"mirror": 0.5, "crop": 0.12, "rotation": 12.0, "brightness": 0.4, "contrast": 0.4,
            "blur": 1.2, "low_res": 0.65}

@@ -11,7 +11,7 @@ import pytest
 from cnnexplorer.core.arch.cost import cost_report
 from cnnexplorer.core.arch.zoo import registry
 from cnnexplorer.core.door.calibration import expected_calibration_error
-from cnnexplorer.core.door.inference import DoorModel
+from cnnexplorer.core.door.inference import BUNDLED_DOORNET, DoorModel
 from cnnexplorer.core.door.scores import binary_scores, door_probabilities
 from cnnexplorer.core.door.smiles import CLASS_FOLDERS, SPLIT_RULE, is_held_out, load_smiles
 from cnnexplorer.core.data.images import is_image_name
@@ -35,7 +35,10 @@ def test_json_describes_the_model_file(meta, bundled):
     assert meta["model"] == path.name and meta["bytes"] == path.stat().st_size < 1_000_000
     # the parameters, counted three ways: Keras on the file, the spec's own cost rule on the
     # architecture the JSON names (no Keras), and the JSON
-    network = registry.get(meta["architecture"]).network(bundled.input_shape, 1)
+    # the zoo options the recipe built it with: the bundled door's network (BUNDLED_DOORNET)
+    options = {k: meta["recipe"][k] for k in BUNDLED_DOORNET}
+    assert options == BUNDLED_DOORNET
+    network = registry.get(meta["architecture"]).network(bundled.input_shape, 1, options)
     assert meta["params"] == bundled.model.count_params() == cost_report(network).totals.params
     assert meta["input"].startswith("x".join(map(str, bundled.input_shape)))
     # the architecture named in the JSON builds exactly the bundled layers

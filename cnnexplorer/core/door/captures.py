@@ -27,7 +27,7 @@ from cnnexplorer.core.data.augment import AugmentConfig
 from cnnexplorer.core.data.base import Dataset
 from cnnexplorer.core.data.images import ImageReadError, is_image_name, read_image
 from cnnexplorer.core.door.face_data import face_of
-from cnnexplorer.core.door.inference import DoorModel
+from cnnexplorer.core.door.inference import BUNDLED_DOORNET, DoorModel
 from cnnexplorer.core.door.prepare import prepare_face
 from cnnexplorer.core.train.config import TrainConfig
 from cnnexplorer.core.train.engine import ArchSpec, train
@@ -183,7 +183,7 @@ def train_door(start_from: str = "bundled", epochs: int = TEACH_EPOCHS, *, root=
     Args:
         start_from: "bundled" (fine-tune the bundled door model, its own architecture and
             weights: a few captures suffice) or "scratch" (a fresh network of the same
-            architecture, `doornet`).
+            architecture, `doornet` with the bundled door's options).
         augment: the course's moderate augmentation (mirror, crop, rotation, shear, colour),
             which matters most when there are only a few dozen captures.
     Raises:
@@ -209,7 +209,7 @@ def train_door(start_from: str = "bundled", epochs: int = TEACH_EPOCHS, *, root=
 
         arch: PreparedModel | ArchSpec = from_model(DOOR, dataset, seed=seed)
     else:
-        arch = ArchSpec("doornet")
+        arch = ArchSpec("doornet", dict(BUNDLED_DOORNET))
     return train(arch, dataset, config, on_event=on_event, stop=stop)
 
 

@@ -81,6 +81,10 @@ def read_door_image(source, input_shape: tuple[int, int, int] | None = None) -> 
 #: searches at (core.door.faces.STILL_SIDE) and enough for a small face's crop, far below a
 #: phone photo's (a 9000x9000 PNG would otherwise hold 240 MB while it is judged)
 PHOTO_SIDE = 1600
+#: the bundled door's network: the zoo's `doornet` with these options (two CONV units per
+#: block; the zoo's default stays one, so DoorNet runs saved before build as they were).
+#: A door trained afresh (make_door_model, Teach the door from scratch) takes them too.
+BUNDLED_DOORNET = {"filters": 32, "convs": 2}
 
 
 def read_door_photo(source, max_side: int | None = None) -> tuple[np.ndarray, float]:
