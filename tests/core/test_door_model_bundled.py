@@ -32,7 +32,7 @@ def bundled():
 
 def test_json_describes_the_model_file(meta, bundled):
     path = resource("door_model.keras")
-    assert meta["model"] == path.name and meta["bytes"] == path.stat().st_size < 1_000_000
+    assert meta["model"] == path.name and meta["bytes"] == path.stat().st_size < 2_000_000
     # the parameters, counted three ways: Keras on the file, the spec's own cost rule on the
     # architecture the JSON names (no Keras), and the JSON
     # the zoo options the recipe built it with: the bundled door's network (BUNDLED_DOORNET)

@@ -129,7 +129,9 @@ def test_bundled_model_is_small_and_fits():
     from cnnexplorer.paths import resource
 
     path = resource("door_model.keras")
-    assert path.is_file() and path.stat().st_size < 1_000_000
+    # under 2 MB in the wheel: DoorNet with two CONV units per block is 295 thousand float32
+    # weights (1.2 MB); a model of millions would not belong in resources/
+    assert path.is_file() and path.stat().st_size < 2_000_000
     bundled = DoorModel.bundled()
     assert bundled.input_shape == (64, 64, 1) and bundled.output_kind == "sigmoid"
     assert bundled.model.name == "DoorNet"  # trained on real faces (test_door_model_bundled)
