@@ -50,8 +50,7 @@ def test_calibration_mix_names_each_source():
 def test_the_command_line_passes_the_width_and_the_smiles_share_on(monkeypatch, tmp_path,
                                                                    capsys):
     """--filters (a fresh DoorNet's width) and --smiles-repeat (SMILEsmileD's weight in the
-    mix) reach make_door_model, and the default is the bundled door's DoorNet with SMILEsmileD
-    taken once."""
+    mix) reach make_door_model, and the defaults are the bundled door's recipe."""
     seen = {}
 
     def fake(*args, **kwargs):
@@ -61,11 +60,11 @@ def test_the_command_line_passes_the_width_and_the_smiles_share_on(monkeypatch, 
 
     monkeypatch.setattr(tool, "make_door_model", fake)
     base = ["--smiles", str(tmp_path), "--fer", str(tmp_path), "--out", str(tmp_path / "m")]
-    assert tool.main(base + ["--filters", "48", "--smiles-repeat", "3", "--convs", "2"]) == 0
-    assert seen["args"][-2:] == (48, 3) and seen["convs"] == 2
+    assert tool.main(base + ["--filters", "48", "--smiles-repeat", "2", "--convs", "1"]) == 0
+    assert seen["args"][-2:] == (48, 2) and seen["convs"] == 1
     assert tool.main(base) == 0
     from cnnexplorer.core.door.inference import BUNDLED_DOORNET
 
-    assert seen["args"][-2:] == (BUNDLED_DOORNET["filters"], 1)
+    assert seen["args"][-2:] == (BUNDLED_DOORNET["filters"], tool.SMILES_REPEAT)
     assert seen["convs"] == BUNDLED_DOORNET["convs"]
     capsys.readouterr()

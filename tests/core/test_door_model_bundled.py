@@ -17,7 +17,7 @@ from cnnexplorer.core.door.smiles import CLASS_FOLDERS, SPLIT_RULE, is_held_out,
 from cnnexplorer.core.data.images import is_image_name
 from cnnexplorer.core.keras.build import build_keras_model
 from cnnexplorer.paths import resource
-from cnnexplorer.tools.make_door_model import noise_check
+from cnnexplorer.tools.make_door_model import AUGMENT, EPOCHS, RECIPE, SMILES_REPEAT, noise_check
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,11 @@ def test_json_describes_the_model_file(meta, bundled):
     assert [w.shape for w in rebuilt.weights] == [w.shape for w in bundled.model.weights]
     assert meta["split_rule"] == SPLIT_RULE
     assert "make_door_model --smiles" in meta["command"]
+    # the tool's defaults are the recipe that made it: run bare, it regenerates this model
+    recipe = meta["recipe"]
+    assert (recipe["epochs"], recipe["smiles_repeat"], recipe["learning_rate"]) == \
+        (EPOCHS, SMILES_REPEAT, RECIPE["learning_rate"])
+    assert recipe["started_from"] is None and recipe["augment"] == AUGMENT
 
 
 def test_each_recorded_score_agrees_with_its_own_counts(meta):
