@@ -94,4 +94,6 @@ def test_the_chart_writes_macs_as_counts_on_its_log_axis(qtbot):
     texts = axis.tickStrings(ticks, 1.0, 1.0)
     assert "1 G" in texts and "10 G" in texts
     assert not any("e+" in t or "¹" in t for t in texts)
+    # only 1, 2 and 5 x 10^n are named: "800 M 900 M 1 G" ran into each other
+    assert {t for t in texts if t} == {"1 G", "2 G", "5 G", "10 G", "20 G"}, texts
     assert "x1e" not in axis.labelString()

@@ -19,8 +19,16 @@ class CountAxis(pg.AxisItem):
 
     def tickStrings(self, values, scale, spacing):
         if self.logMode:
-            return [compact_count(10 ** v, spaced=True) for v in values]
+            # pyqtgraph ticks every 1..9 x 10^n; written out, "800 M 900 M 1 G" and
+            # "8 G 9 G 10 G" run into each other, so only 1, 2 and 5 x 10^n are named
+            return [compact_count(10 ** v, spaced=True) if _leading_digit(10 ** v) in (1, 2, 5)
+                    else "" for v in values]
         return [compact_count(v * scale, spaced=True) for v in values]
+
+
+def _leading_digit(x: float) -> int:
+    """3 for 3e9 (and for 2.9999999e9, a tick computed in log space)."""
+    return int(f"{x:.3e}"[0])
 
 
 class IndexAxis(pg.AxisItem):

@@ -124,10 +124,11 @@ register(ZooEntry(
     default_input=(64, 64, 1), default_classes=1, build=door_net,
     options=(Setting("filters", "Filters in block 1 (doubled in each next block)", 32,
                      minimum=2, maximum=512),
-             Setting("convs", "CONV 3x3 -> BN -> ReLU units per block (before its pool)", 1,
+             Setting("convs", "CONV units per block", 1,
                      minimum=1, maximum=4,
-                     help="2 makes each block see 5x5 before it pools, as VGG stacks its "
-                          "3x3 convolutions: more depth for about three times the "
+                     help="CONV 3x3 -> BN -> ReLU units in each block before its pool: 2 "
+                          "makes each block see 5x5 before it pools, as VGG stacks its 3x3 "
+                          "convolutions (the bundled door: 2), for about three times the "
                           "multiplications"),
              Setting("dropout", "Dropout before the output", 0.3, kind="float", minimum=0.0,
                      maximum=0.9),
