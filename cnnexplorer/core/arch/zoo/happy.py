@@ -118,9 +118,9 @@ register(ZooEntry(
         "and a MAXPOOL (32, 64, 128 filters), Flatten, dropout and one sigmoid unit. With one "
         "unit per block (this entry's default): about 100 thousand parameters and 14.6 M MACs "
         "on 64x64x1 grey faces (HappyModel: 19.3 M); the bundled door stacks two per block, "
-        "as VGG does (295 thousand parameters, 42.9 M MACs). The stem shrinks the image "
-        "before any wide layer, and three pools leave a small 4x4x128 map for the dense "
-        "unit."),
+        "as VGG does (set 'CONV units per block' to 2: about three times the "
+        "multiplications). The stem shrinks the image before any wide layer, and three "
+        "pools leave a small 4x4x128 map for the dense unit."),
     default_input=(64, 64, 1), default_classes=1, build=door_net,
     options=(Setting("filters", "Filters in block 1 (doubled in each next block)", 32,
                      minimum=2, maximum=512),
