@@ -105,20 +105,23 @@ class _CapturedLoader(importlib.abc.Loader):
             except KeyboardInterrupt:
                 raise  # Ctrl-C: the import's chatter is no reason, the command says why
             except BaseException:
-                os.dup2(saved, 2)
-                captured.seek(0)
-                sys.stderr.write(captured.read().decode(errors="replace"))
+                _replay(captured, saved, lambda text: text)
                 raise
             else:
-                os.dup2(saved, 2)
-                captured.seek(0)
                 # what others wrote meanwhile (another thread, a library): said after all
-                sys.stderr.write(tensorflow_startup_removed(
-                    captured.read().decode(errors="replace")))
-                sys.stderr.flush()
+                _replay(captured, saved, tensorflow_startup_removed)
             finally:
                 os.dup2(saved, 2)
                 os.close(saved)
 
     def __getattr__(self, name):  # get_resource_reader, is_package, ...: the real loader's
         return getattr(self._loader, name)
+
+
+def _replay(captured, saved: int, keep) -> None:
+    """Give stderr back (file descriptor `saved`) and write what `captured` received, as
+    `keep` leaves it."""
+    os.dup2(saved, 2)
+    captured.seek(0)
+    sys.stderr.write(keep(captured.read().decode(errors="replace")))
+    sys.stderr.flush()
