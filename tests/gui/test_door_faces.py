@@ -261,3 +261,29 @@ def test_score_a_folder_runs_off_the_gui_thread_and_shows_the_report(panel, qtbo
     write_png(tmp_path / "bad" / "cats" / "a.png", x[0])
     assert scoring.start(tmp_path / "bad")
     qtbot.waitUntil(lambda: "names no class" in panel.message.text(), timeout=WAIT_MS)
+
+
+def test_a_photo_file_is_judged_on_the_pixels_predict_judges(panel, qtbot, tmp_path):
+    """A photo larger than PHOTO_SIDE, opened in the panel: the frame judged is the one
+    `predict` reads (reduced as it is decoded), so both give each face the same probability.
+    The panel used to judge the file at full size: another crop's pixels, another answer
+    (0.41 in the panel, 0.48 from `predict` for the child in obama_and_biden.jpg)."""
+    from door_samples import frame_with
+    from PIL import Image
+
+    from cnnexplorer.core.door.inference import PHOTO_SIDE, read_door_photo
+    from cnnexplorer.core.door.verdict import judge_image
+
+    small = frame_with([(100, 80, 200, 7), (380, 120, 160, 17)])
+    path = tmp_path / "large photo.png"
+    Image.fromarray(small).resize((2400, 1800), Image.BILINEAR).save(path)
+    panel.open_paths([path])
+    qtbot.waitUntil(lambda: panel.last_result is not None and panel.last_result.tag == str(path),
+                    timeout=WAIT_MS)
+    res = panel.last_result
+    image, factor = read_door_photo(path)
+    expected = judge_image(panel.worker.door, image, rule=panel.worker.rule)
+    assert res.frame.shape == image.shape and max(image.shape[:2]) == PHOTO_SIDE
+    assert len(res.verdict.judged) == len(expected.judged) == 2
+    assert [j.probability for j in res.verdict.judged] == pytest.approx(
+        [j.probability for j in expected.judged], abs=1e-6)

@@ -31,7 +31,7 @@ from cnnexplorer.core.door.careful import CarefulDoor
 from cnnexplorer.core.door.faces import LIVE_SIDE, STILL_SIDE, shared_finder
 from cnnexplorer.core.door.gradcam import Inspector, overlay
 from cnnexplorer.core.door.inference import (DoorModel, check_frame, load_door_model,
-                                             read_door_image)
+                                             read_door_photo)
 from cnnexplorer.core.door.verdict import FACES, judge_image
 from cnnexplorer.core.keras.conv_at_work import ConvProbe
 
@@ -228,7 +228,11 @@ class InferenceWorker(QObject):
         start = time.perf_counter()
         try:
             if not isinstance(frame, np.ndarray):
-                frame = read_door_image(frame)
+                # A file is read as `predict` and `evaluate door` read it (reduced as it is
+                # decoded to a long side of PHOTO_SIDE): the panel and the command line then
+                # judge the same pixels and agree on every face, and a 9000x9000 photo is not
+                # held whole. Boxes stay in the shown frame's pixels.
+                frame = read_door_photo(frame)[0]
             check_frame(frame, str(tag) if tag else "frame")
             # Camera and video frames are searched smaller: a few ms instead of ~20.
             careful = self.careful
