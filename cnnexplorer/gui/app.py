@@ -51,8 +51,14 @@ def run_app(argv: list[str] | None = None) -> int:
     # oneDNN, cuda drivers) reached the terminal then (core/keras/quiet.py)
     quiet_tensorflow()
     app = create_application(argv)
-    from cnnexplorer.gui.main_window import MainWindow
+    from PySide6.QtWidgets import QApplication
 
+    from cnnexplorer.gui.main_window import MainWindow
+    from cnnexplorer.gui.quit_signals import QuitOnSignals
+
+    # Ctrl-C, SIGTERM, SIGHUP: the window closes as its close button closes it (settings
+    # saved, workers stopped, a clean exit); installed before the run is marked as running
+    quit_signals = QuitOnSignals(lambda signum: QApplication.closeAllWindows())
     unclean = crash_log.start()  # from here a crash writes its trace into the log file
     if unclean is not None:
         print(unclean.message(), file=sys.stderr)
@@ -75,4 +81,5 @@ def run_app(argv: list[str] | None = None) -> int:
     window.show()
     code = int(app.exec())
     crash_log.finish()  # a clean close: the next start has nothing to say
-    return code
+    quit_signals.uninstall()
+    return quit_signals.exit_code(code)

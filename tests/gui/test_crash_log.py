@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+
+import pytest
 
 from PySide6.QtWidgets import QMainWindow
 
@@ -117,3 +121,33 @@ def test_the_app_says_it_on_stderr_once_after_an_unclean_exit(tmp_path):
     assert f"process {dead}" in runs[0].stderr and str(folder / "cnnexplorer.log") in \
         runs[0].stderr
     assert list(folder.glob("running-*.json")) == []  # both closed cleanly
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_closes_the_window_as_its_close_button_does(tmp_path, signum):
+    """SIGTERM (a logout, `kill`) used to end the app on the spot, so its next start said
+    "closed unexpectedly"; Ctrl-C did nothing until a slot ran. Now both close the window:
+    settings written, the run marked clean, the shell's exit status 128 + the signal."""
+    folder = tmp_path / "data" / "logs"
+    env = dict(os.environ, CNNEXPLORER_HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")
+    # SIGINT at its default in the child, as at a terminal (a background shell ignores it)
+    proc = subprocess.Popen([sys.executable, "-c", PROBE], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        marker = folder / f"running-{proc.pid}.json"
+        deadline = time.monotonic() + 300
+        # the handlers are installed before the run writes its marker
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), proc.communicate(timeout=60)[1][-3000:]
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 128 + signum, err[-3000:]
+    assert not marker.exists()  # a clean exit: the next start reports nothing
+    assert (tmp_path / "settings.ini").is_file()  # the window's close saved its settings
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]

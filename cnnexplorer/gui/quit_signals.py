@@ -1,0 +1,80 @@
+"""Ctrl-C in the terminal and SIGTERM (a logout, `kill`, a service manager) close the window as
+its close button does: settings saved, workers stopped (a training run keeps what it saved),
+and the run marked as a clean exit (gui/crash_log.py), so the next start reports no crash.
+
+Without this, SIGTERM killed the process on the spot (the next start said "closed
+unexpectedly", and settings changed since the last save were lost), and Ctrl-C did nothing
+until some Python slot ran, then raised KeyboardInterrupt inside it.
+
+How: Python runs its signal handlers only when the interpreter gets control, and Qt's event
+loop is C++, so `signal.set_wakeup_fd` makes the C-level handler write the signal's number
+into a socket pair that a QSocketNotifier watches: the event loop wakes at once, with no
+polling timer. The first signal asks the window to close; the handlers then go back to the
+system's defaults, so a second Ctrl-C or SIGTERM ends a close that hangs (a worker that does
+not stop) at once.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QSocketNotifier
+
+#: the signals that ask the application to close (SIGTERM and SIGINT exist on every platform
+#: Python runs on; SIGHUP, a closed terminal, only on POSIX)
+QUIT_SIGNALS = tuple(s for s in (getattr(signal, name, None)
+                                 for name in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None)
+
+
+def _ignore_in_python(signum, frame) -> None:
+    """The Python-level handler: nothing to do here, the wakeup byte carries the signal."""
+
+
+class QuitOnSignals(QObject):
+    """Calls `on_signal(signum)` on the GUI thread, once, when a quit signal arrives.
+
+    Create it on the main thread (Python's signal functions must be called there) while the
+    QApplication exists; `uninstall()` puts the earlier handlers back.
+    """
+
+    def __init__(self, on_signal: Callable[[int], None], signals=QUIT_SIGNALS,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._on_signal = on_signal
+        self.received: int | None = None
+        self._read, self._write = socket.socketpair()
+        self._read.setblocking(False)
+        self._write.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
+        self._previous = {s: signal.signal(s, _ignore_in_python) for s in signals}
+        self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._on_wakeup)
+
+    def _on_wakeup(self) -> None:
+        try:
+            data = self._read.recv(64)
+        except (BlockingIOError, InterruptedError):
+            return
+        signums = [b for b in data if b in self._previous]
+        if not signums or self.received is not None:
+            return
+        self.received = signums[0]
+        # a second signal while the window closes ends the process the system's way
+        for s in self._previous:
+            signal.signal(s, signal.SIG_DFL)
+        self._on_signal(self.received)
+
+    def uninstall(self) -> None:
+        self._notifier.setEnabled(False)
+        for s, handler in self._previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        signal.set_wakeup_fd(self._previous_fd)
+        self._read.close()
+        self._write.close()
+
+    def exit_code(self, code: int) -> int:
+        """The process's exit status: 128 + the signal's number after a signal (as a shell
+        reports a process a signal ended: 130 for Ctrl-C, 143 for SIGTERM), else `code`."""
+        return 128 + int(self.received) if self.received is not None else code
