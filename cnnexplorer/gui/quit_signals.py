@@ -9,7 +9,8 @@ until some Python slot ran, then raised KeyboardInterrupt inside it.
 How: Python runs its signal handlers only when the interpreter gets control, and Qt's event
 loop is C++, so `signal.set_wakeup_fd` makes the C-level handler write the signal's number
 into a socket pair that a QSocketNotifier watches: the event loop wakes at once, with no
-polling timer. The first signal asks the window to close; the handlers then go back to the
+polling timer. A signal the process was started with ignored (`nohup` ignores SIGHUP) is
+left ignored. The first signal asks the window to close; the handlers then go back to the
 system's defaults, so a second Ctrl-C or SIGTERM ends a close that hangs (a worker that does
 not stop) at once.
 """
@@ -48,7 +49,10 @@ class QuitOnSignals(QObject):
         self._read.setblocking(False)
         self._write.setblocking(False)
         self._previous_fd = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
-        self._previous = {s: signal.signal(s, _ignore_in_python) for s in signals}
+        # a signal the app was started with ignored stays ignored: `nohup cnnexplorer &`
+        # must outlive its terminal's SIGHUP
+        self._previous = {s: signal.signal(s, _ignore_in_python) for s in signals
+                          if signal.getsignal(s) is not signal.SIG_IGN}
         self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._on_wakeup)
 

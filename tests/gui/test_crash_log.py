@@ -151,3 +151,27 @@ def test_sigterm_or_ctrl_c_closes_the_window_as_its_close_button_does(tmp_path, 
     assert not marker.exists()  # a clean exit: the next start reports nothing
     assert (tmp_path / "settings.ini").is_file()  # the window's close saved its settings
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
+
+
+
+def test_a_signal_the_app_was_started_with_ignored_stays_ignored(qtbot):
+    """`nohup cnnexplorer &` ignores SIGHUP so that the window outlives its terminal: the
+    quit handlers must not take it over (the others they do, and give back)."""
+    from cnnexplorer.gui.quit_signals import QuitOnSignals
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGHUP, signal.SIGTERM)}
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        quit_signals = QuitOnSignals(lambda signum: None,
+                                     signals=(signal.SIGHUP, signal.SIGTERM))
+        try:
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, signal.SIG_DFL,
+                                                            before[signal.SIGTERM])
+        finally:
+            quit_signals.uninstall()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == before[signal.SIGTERM]
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
