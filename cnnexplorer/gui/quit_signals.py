@@ -10,9 +10,12 @@ How: Python runs its signal handlers only when the interpreter gets control, and
 loop is C++, so `signal.set_wakeup_fd` makes the C-level handler write the signal's number
 into a socket pair that a QSocketNotifier watches: the event loop wakes at once, with no
 polling timer. A signal the process was started with ignored (`nohup` ignores SIGHUP) is
-left ignored. The first signal asks the window to close; the handlers then go back to the
-system's defaults, so a second Ctrl-C or SIGTERM ends a close that hangs (a worker that does
-not stop) at once.
+left ignored. The first signal asks the window to close; the same or another signal while it
+closes changes nothing: `timeout`, for one, sends SIGTERM to its child and again to the child's
+process group, and a second signal that killed the app (as the first version here did) left a
+closing app dead halfway, reported as a crash on the next start. The close is bounded
+(`gui/workers.stop_and_wait`), and once the event loop has returned `uninstall()` gives the
+signals back to Python, so a worker that will not end can still be interrupted at exit.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class QuitOnSignals(QObject):
                  parent: QObject | None = None):
         super().__init__(parent)
         self._on_signal = on_signal
-        self.received: int | None = None
+        self.received: int | None = None  # the first quit signal, the one acted on
+        self.seen: list[int] = []  # every quit signal, repeats included
         self._read, self._write = socket.socketpair()
         self._read.setblocking(False)
         self._write.setblocking(False)
@@ -62,12 +66,10 @@ class QuitOnSignals(QObject):
         except (BlockingIOError, InterruptedError):
             return
         signums = [b for b in data if b in self._previous]
+        self.seen.extend(signums)
         if not signums or self.received is not None:
-            return
+            return  # already closing: a repeat asks for nothing new
         self.received = signums[0]
-        # a second signal while the window closes ends the process the system's way
-        for s in self._previous:
-            signal.signal(s, signal.SIG_DFL)
         self._on_signal(self.received)
 
     def uninstall(self) -> None:

@@ -175,3 +175,25 @@ def test_a_signal_the_app_was_started_with_ignored_stays_ignored(qtbot):
     finally:
         for s, handler in before.items():
             signal.signal(s, handler)
+
+
+def test_a_repeated_signal_while_closing_is_not_a_second_request(qtbot):
+    """`timeout` sends SIGTERM to the app and again to its process group: the second must not
+    kill the closing app (it did, leaving a crash marker) nor ask for a second close."""
+    from cnnexplorer.gui.quit_signals import QuitOnSignals
+
+    before = signal.getsignal(signal.SIGTERM)
+    asked = []
+    quit_signals = QuitOnSignals(asked.append, signals=(signal.SIGTERM,))
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        qtbot.waitUntil(lambda: asked == [signal.SIGTERM], timeout=30_000)
+        handler = signal.getsignal(signal.SIGTERM)
+        assert handler not in (signal.SIG_DFL, signal.SIG_IGN, before)  # still ours
+        os.kill(os.getpid(), signal.SIGTERM)
+        qtbot.waitUntil(lambda: len(quit_signals.seen) == 2, timeout=30_000)
+        assert asked == [signal.SIGTERM]
+        assert quit_signals.exit_code(0) == 128 + signal.SIGTERM
+    finally:
+        quit_signals.uninstall()
+    assert signal.getsignal(signal.SIGTERM) == before
