@@ -47,7 +47,6 @@ class QuitOnSignals(QObject):
                  parent: QObject | None = None):
         super().__init__(parent)
         self._on_signal = on_signal
-        self.received: int | None = None  # the first quit signal, the one acted on
         self.seen: list[int] = []  # every quit signal, repeats included
         self._read, self._write = socket.socketpair()
         self._read.setblocking(False)
@@ -66,11 +65,15 @@ class QuitOnSignals(QObject):
         except (BlockingIOError, InterruptedError):
             return
         signums = [b for b in data if b in self._previous]
+        closing = bool(self.seen)  # a repeat while closing asks for nothing new
         self.seen.extend(signums)
-        if not signums or self.received is not None:
-            return  # already closing: a repeat asks for nothing new
-        self.received = signums[0]
-        self._on_signal(self.received)
+        if signums and not closing:
+            self._on_signal(self.seen[0])
+
+    @property
+    def received(self) -> int | None:
+        """The first quit signal, the one acted on (None: none came)."""
+        return self.seen[0] if self.seen else None
 
     def uninstall(self) -> None:
         self._notifier.setEnabled(False)
@@ -83,4 +86,5 @@ class QuitOnSignals(QObject):
     def exit_code(self, code: int) -> int:
         """The process's exit status: 128 + the signal's number after a signal (as a shell
         reports a process a signal ended: 130 for Ctrl-C, 143 for SIGTERM), else `code`."""
-        return 128 + int(self.received) if self.received is not None else code
+        first = self.received
+        return 128 + first if first is not None else code

@@ -153,7 +153,6 @@ def test_sigterm_or_ctrl_c_closes_the_window_as_its_close_button_does(tmp_path, 
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
 
 
-
 def test_a_signal_the_app_was_started_with_ignored_stays_ignored(qtbot):
     """`nohup cnnexplorer &` ignores SIGHUP so that the window outlives its terminal: the
     quit handlers must not take it over (the others they do, and give back)."""
